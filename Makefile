@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` serves the portal, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEV_ENV := DEBUG=true
+
+.PHONY: run test lint messages makemessages migrations-check venv worker beat bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+messages: venv
+	$(BIN)/python scripts/compile_messages.py
+
+run: venv messages
+	mkdir -p var/mail
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	@echo "Emails are written as files to var/mail/ (no SMTP server needed)."
+	@echo "Celery tasks run eagerly in this process (no broker needed)."
+	@echo "Serving the portal at http://127.0.0.1:8000/"
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: venv messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+
+migrations-check: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+makemessages: venv
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en -l zh_Hans --ignore=.venv --ignore=var
+
+worker: venv
+	$(BIN)/celery -A portal worker --loglevel=INFO
+
+beat: venv
+	$(BIN)/celery -A portal beat --loglevel=INFO
+
+bench: venv
+	$(BIN)/python tests/benchmarks/engine.py
+
+clean:
+	rm -rf var/portal.sqlite3 var/mail var/staticfiles

@@ -1,0 +1,77 @@
+"""System checks: configuration that parses but cannot work fails at start-up."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+THROTTLE_SCOPES = ("evaluate", "submit", "lookup", "lookup_reference")
+
+
+@register(Tags.security, deploy=False)
+def check_secret_key(app_configs, **kwargs):
+    if not settings.DEBUG and settings.SECRET_KEY == settings.INSECURE_DEV_SECRET_KEY:
+        return [
+            Error(
+                "SECRET_KEY is not set while DEBUG is false.",
+                hint="Set SECRET_KEY to a long random value (or DEBUG=true for development).",
+                id="portal.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_jurisdiction(app_configs, **kwargs):
+    code = settings.PORTAL_JURISDICTION
+    if not code.endswith("0000"):
+        return [
+            Error(
+                f"PORTAL_JURISDICTION={code!r} is not a province-level code.",
+                hint="Use a code such as 110000 (Beijing).",
+                id="portal.E002",
+            )
+        ]
+    return []
+
+
+@register()
+def check_throttle_rates(app_configs, **kwargs):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    errors = []
+    rates = settings.THROTTLE_RATES
+    for scope in THROTTLE_SCOPES:
+        if scope not in rates:
+            errors.append(Error(f"THROTTLE_RATES has no rate for {scope!r}.", id="portal.E003"))
+    for scope, rate in rates.items():
+        try:
+            SimpleRateThrottle.parse_rate(None, rate)
+        except (ValueError, KeyError, IndexError):
+            errors.append(
+                Error(
+                    f"THROTTLE_RATES[{scope!r}]={rate!r} is not a rate.",
+                    hint="Write rates as N/second, N/minute, N/hour or N/day, e.g. 60/min.",
+                    id="portal.E004",
+                )
+            )
+    return errors
+
+
+@register()
+def check_broker(app_configs, **kwargs):
+    url = settings.CELERY_BROKER_URL
+    if url and not url.startswith(("redis://", "rediss://", "memory://")):
+        return [
+            Error(
+                f"CELERY_BROKER_URL uses an unsupported scheme: {url.split(':', 1)[0]!r}.",
+                hint="Use redis://host:6379/0, or leave it empty to run tasks eagerly.",
+                id="portal.E005",
+            )
+        ]
+    return []
+
+
+@register()
+def check_email(app_configs, **kwargs):
+    if not settings.DEBUG and settings.EMAIL_BACKEND.endswith("locmem.EmailBackend"):
+        return [Error("EMAIL_URL points at memory while DEBUG is false.", id="portal.E006")]
+    return []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TravellersConfig(AppConfig):
+    name = "travellers"
+    verbose_name = "Travellers and declarations"
