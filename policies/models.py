@@ -269,15 +269,6 @@ class PolicyVersion(models.Model):
     def __str__(self):
         return f"{self.code} ({self.effective_from})"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == PolicyStatus.PUBLISHED
-
-    def _stored_status(self):
-        if self.pk is None:
-            return None
-        return type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-
     def save(self, *args, **kwargs):
         # Publishing is the one write allowed to touch a row that ends up published.
         if self._stored_status() == PolicyStatus.PUBLISHED:
@@ -288,6 +279,15 @@ class PolicyVersion(models.Model):
         if self._stored_status() == PolicyStatus.PUBLISHED:
             raise ImmutablePolicyError(_("已发布的政策版本不能删除。"))
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PolicyStatus.PUBLISHED
+
+    def _stored_status(self):
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
 
 
 class PolicyRuleQuerySet(models.QuerySet):
@@ -324,6 +324,16 @@ class PolicyRule(models.Model):
     def __str__(self):
         return f"{self.position}. {self.kind}"
 
+    def save(self, *args, **kwargs):
+        if self._version_published():
+            raise ImmutablePolicyError(_("已发布的政策版本的规则不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._version_published():
+            raise ImmutablePolicyError(_("已发布的政策版本的规则不能修改。"))
+        return super().delete(*args, **kwargs)
+
     def clean(self):
         from policies.engine.catalogue import RuleParamsError, validate_rule
 
@@ -336,16 +346,6 @@ class PolicyRule(models.Model):
         return PolicyVersion.objects.filter(
             pk=self.version_id, status=PolicyStatus.PUBLISHED
         ).exists()
-
-    def save(self, *args, **kwargs):
-        if self._version_published():
-            raise ImmutablePolicyError(_("已发布的政策版本的规则不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._version_published():
-            raise ImmutablePolicyError(_("已发布的政策版本的规则不能修改。"))
-        return super().delete(*args, **kwargs)
 
 
 class AnnouncementQuerySet(models.QuerySet):
