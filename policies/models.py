@@ -109,9 +109,10 @@ class RiskArea(models.Model):
     def clean(self):
         if self.lifted_on and self.designated_on and self.lifted_on <= self.designated_on:
             raise ValidationError({"lifted_on": _("解除日期必须晚于划定日期。")})
-        if self.region_id and not Region.objects.filter(
-            code=self.region_id, county_level=True
-        ).exists():
+        if (
+            self.region_id
+            and not Region.objects.filter(code=self.region_id, county_level=True).exists()
+        ):
             raise ValidationError({"region": _("风险地区必须位于县级行政区。")})
 
 
@@ -123,9 +124,7 @@ class DesignationKind(models.TextChoices):
 
 class DesignationQuerySet(models.QuerySet):
     def active(self, *, on: date):
-        return self.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=on), valid_from__lte=on
-        )
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on), valid_from__lte=on)
 
 
 class Designation(models.Model):
@@ -365,8 +364,12 @@ class Announcement(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     pinned = models.BooleanField(_("置顶"), default=False)
     policy_version = models.ForeignKey(
-        PolicyVersion, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="announcements", verbose_name=_("相关政策版本"),
+        PolicyVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+        verbose_name=_("相关政策版本"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
