@@ -1,0 +1,5 @@
+from rest_framework.views import APIView
+
+
+class RegionSearchView(APIView):
+    """Placeholder until the region search lands."""
