@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 messages: venv
+	mkdir -p var/mail var/staticfiles
 	$(BIN)/python scripts/compile_messages.py
 
 run: venv messages

@@ -1,0 +1,90 @@
+"""Misconfiguration fails at start-up with a message that names the variable."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from portal import checks
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(env_overrides):
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", **env_overrides}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_refuses_to_start_without_secret_key_when_not_debug():
+    proc = run_check({"DEBUG": "false"})
+    assert proc.returncode != 0
+    assert "SECRET_KEY" in proc.stderr
+    assert "portal.E001" in proc.stderr
+
+
+def test_it_starts_with_a_secret_key_in_production_mode():
+    proc = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_it_rejects_a_malformed_jurisdiction_at_import():
+    proc = run_check({"DEBUG": "true", "PORTAL_JURISDICTION": "beijing"})
+    assert proc.returncode != 0
+    assert "PORTAL_JURISDICTION" in proc.stderr
+
+
+def test_it_rejects_a_jurisdiction_below_province_level(settings):
+    settings.PORTAL_JURISDICTION = "110105"
+    assert [e.id for e in checks.check_jurisdiction(None)] == ["portal.E002"]
+    settings.PORTAL_JURISDICTION = "310000"
+    assert checks.check_jurisdiction(None) == []
+
+
+def test_it_rejects_bad_throttle_rates(settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "evaluate": "lots"}
+    assert "portal.E004" in [e.id for e in checks.check_throttle_rates(None)]
+    settings.THROTTLE_RATES = {"evaluate": "5/min"}
+    assert "portal.E003" in [e.id for e in checks.check_throttle_rates(None)]
+
+
+def test_it_reads_throttle_rates_from_the_environment():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='portal.settings';"
+            "from django.conf import settings;print(settings.THROTTLE_RATES['evaluate'])",
+        ],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "THROTTLE_RATES": "evaluate=7/min,submit=3/hour"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.strip() == "7/min", proc.stderr
+
+
+def test_it_rejects_an_unsupported_broker(settings):
+    settings.CELERY_BROKER_URL = "amqp://guest@localhost//"
+    assert [e.id for e in checks.check_broker(None)] == ["portal.E005"]
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    assert checks.check_broker(None) == []
+
+
+def test_the_wsgi_entry_point_refuses_a_misconfiguration():
+    proc = subprocess.run(
+        [sys.executable, "-c", "import portal.wsgi"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "portal.E001" in proc.stderr
