@@ -184,6 +184,10 @@ SPECTACULAR_SETTINGS = {
 # Personal data at rest (identity and phone numbers). The development default is
 # derived from SECRET_KEY; production sets its own key.
 PII_ENCRYPTION_KEY = env.str("PII_ENCRYPTION_KEY", default="")
+# Earlier encryption keys, still read while rows are re-encrypted after a rotation.
+PII_ENCRYPTION_OLD_KEYS = env.list("PII_ENCRYPTION_OLD_KEYS", default=[])
+# Secret of the keyed hashes used to match numbers; empty: derived from the key above.
+PII_HASH_KEY = env.str("PII_HASH_KEY", default="")
 
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

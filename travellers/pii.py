@@ -1,0 +1,192 @@
+"""Personal data at rest: encryption, keyed hashes and masks.
+
+Identity and phone numbers are stored as Fernet tokens (AES-128-CBC with an
+HMAC-SHA256 tag and a random IV, so the same number never gives the same
+token twice). Matching and duplicate detection use a keyed hash instead
+(HMAC-SHA256), which is stable for a given hash key.
+
+Keys, all from settings:
+
+- ``PII_ENCRYPTION_KEY``: a Fernet key (urlsafe base64 of 32 random bytes,
+  ``Fernet.generate_key()``). Empty in development: a key is then derived from
+  ``SECRET_KEY`` with HKDF.
+- ``PII_ENCRYPTION_OLD_KEYS``: earlier encryption keys, still accepted for
+  decryption while rows are re-encrypted (``rotate``) to the current key.
+- ``PII_HASH_KEY``: the keyed-hash secret. Empty: derived with HKDF from
+  ``PII_ENCRYPTION_KEY`` (or ``SECRET_KEY`` in development) under a label of
+  its own. The hashes change with it, so before rotating the encryption key
+  set ``PII_HASH_KEY`` to the old encryption key's value to keep them.
+
+The encryption and hash keys are always derived under distinct HKDF labels, so
+knowing one never gives the other.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# Changing a label changes every derived key: the stored data would no longer decrypt.
+_ENCRYPTION_LABEL = b"entry-portal/pii/encryption/v1"
+_HASH_LABEL = b"entry-portal/pii/keyed-hash/v1"
+
+
+class PIIDecryptionError(Exception):
+    """A stored token that no configured key can open (wrong key or corrupted data)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """An encrypted value as loaded from the database.
+
+    Its ``repr``/``str`` never show the token or the plaintext, so a model or
+    a value that ends up in a log or a template leaks nothing; ``reveal()``
+    decrypts on demand (only where the plaintext is really needed).
+    """
+
+    token: str
+
+    def reveal(self) -> str:
+        return decrypt(self.token)
+
+    def __repr__(self) -> str:
+        return "Sealed(<encrypted>)"
+
+    def __str__(self) -> str:
+        return "<encrypted>"
+
+
+def _hkdf(material: bytes, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(material)
+
+
+def _fernet_from_setting(value: str, name: str) -> Fernet:
+    try:
+        return Fernet(value.encode("ascii"))
+    except (ValueError, binascii.Error, UnicodeEncodeError) as exc:
+        raise ImproperlyConfigured(
+            f"{name} is not a Fernet key (urlsafe base64 of 32 bytes; "
+            "make one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`)."
+        ) from exc
+
+
+@lru_cache(maxsize=8)
+def _keys(
+    encryption_key: str, old_keys: tuple[str, ...], hash_key: str, secret_key: str
+) -> tuple[MultiFernet, bytes]:
+    if encryption_key:
+        current = _fernet_from_setting(encryption_key, "PII_ENCRYPTION_KEY")
+    else:
+        derived = _hkdf(secret_key.encode("utf-8"), _ENCRYPTION_LABEL)
+        current = Fernet(base64.urlsafe_b64encode(derived))
+    older = [_fernet_from_setting(k, "PII_ENCRYPTION_OLD_KEYS") for k in old_keys if k]
+    hash_material = hash_key or encryption_key or secret_key
+    return MultiFernet([current, *older]), _hkdf(hash_material.encode("utf-8"), _HASH_LABEL)
+
+
+def _current_keys() -> tuple[MultiFernet, bytes]:
+    # Read the settings on every call (cached per value) so that overriding them
+    # in a test or rotating them in a process takes effect.
+    return _keys(
+        getattr(settings, "PII_ENCRYPTION_KEY", "") or "",
+        tuple(getattr(settings, "PII_ENCRYPTION_OLD_KEYS", ()) or ()),
+        getattr(settings, "PII_HASH_KEY", "") or "",
+        settings.SECRET_KEY,
+    )
+
+
+def encrypt(text: str) -> str:
+    fernet, _ = _current_keys()
+    return fernet.encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    fernet, _ = _current_keys()
+    try:
+        return fernet.decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeError) as exc:
+        raise PIIDecryptionError("stored personal data cannot be decrypted") from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token made with an old key under the current key."""
+    fernet, _ = _current_keys()
+    try:
+        return fernet.rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken as exc:
+        raise PIIDecryptionError("stored personal data cannot be decrypted") from exc
+
+
+def keyed_hash(text: str) -> str:
+    """HMAC-SHA256 hex digest: equal inputs give equal digests under one hash key.
+
+    Hash the normalised value (``travellers.identity``), or equal numbers typed
+    differently will not match.
+    """
+    _, key = _current_keys()
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def plaintext(value: Sealed | str | None) -> str:
+    """The clear value of a model attribute, whether loaded (Sealed) or just assigned."""
+    if value is None:
+        return ""
+    if isinstance(value, Sealed):
+        return value.reveal()
+    return value
+
+
+def mask_id_number(value: str) -> str:
+    """'110105199001011234' -> '1101**********1234'; shorter documents keep less."""
+    value = value or ""
+    n = len(value)
+    if n >= 15:
+        return value[:4] + "*" * (n - 8) + value[-4:]
+    if n >= 8:
+        return value[:1] + "*" * (n - 4) + value[-3:]
+    if n > 4:
+        return "*" * (n - 2) + value[-2:]
+    return "*" * n
+
+
+def mask_phone(value: str) -> str:
+    """'13912345678' -> '139****5678'."""
+    value = value or ""
+    n = len(value)
+    if n >= 8:
+        return value[:3] + "*" * (n - 7) + value[-4:]
+    if n > 4:
+        return "*" * (n - 2) + value[-2:]
+    return "*" * n
+
+
+_NAME_SEPARATORS = re.compile(r"[\s·•.]+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def mask_name(value: str) -> str:
+    """'张三丰' -> '张**'; 'Zhang Sanfeng' -> 'Zhang S.'; 'Madonna' -> 'M******'.
+
+    Names written in several words keep the first word and the initial of the
+    last one; a name in one word (as Chinese names are) keeps its first
+    character only.
+    """
+    words = [w for w in _NAME_SEPARATORS.split((value or "").strip()) if w]
+    if not words:
+        return ""
+    if len(words) > 1 and not _HAN.search(value):
+        return f"{words[0]} {words[-1][0].upper()}."
+    joined = "".join(words)
+    return joined[0] + "*" * (len(joined) - 1)
