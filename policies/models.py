@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class RegionLevel(models.TextChoices):
@@ -90,6 +91,8 @@ class RiskArea(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RiskAreaQuerySet.as_manager()
+    # Who changed what, when, before and after: shown in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-designated_on", "region_id", "name"]
@@ -139,6 +142,8 @@ class Designation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DesignationQuerySet.as_manager()
+    # Who changed what, when, before and after: shown in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "region_id", "-valid_from"]
@@ -259,6 +264,8 @@ class PolicyVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PolicyVersionQuerySet.as_manager()
+    # Who changed what, when, before and after: shown in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-effective_from", "code"]
@@ -311,6 +318,8 @@ class PolicyRule(models.Model):
     citation = models.TextField(_("依据"), blank=True)
 
     objects = PolicyRuleQuerySet.as_manager()
+    # Who changed what, when, before and after: shown in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["version", "position"]
@@ -375,6 +384,8 @@ class Announcement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AnnouncementQuerySet.as_manager()
+    # Who changed what, when, before and after: shown in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-pinned", "-published_at", "-id"]
