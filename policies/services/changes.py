@@ -1,0 +1,80 @@
+"""The one place that records a change to the data the engine reads.
+
+Every service write calls :func:`record_change` inside its own atomic block, so
+the object and its ``RiskDataChange`` row commit together or not at all. After
+the commit each registered listener is called with the change id; the
+re-evaluation pipeline (in ``travellers``) registers itself there, which keeps
+the import arrow pointing from ``travellers`` to ``policies`` only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from policies.models import RiskDataChange
+
+logger = logging.getLogger(__name__)
+
+# Callables f(change_id: int), run after the transaction that wrote the change commits.
+CHANGE_LISTENERS: list[Callable[[int], object]] = []
+
+
+def record_change(
+    *,
+    kind: str,
+    summary: str,
+    region_codes: Iterable[str] = (),
+    all_regions: bool = False,
+    object_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    effective_on: date | None = None,
+    actor=None,
+) -> RiskDataChange:
+    today = timezone.localdate()
+    change = RiskDataChange(
+        kind=kind,
+        region_codes=sorted(set(region_codes)),
+        all_regions=all_regions,
+        summary=summary[:300],
+        object_id=object_id,
+        before=before,
+        after=after,
+        # A date in the past cannot be re-lived: the change matters from today at the earliest.
+        effective_on=max(effective_on or today, today),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    change.full_clean()
+    change.save()
+    change_id = change.id
+    transaction.on_commit(lambda: notify_listeners(change_id))
+    return change
+
+
+def notify_listeners(change_id: int) -> None:
+    # The staff save has already committed: a broken listener must not turn it into an
+    # error page. The unprocessed row stays in the outbox for the periodic sweep.
+    for listener in list(CHANGE_LISTENERS):
+        try:
+            listener(change_id)
+        except Exception:
+            logger.exception("Change listener %r failed for change %s", listener, change_id)
+
+
+def first_day_differs(*, before, after, days: Iterable[date | None], today: date) -> date:
+    """The first day from ``today`` on which ``before(day) != after(day)``; ``today`` if none.
+
+    ``before`` and ``after`` map a day to what the engine would see on it. Their
+    values can only change on the given ``days`` (designation or lifting dates),
+    so checking today and every later one of those days is exhaustive.
+    """
+    candidates = sorted({today} | {d for d in days if d is not None and d > today})
+    for day in candidates:
+        if before(day) != after(day):
+            return day
+    return today
