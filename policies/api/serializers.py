@@ -1,0 +1,262 @@
+"""The evaluate contract: request validation shared by the API and the citizen form.
+
+``EvaluateRequestSerializer`` is meant to be subclassed (the declaration serializer adds
+the traveller's identity and contact fields and reuses every check here). Cross-field
+checks are small methods named in ``cross_field_checks``; each returns a dict of
+errors (empty when fine) so one response lists every problem at once.
+
+Error shape: ``{"field": ["message"]}``; nested objects nest (``{"nat_test":
+{"sampled_at": [...]}}``); legs are a list aligned with the submitted legs, ``{}`` for
+a leg without errors (``{"legs": [{}, {"region": ["..."]}]}``), as DRF reports nested
+lists; a problem with the list as a whole is ``{"legs": {"non_field_errors": [...]}}``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from policies.engine.types import (
+    ARRIVAL_REPORT,
+    CONDITION_CODES,
+    CONTACT_STATUSES,
+    DECLARATION_KINDS,
+    HEALTH_CODES,
+    MEASURE_KINDS,
+    NAT_RESULTS,
+    OUTCOMES,
+    PRE_TRAVEL,
+)
+from policies.models import Region, significant_prefix
+from policies.snapshots import local_date
+
+MAX_LEGS = 50
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO datetime that must carry its UTC offset: a bare local time is ambiguous."""
+
+    default_error_messages = {
+        "naive": _("请填写带时区偏移的时间，例如 2021-08-09T08:30:00+08:00。")
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = None
+            with contextlib.suppress(ValueError):
+                parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class NatTestSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=NAT_RESULTS, help_text="negative | positive")
+    sampled_at = AwareDateTimeField(help_text="ISO 8601 datetime with UTC offset")
+
+
+class LegListSerializer(serializers.ListSerializer):
+    default_error_messages = {
+        "not_a_list": _("行程应为列表。"),
+        "max_length": _("行程最多 {max_length} 段。"),
+    }
+
+
+class LegSerializer(serializers.Serializer):
+    region = serializers.RegexField(
+        r"^\d{6}$",
+        help_text="county-level GB/T 2260 code",
+        error_messages={"invalid": _("请填写六位行政区划代码。")},
+    )
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="leaving day; null = still there"
+    )
+
+    class Meta:
+        list_serializer_class = LegListSerializer
+
+    def validate(self, attrs):
+        if attrs["end_date"] is not None and attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError({"end_date": [_("离开日期不能早于到达日期。")]})
+        return attrs
+
+
+class EvaluateRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DECLARATION_KINDS)
+    as_of = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="default: today in Asia/Shanghai"
+    )
+    arrival_date = serializers.DateField(help_text="planned (pre_travel) or actual arrival date")
+    health_code = serializers.ChoiceField(choices=HEALTH_CODES, default="green")
+    commuter = serializers.BooleanField(default=False)
+    home_quarantine_possible = serializers.BooleanField(default=True)
+    contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES, default="none")
+    last_contact_date = serializers.DateField(required=False, allow_null=True, default=None)
+    international_entry_date = serializers.DateField(required=False, allow_null=True, default=None)
+    nat_test = NatTestSerializer(required=False, allow_null=True, default=None)
+    legs = LegSerializer(many=True, required=False, default=list, max_length=MAX_LEGS)
+
+    cross_field_checks = (
+        "check_arrival_date",
+        "check_contact",
+        "check_international_entry",
+        "check_nat_test",
+        "check_legs",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs.get("as_of") is None:
+            attrs["as_of"] = timezone.localdate()
+        errors: dict = {}
+        for name in self.cross_field_checks:
+            for field, messages in getattr(self, name)(attrs).items():
+                errors.setdefault(field, messages)
+        if errors:
+            raise serializers.ValidationError(errors)
+        # The engine and storage see legs in travel order.
+        attrs["legs"] = sorted(attrs["legs"], key=_leg_sort_key)
+        if attrs["contact_status"] == "none":
+            attrs["last_contact_date"] = None
+        return attrs
+
+    def check_arrival_date(self, attrs) -> dict:
+        as_of, arrival = attrs["as_of"], attrs["arrival_date"]
+        if attrs["kind"] == PRE_TRAVEL and arrival < as_of:
+            return {"arrival_date": [_("计划抵达日期不能早于评估日期。")]}
+        if attrs["kind"] == ARRIVAL_REPORT and arrival > as_of:
+            return {"arrival_date": [_("抵达报告的抵达日期不能晚于评估日期。")]}
+        return {}
+
+    def check_contact(self, attrs) -> dict:
+        if attrs["contact_status"] == "none":
+            return {}
+        last_contact = attrs.get("last_contact_date")
+        if last_contact is None:
+            return {"last_contact_date": [_("请填写最后一次接触的日期。")]}
+        if last_contact > attrs["as_of"]:
+            return {"last_contact_date": [_("最后接触日期不能晚于评估日期。")]}
+        return {}
+
+    def check_international_entry(self, attrs) -> dict:
+        entry = attrs.get("international_entry_date")
+        if entry is not None and entry > attrs["arrival_date"]:
+            return {"international_entry_date": [_("入境日期不能晚于抵达日期。")]}
+        return {}
+
+    def check_nat_test(self, attrs) -> dict:
+        nat = attrs.get("nat_test")
+        if not nat:
+            return {}
+        sampled_at = nat["sampled_at"]
+        if sampled_at > timezone.now() or local_date(sampled_at) > attrs["as_of"]:
+            return {"nat_test": {"sampled_at": [_("采样时间不能晚于当前时间或评估日期。")]}}
+        return {}
+
+    def check_legs(self, attrs) -> dict:
+        legs = attrs["legs"]
+        if not legs:
+            return {}
+        per_leg: dict[int, dict] = {}
+        for check in (self._leg_region_errors, self._leg_date_errors, self._leg_order_errors):
+            for index, leg_errors in check(legs, attrs).items():
+                for field, messages in leg_errors.items():
+                    per_leg.setdefault(index, {}).setdefault(field, messages)
+        if not per_leg:
+            return {}
+        return {"legs": [per_leg.get(index, {}) for index in range(len(legs))]}
+
+    def _leg_region_errors(self, legs, attrs) -> dict[int, dict]:
+        codes = {leg["region"] for leg in legs}
+        known = dict(Region.objects.filter(code__in=codes).values_list("code", "county_level"))
+        home = significant_prefix(settings.PORTAL_JURISDICTION)
+        errors = {}
+        for index, leg in enumerate(legs):
+            code = leg["region"]
+            if code not in known:
+                errors[index] = {"region": [_("未知的行政区划代码。")]}
+            elif not known[code]:
+                errors[index] = {"region": [_("请选择县级行政区（区、县、县级市、旗）。")]}
+            elif code.startswith(home):
+                errors[index] = {"region": [_("行程地区不能位于本辖区内。")]}
+        return errors
+
+    def _leg_date_errors(self, legs, attrs) -> dict[int, dict]:
+        arrival = attrs["arrival_date"]
+        errors = {}
+        for index, leg in enumerate(legs):
+            if leg["start_date"] > arrival:
+                errors[index] = {"start_date": [_("行程不能晚于抵达日期。")]}
+            elif leg["end_date"] is not None and leg["end_date"] > arrival:
+                errors[index] = {"end_date": [_("离开日期不能晚于抵达日期。")]}
+        return errors
+
+    def _leg_order_errors(self, legs, attrs) -> dict[int, dict]:
+        order = sorted(range(len(legs)), key=lambda index: _leg_sort_key(legs[index]))
+        open_allowed = attrs["kind"] == PRE_TRAVEL
+        errors = {}
+        for position, index in enumerate(order):
+            leg = legs[index]
+            is_last = position == len(order) - 1
+            if leg["end_date"] is None and not (open_allowed and is_last):
+                message = (
+                    _("只有出行前申报的最后一段行程可以不填离开日期。")
+                    if open_allowed
+                    else _("抵达报告的每段行程都需要填写离开日期。")
+                )
+                errors[index] = {"end_date": [message]}
+            if position:
+                previous = legs[order[position - 1]]
+                # Sharing the travel day is fine: one leg ends the day the next starts.
+                if previous["end_date"] is not None and previous["end_date"] > leg["start_date"]:
+                    errors.setdefault(index, {})["start_date"] = [_("行程时间与上一段行程重叠。")]
+        return errors
+
+
+def _leg_sort_key(leg) -> tuple[date, date]:
+    return (leg["start_date"], leg["end_date"] or date.max)
+
+
+class MeasureSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MEASURE_KINDS)
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="inclusive")
+
+
+class ConditionSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=CONDITION_CODES)
+    met = serializers.BooleanField(allow_null=True, help_text="null = not known yet")
+
+
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="rule kind that fired")
+    region = serializers.CharField(allow_null=True)
+    region_name = serializers.CharField(allow_null=True)
+    text = serializers.CharField(help_text="in the request's language")
+    risk_areas = serializers.ListField(child=serializers.CharField())
+    designation = serializers.CharField(allow_null=True)
+    citation = serializers.CharField(allow_blank=True)
+
+
+class PolicyVersionRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    effective_from = serializers.DateField()
+
+
+class EvaluateResponseSerializer(serializers.Serializer):
+    """Documents the shape ``policies.api.results.result_to_dict`` produces."""
+
+    outcome = serializers.ChoiceField(choices=OUTCOMES)
+    entry_allowed_from = serializers.DateField(allow_null=True)
+    measures = MeasureSerializer(many=True)
+    conditions = ConditionSerializer(many=True)
+    reasons = ReasonSerializer(many=True)
+    policy_version = PolicyVersionRefSerializer()
+    next_review_on = serializers.DateField(allow_null=True)
