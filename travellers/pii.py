@@ -35,7 +35,9 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 
 # Changing a label changes every derived key: the stored data would no longer decrypt.
 _ENCRYPTION_LABEL = b"entry-portal/pii/encryption/v1"
@@ -190,3 +192,82 @@ def mask_name(value: str) -> str:
         return f"{words[0]} {words[-1][0].upper()}."
     joined = "".join(words)
     return joined[0] + "*" * (len(joined) - 1)
+
+
+class EncryptedTextField(models.TextField):
+    """A text column that holds a Fernet token; the model attribute is a ``Sealed``.
+
+    Assign the plaintext (a ``str``); on save it is encrypted, the attribute
+    becomes a ``Sealed`` and, when ``hash_field`` names a field declared after
+    this one, that field receives the keyed hash (``bulk_create`` included,
+    since it runs ``pre_save`` too; ``bulk_update`` and ``update_fields``
+    without the hash field do not, so update the hash yourself there).
+    Loading never decrypts: call ``reveal()`` where the clear value is needed.
+    Lookups on the column compare tokens, which are random per write: filter
+    on the hash field instead. The empty string stays empty (no token).
+    """
+
+    def __init__(self, *args, hash_field: str | None = None, **kwargs):
+        self.hash_field = hash_field
+        # Never in a ModelForm or the admin's edit form: staff see masks, not fields.
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.hash_field:
+            kwargs["hash_field"] = self.hash_field
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        if self.hash_field:
+            names = [f.name for f in self.model._meta.concrete_fields]
+            if self.hash_field not in names or names.index(self.hash_field) < names.index(
+                self.name
+            ):
+                errors.append(
+                    checks.Error(
+                        f"hash_field {self.hash_field!r} must be a field declared after "
+                        f"{self.name!r}.",
+                        obj=self,
+                        id="travellers.E001",
+                    )
+                )
+        return errors
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        return Sealed(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, Sealed):
+            return value
+        return str(value)
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, Sealed) or value is None:
+            return value
+        value = str(value)
+        if self.hash_field:
+            setattr(model_instance, self.hash_field, keyed_hash(value) if value else "")
+        if not value:
+            return value
+        sealed = Sealed(encrypt(value))
+        # The instance keeps no plaintext once it has been saved.
+        setattr(model_instance, self.attname, sealed)
+        return sealed
+
+    def get_prep_value(self, value):
+        if value is None or value == "":
+            return value
+        if isinstance(value, Sealed):
+            return value.token
+        return encrypt(str(value))
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return value.token if isinstance(value, Sealed) else (value or "")
