@@ -1,0 +1,87 @@
+"""Region search for pickers: by Chinese name, pinyin, pinyin initials or code prefix."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from policies.models import Region, significant_prefix
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 50
+# One Chinese character already narrows a picker ("沙" -> 沙县, 沙河...); one latin letter or
+# digit matches hundreds of rows and says nothing yet.
+MIN_LATIN_LENGTH = 2
+
+_SEPARATORS = re.compile(r"[\s'’·-]+")
+
+
+def region_search(
+    *,
+    query: str,
+    for_legs: bool = False,
+    jurisdiction: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[Region]:
+    """Regions matching ``query``, best first, at most ``limit`` (capped at MAX_LIMIT).
+
+    - digits: code prefix ("3210" -> Yangzhou and its districts);
+    - latin letters: prefix of the pinyin ("guangling") or of its initials ("glq"),
+      case-insensitive, spaces and apostrophes ignored;
+    - anything else: substring of the name or the full name ("广陵", "扬州市广陵"); words
+      separated by spaces must each occur ("扬州 广陵").
+
+    Order: exact match (code, name, full name, pinyin or initials), then names starting with
+    the query (pinyin prefix for latin queries), then the rest; within each, units in force
+    before retired ones, then by code.
+
+    ``for_legs`` keeps what a leg may name: county-level units outside ``jurisdiction``.
+    Retired codes stay, since an itinerary from before a 2021 change names them.
+    """
+    query = (query or "").strip()
+    limit = max(1, min(limit, MAX_LIMIT))
+    compact = _SEPARATORS.sub("", query)
+    if compact.isascii() and (compact.isdigit() or compact.isalpha()):
+        query = compact
+        if len(query) < MIN_LATIN_LENGTH:
+            return []
+    elif not query:
+        return []
+
+    regions = Region.objects.all()
+    if for_legs:
+        regions = regions.leg_level()
+        if jurisdiction:
+            regions = regions.exclude(code__startswith=significant_prefix(jurisdiction))
+    return list(_ranked(regions, query).order_by("rank", "retired", "code")[:limit])
+
+
+def _ranked(regions: QuerySet[Region], query: str) -> QuerySet[Region]:
+    if query.isascii() and query.isdigit():
+        return regions.filter(code__startswith=query).annotate(
+            rank=Case(
+                When(code=query, then=Value(0)), default=Value(2), output_field=IntegerField()
+            )
+        )
+    if query.isascii() and query.isalpha():
+        query = query.lower()
+        return regions.filter(Q(pinyin__startswith=query) | Q(initials__startswith=query)).annotate(
+            rank=Case(
+                When(Q(pinyin=query) | Q(initials=query), then=Value(0)),
+                When(pinyin__startswith=query, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+    # name is the tail of full_name, so a substring test on full_name covers both.
+    for word in query.split():
+        regions = regions.filter(full_name__contains=word)
+    return regions.annotate(
+        rank=Case(
+            When(Q(name=query) | Q(full_name=query), then=Value(0)),
+            When(name__startswith=query, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
