@@ -36,10 +36,13 @@ def record_change(
     effective_on: date | None = None,
     actor=None,
 ) -> RiskDataChange:
+    codes = sorted(set(region_codes))
+    if not codes and not all_regions:
+        raise ValueError("A change must name its regions or concern all regions.")
     today = timezone.localdate()
     change = RiskDataChange(
         kind=kind,
-        region_codes=sorted(set(region_codes)),
+        region_codes=codes,
         all_regions=all_regions,
         summary=summary[:300],
         object_id=object_id,
@@ -49,7 +52,8 @@ def record_change(
         effective_on=max(effective_on or today, today),
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
-    change.full_clean()
+    # The model field refuses an empty list, which is exactly what all_regions means.
+    change.full_clean(exclude=["region_codes"])
     change.save()
     change_id = change.id
     transaction.on_commit(lambda: notify_listeners(change_id))
