@@ -24,6 +24,7 @@ as such.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -43,19 +44,20 @@ RESIDENCE_PERMIT_PREFIXES = ("810000", "820000", "830000")
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 _SEPARATORS = re.compile(r"[\s\-]+")
-_RESIDENT_ID = re.compile(r"\d{17}[\dX]")
-_PASSPORT = re.compile(r"[A-Z0-9]{5,17}")
+_RESIDENT_ID = re.compile(r"\d{17}[\dX]", re.ASCII)
+_PASSPORT = re.compile(r"[A-Z0-9]{5,17}", re.ASCII)
 # 往来港澳通行证 (mainland residents): C + 8 characters, the second one may be a letter.
 # 港澳居民来往内地通行证 (Hong Kong H / Macao M residents): 8 digits, + 2 digits of issue count.
-_HK_MACAO = re.compile(r"C[A-Z0-9]\d{7}|[HM]\d{8}(?:\d{2})?")
+_HK_MACAO = re.compile(r"C[A-Z0-9]\d{7}|[HM]\d{8}(?:\d{2})?", re.ASCII)
 # 台湾居民来往大陆通行证: 8 digits on the card issued since 2015, 10 characters before.
-_TAIWAN = re.compile(r"\d{8}|[A-Z0-9]{10}")
+_TAIWAN = re.compile(r"\d{8}|[A-Z0-9]{10}", re.ASCII)
 # Mainland mobiles: 1[3-9] + 9 digits, optionally after +86, 86 or 0086.
-_MOBILE = re.compile(r"(?:\+86|0086|86)?(1[3-9]\d{9})")
+_MOBILE = re.compile(r"(?:\+86|0086|86)?(1[3-9]\d{9})", re.ASCII)
 
 
 def _compact(value: str) -> str:
-    return _SEPARATORS.sub("", value or "").upper()
+    # NFKC turns the full-width digits and letters of Chinese input methods into ASCII.
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def validate_resident_id(value: str, *, today: date | None = None) -> str:
@@ -161,7 +163,7 @@ def validate_id_number(id_type: str, value: str, *, today: date | None = None) -
 
 def validate_mainland_mobile(value: str) -> str:
     """'+86 139-1234-5678' -> '13912345678'."""
-    compact = re.sub(r"[\s\-()]+", "", value or "")
+    compact = re.sub(r"[\s\-()]+", "", unicodedata.normalize("NFKC", value or ""))
     if not compact:
         raise ValidationError(_("请填写手机号码。"), code="required")
     match = _MOBILE.fullmatch(compact)
