@@ -3,7 +3,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.test.utils import isolate_apps
 
 from policies.engine.types import Measure, Result
 from policies.models import PolicyVersion, Region
@@ -348,3 +349,24 @@ def test_a_postponement_without_a_date_stays_live():
 
 def test_the_migration_matches_the_models(db):
     call_command("makemigrations", "travellers", "--check", "--dry-run", verbosity=0)
+
+
+@isolate_apps("travellers")
+def test_a_hash_field_declared_before_its_encrypted_field_is_reported():
+    class Misordered(models.Model):  # noqa: DJ008 (a throwaway model for the check)
+        number_hash = models.CharField(max_length=64)
+        number = pii.EncryptedTextField(hash_field="number_hash")
+
+        class Meta:
+            app_label = "travellers"
+
+    class Ordered(models.Model):  # noqa: DJ008
+        number = pii.EncryptedTextField(hash_field="number_hash")
+        number_hash = models.CharField(max_length=64)
+
+        class Meta:
+            app_label = "travellers"
+
+    errors = Misordered._meta.get_field("number").check()
+    assert [e.id for e in errors] == ["travellers.E001"]
+    assert Ordered._meta.get_field("number").check() == []
