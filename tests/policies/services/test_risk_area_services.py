@@ -218,3 +218,10 @@ def test_deleting_an_area_designated_ahead_is_effective_that_day():
     services.risk_area_delete(risk_area=area)
 
     assert RiskDataChange.objects.order_by("id").last().effective_on == date(2021, 9, 1)
+
+
+def test_the_history_names_the_staff_member(staff):
+    area = make_area(actor=staff)
+    services.risk_area_lift(risk_area=area, lifted_on=date(2021, 8, 9), actor=staff)
+
+    assert [record.history_user for record in area.history.all()] == [staff, staff]
