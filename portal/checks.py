@@ -75,3 +75,19 @@ def check_email(app_configs, **kwargs):
     if not settings.DEBUG and settings.EMAIL_BACKEND.endswith("locmem.EmailBackend"):
         return [Error("EMAIL_URL points at memory while DEBUG is false.", id="portal.E006")]
     return []
+
+
+@register(Tags.security)
+def check_pii_key(app_configs, **kwargs):
+    # The development default is derived from SECRET_KEY: rotating that key would
+    # make every stored identity number unreadable, so production needs its own.
+    if not settings.DEBUG and not settings.PII_ENCRYPTION_KEY:
+        return [
+            Error(
+                "PII_ENCRYPTION_KEY is not set while DEBUG is false.",
+                hint="Generate one with: python -c 'from cryptography.fernet import Fernet;"
+                " print(Fernet.generate_key().decode())'",
+                id="portal.E007",
+            )
+        ]
+    return []

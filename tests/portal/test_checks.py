@@ -28,9 +28,21 @@ def test_it_refuses_to_start_without_secret_key_when_not_debug():
     assert "portal.E001" in proc.stderr
 
 
-def test_it_starts_with_a_secret_key_in_production_mode():
-    proc = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+def test_it_starts_with_its_keys_in_production_mode():
+    proc = run_check(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 50,
+            "PII_ENCRYPTION_KEY": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
+        }
+    )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_it_refuses_production_without_its_own_pii_key():
+    proc = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+    assert proc.returncode != 0
+    assert "portal.E007" in proc.stderr
 
 
 def test_it_rejects_a_malformed_jurisdiction_at_import():
