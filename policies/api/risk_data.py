@@ -12,6 +12,7 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
@@ -115,6 +116,7 @@ class RiskDataViewSet(viewsets.ModelViewSet):
         return queryset.filter(**exact)
 
 
+@extend_schema_view(list=extend_schema(parameters=[RiskAreaFilterSerializer]))
 class RiskAreaViewSet(RiskDataViewSet):
     """Sub-county risk areas. ``?region=`` lists the areas inside that region."""
 
@@ -156,6 +158,7 @@ class RiskAreaViewSet(RiskDataViewSet):
         services.risk_area_delete(risk_area=instance, actor=_actor(self.request))
 
 
+@extend_schema_view(list=extend_schema(parameters=[DesignationFilterSerializer]))
 class DesignationViewSet(RiskDataViewSet):
     """Region-wide designations. ``?region=`` lists those inside or containing that region."""
 
