@@ -1,0 +1,84 @@
+"""Words the engine puts into reasons, in Chinese and English.
+
+Reasons carry both languages (``Reason.text_zh`` / ``text_en``) so that a stored
+result can be shown in either without evaluating again.
+"""
+
+from __future__ import annotations
+
+LEVEL_ZH = {"high": "高风险", "medium": "中风险"}
+LEVEL_EN = {"high": "high", "medium": "medium"}
+
+MEASURE_ZH = {
+    "central_observation": "集中观察",
+    "home_observation": "居家观察",
+    "health_monitoring": "健康监测",
+}
+MEASURE_EN = {
+    "central_observation": "central observation",
+    "home_observation": "home observation",
+    "health_monitoring": "health monitoring",
+}
+
+DESIGNATION_ZH = {
+    "case_city": "有病例发生的城市",
+    "land_border_port_city": "陆地边境口岸城市",
+    "commuter_zone": "环京通勤地区",
+}
+DESIGNATION_EN = {
+    "case_city": "a city with cases",
+    "land_border_port_city": "a land border port city",
+    "commuter_zone": "the commuter zone around Beijing",
+}
+
+CONDITION_ZH = {
+    "nat_48h": "登机（车）前48小时内核酸检测阴性证明",
+    "green_code": "健康码绿码",
+    "report_to_community": "抵京后向所在社区报到",
+    "nat_on_arrival": "抵京后进行核酸检测",
+    "closed_loop": "闭环管理，不参加聚集性活动",
+    "temperature_check": "测温正常并做好个人防护",
+    "nat_48h_leaving_port_city": "离开口岸城市时持48小时内核酸检测阴性证明",
+}
+CONDITION_EN = {
+    "nat_48h": "a negative nucleic-acid test taken within 48 hours before boarding",
+    "green_code": "a green health code",
+    "report_to_community": "reporting to the residential community after arrival",
+    "nat_on_arrival": "a nucleic-acid test after arrival",
+    "closed_loop": "closed-loop management, no gatherings",
+    "temperature_check": "a normal temperature check and personal protection",
+    "nat_48h_leaving_port_city": (
+        "a negative test taken within 48 hours before leaving the port city"
+    ),
+}
+
+COLOUR_ZH = {"green": "绿码", "yellow": "黄码", "red": "红码"}
+COLOUR_EN = {"green": "green", "yellow": "yellow", "red": "red"}
+
+CONTACT_ZH = {
+    "close_contact": "密切接触者",
+    "secondary_contact": "次密切接触者",
+    "secondary_contact_cohabitant": "次密切接触者的共同生活或工作人员",
+}
+CONTACT_EN = {
+    "close_contact": "a close contact",
+    "secondary_contact": "a secondary close contact",
+    "secondary_contact_cohabitant": "living or working with a secondary close contact",
+}
+
+
+def measures_zh(steps) -> str:
+    """``((kind, days), ...)`` -> ``"14天集中观察、7天健康监测"``."""
+    return "、".join(f"{days}天{MEASURE_ZH[kind]}" for kind, days in steps)
+
+
+def measures_en(steps) -> str:
+    return ", then ".join(f"{days} days of {MEASURE_EN[kind]}" for kind, days in steps)
+
+
+def conditions_zh(codes) -> str:
+    return "、".join(CONDITION_ZH[code] for code in codes)
+
+
+def conditions_en(codes) -> str:
+    return "; ".join(CONDITION_EN[code] for code in codes)

@@ -1,0 +1,107 @@
+"""``designated_region_stay``: a stay in a region covered by an active designation.
+
+Fires for each leg whose region is contained by a designation of kind
+``designation`` active on the as-of date, within ``days`` of the reference date.
+Effect, whatever the declaration kind: ``measures`` chained from the latest leaving
+day among the firing legs (the planned arrival day for a leg without one) and
+``conditions``. It never postpones. For a pre-travel declaration it also reports
+the reference date on which the look-back window closes.
+"""
+
+from __future__ import annotations
+
+from policies.engine import labels
+from policies.engine.days import chain, span
+from policies.engine.findings import Context, Finding
+from policies.engine.rules._common import (
+    CompiledRule,
+    home_to_central,
+    reason,
+    steps_of,
+    unmet_conditions,
+)
+
+KIND = "designated_region_stay"
+
+
+class Rule(CompiledRule):
+    __slots__ = ("conditions", "days", "designation", "span", "steps")
+
+
+def compile(params, citation: str) -> Rule:
+    rule = Rule(KIND, params, citation)
+    rule.designation = params["designation"]
+    rule.days = params["days"]
+    rule.span = span(params["days"])
+    rule.steps = steps_of(params["measures"])
+    rule.conditions = unmet_conditions(params["conditions"])
+    return rule
+
+
+def evaluate(rule: Rule, ctx: Context) -> Finding | None:
+    if not ctx.designated:
+        return None
+    reference = ctx.reference
+    days = rule.days
+    kind = rule.designation
+    firing = []
+    for leg, info in zip(ctx.legs, ctx.infos, strict=True):
+        if kind in info.active and (leg.end_date is None or (reference - leg.end_date).days < days):
+            firing.append((leg, info))
+    if not firing:
+        return None
+    home_possible = ctx.declaration.home_quarantine_possible
+    reasons = []
+    seen = set()
+    for _leg, info in firing:
+        if info.region not in seen:
+            seen.add(info.region)
+            reasons.append(_reason(rule, ctx, info, home_possible))
+    planned = ctx.declaration.arrival_date
+    latest = max(planned if leg.end_date is None else leg.end_date for leg, _info in firing)
+    measures = chain(latest, rule.steps, home_possible) if rule.steps else ()
+    thresholds = ()
+    if ctx.pre_travel:
+        thresholds = tuple(
+            leg.end_date + rule.span for leg, _info in firing if leg.end_date is not None
+        )
+    return Finding(
+        reasons=tuple(reasons),
+        measures=measures,
+        conditions=rule.conditions,
+        thresholds=thresholds,
+    )
+
+
+def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
+    key = (rule, info.region, home_possible)
+    found = ctx.index.reasons.get(key)
+    if found is not None:
+        return found
+    designation = info.active[rule.designation]
+    where = ctx.index.region_name(designation.region)
+    steps = rule.steps if home_possible else home_to_central(rule.steps)
+    zh = (
+        f"{rule.days}天内到过{info.name}，属于{labels.DESIGNATION_ZH[rule.designation]}"
+        f"（{where}）。"
+    )
+    en = (
+        f"You stayed in {info.name} within {rule.days} days, part of "
+        f"{labels.DESIGNATION_EN[rule.designation]} ({where})."
+    )
+    if steps:
+        zh += f"抵京后需{labels.measures_zh(steps)}，自离开之日起算。"
+        en += f" After arrival: {labels.measures_en(steps)}, counted from the day you left."
+    if rule.conditions:
+        codes = [c.code for c in rule.conditions]
+        zh += f"还需：{labels.conditions_zh(codes)}。"
+        en += f" Also required: {labels.conditions_en(codes)}."
+    found = ctx.index.reasons[key] = reason(
+        rule,
+        zh=zh,
+        en=en,
+        region=info.region,
+        region_name=info.name,
+        designation=rule.designation,
+    )
+    return found

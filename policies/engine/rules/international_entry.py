@@ -1,0 +1,74 @@
+"""``international_entry``: the traveller entered the country through another port.
+
+Fires when the declared entry date E lies within ``days`` of the reference date
+(entry counts as day 1, like a leaving day).
+
+- pre-travel: postponed, entry from ``E + days``;
+- both kinds: ``measures`` chained from E, ``conditions``.
+"""
+
+from __future__ import annotations
+
+from policies.engine import labels
+from policies.engine.days import chain, span
+from policies.engine.findings import Context, Finding
+from policies.engine.rules._common import CompiledRule, reason, steps_of, unmet_conditions
+
+KIND = "international_entry"
+
+
+class Rule(CompiledRule):
+    __slots__ = ("conditions", "days", "span", "steps")
+
+
+def compile(params, citation: str) -> Rule:
+    rule = Rule(KIND, params, citation)
+    rule.days = params["days"]
+    rule.span = span(params["days"])
+    rule.steps = steps_of(params["measures"])
+    rule.conditions = unmet_conditions(params["conditions"])
+    return rule
+
+
+def evaluate(rule: Rule, ctx: Context) -> Finding | None:
+    entered = ctx.declaration.international_entry_date
+    if entered is None or (ctx.reference - entered).days >= rule.days:
+        return None
+    home_possible = ctx.declaration.home_quarantine_possible
+    measures = chain(entered, rule.steps, home_possible) if rule.steps else ()
+    reasons = (_reason(rule, ctx, entered),)
+    if not ctx.pre_travel:
+        return Finding(reasons=reasons, measures=measures, conditions=rule.conditions)
+    entry_from = entered + rule.span
+    return Finding(
+        reasons=reasons,
+        measures=measures,
+        conditions=rule.conditions,
+        postpone=True,
+        entry_from=entry_from,
+        thresholds=(entry_from,),
+    )
+
+
+def _reason(rule: Rule, ctx: Context, entered):
+    key = (rule, entered, ctx.pre_travel)
+    found = ctx.index.reasons.get(key)
+    if found is not None:
+        return found
+    allowed = entered + rule.span
+    zh = (
+        f"{entered.isoformat()}经其他口岸入境，未满{rule.days}天，{allowed.isoformat()}起方可进京。"
+    )
+    en = (
+        f"You entered the country through another port on {entered.isoformat()}; "
+        f"entry is allowed once {rule.days} days have passed, from {allowed.isoformat()}."
+    )
+    if rule.steps:
+        zh += f"抵京后需{labels.measures_zh(rule.steps)}，自入境之日起算。"
+        en += f" After arrival: {labels.measures_en(rule.steps)}, counted from the entry day."
+    if rule.conditions:
+        codes = [c.code for c in rule.conditions]
+        zh += f"还需：{labels.conditions_zh(codes)}。"
+        en += f" Also required: {labels.conditions_en(codes)}."
+    found = ctx.index.reasons[key] = reason(rule, zh=zh, en=en)
+    return found

@@ -1,0 +1,91 @@
+"""``port_city_exit``: leaving a land border port city while its testing rule is in force.
+
+Fires for each leg whose region is contained by a designation of kind
+``designation`` and whose leaving day falls both in the designation's validity
+and in the rule's own window (``valid_from`` .. ``valid_until``, inclusive, either
+end open). A leg without a leaving day is taken to end on the planned arrival day.
+Effect: condition ``nat_48h_leaving_port_city``, met when a negative test was
+sampled on the leaving day or within the ``hours / 24 - 1`` days before it,
+unknown while no test is declared.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from policies.engine import labels
+from policies.engine.findings import Context, Finding, condition, negative_test_within
+from policies.engine.rules._common import CompiledRule, reason
+
+KIND = "port_city_exit"
+
+
+class Rule(CompiledRule):
+    __slots__ = ("designation", "hours", "valid_from", "valid_until", "window")
+
+
+def compile(params, citation: str) -> Rule:
+    rule = Rule(KIND, params, citation)
+    rule.designation = params["designation"]
+    rule.hours = params["hours"]
+    rule.window = params["hours"] // 24
+    rule.valid_from = _date(params["valid_from"])
+    rule.valid_until = _date(params["valid_until"])
+    return rule
+
+
+def _date(value) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def evaluate(rule: Rule, ctx: Context) -> Finding | None:
+    if not ctx.designated:
+        return None
+    declaration = ctx.declaration
+    kind = rule.designation
+    start, end = rule.valid_from, rule.valid_until
+    conditions = []
+    reasons = []
+    for leg, info in zip(ctx.legs, ctx.infos, strict=True):
+        if not info.designations:
+            continue
+        leaving = declaration.arrival_date if leg.end_date is None else leg.end_date
+        if (start is not None and leaving < start) or (end is not None and leaving > end):
+            continue
+        designation = next(
+            (d for d in info.designations if d.kind == kind and d.active_on(leaving)), None
+        )
+        if designation is None:
+            continue
+        met = negative_test_within(declaration, leaving, rule.window)
+        conditions.append(condition("nat_48h_leaving_port_city", met))
+        reasons.append(_reason(rule, ctx, info, designation, leaving))
+    if not reasons:
+        return None
+    return Finding(reasons=tuple(reasons), conditions=tuple(conditions))
+
+
+def _reason(rule: Rule, ctx: Context, info, designation, leaving: date):
+    key = (rule, info.region, leaving)
+    found = ctx.index.reasons.get(key)
+    if found is not None:
+        return found
+    where = ctx.index.region_name(designation.region)
+    zh = (
+        f"{leaving.isoformat()}离开{info.name}，属于{labels.DESIGNATION_ZH[rule.designation]}"
+        f"（{where}），需持离开前{rule.hours}小时内核酸检测阴性证明。"
+    )
+    en = (
+        f"You left {info.name} on {leaving.isoformat()}, part of "
+        f"{labels.DESIGNATION_EN[rule.designation]} ({where}): you need a negative "
+        f"nucleic-acid test taken within {rule.hours} hours before leaving."
+    )
+    found = ctx.index.reasons[key] = reason(
+        rule,
+        zh=zh,
+        en=en,
+        region=info.region,
+        region_name=info.name,
+        designation=rule.designation,
+    )
+    return found
