@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from policies.engine.catalogue import validate_rule
 from policies.models import ImmutablePolicyError, PolicyRule, PolicyStatus, PolicyVersion
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,43 @@ def test_the_reverse_removes_exactly_the_shipped_codes(historical_apps, small_js
 
 def test_a_missing_file_loads_nothing(historical_apps, tmp_path):
     assert SHIPPING.load_policy_versions(historical_apps, tmp_path / "absent.json") == []
+
+
+@pytest.mark.parametrize(
+    ("day", "code"),
+    [
+        (date(2021, 8, 7), "BJ-2021-08-07"),
+        (date(2021, 12, 12), "BJ-2021-08-07"),
+        (date(2021, 12, 13), "BJ-2021-12-13"),
+        (date(2022, 3, 15), "BJ-2021-12-13"),
+        (date(2022, 3, 16), "BJ-2022-03-16"),
+        (date(2023, 1, 1), "BJ-2022-03-16"),
+    ],
+)
+def test_the_shipped_versions_are_in_force_from_their_dates(day, code):
+    assert PolicyVersion.objects.in_force(on=day).code == code
+
+
+def test_no_shipped_version_is_in_force_before_august_7_2021():
+    assert PolicyVersion.objects.in_force(on=date(2021, 8, 6)) is None
+
+
+def test_every_shipped_rule_passes_the_catalogue():
+    shipped = PolicyVersion.objects.filter(code__startswith="BJ-")
+    assert shipped.count() == 3
+    for version in shipped:
+        assert version.status == PolicyStatus.PUBLISHED
+        rules = list(version.rules.order_by("position"))
+        assert [rule.position for rule in rules] == list(range(1, len(rules) + 1))
+        for rule in rules:
+            validate_rule(rule.kind, rule.params)
+
+
+def test_the_port_city_rule_is_only_in_the_december_version():
+    def kinds(code):
+        return set(PolicyRule.objects.filter(version__code=code).values_list("kind", flat=True))
+
+    assert "port_city_exit" in kinds("BJ-2021-12-13")
+    assert "port_city_exit" not in kinds("BJ-2021-08-07")
+    assert "port_city_exit" not in kinds("BJ-2022-03-16")
+    assert kinds("BJ-2021-12-13") - {"port_city_exit"} == kinds("BJ-2021-08-07")
