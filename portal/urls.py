@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("policies.api.urls")),
+    path("api/v1/", include("travellers.api.urls")),
     path("", include("policies.urls")),
     path("", include("travellers.urls")),
 ]

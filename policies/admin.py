@@ -1,0 +1,1 @@
+"""Admin for regions, risk data, policy versions and announcements."""

@@ -1,0 +1,1 @@
+"""Admin for communities, declarations and follow-up."""

@@ -1,0 +1,1 @@
+"""Admin for re-evaluation runs and notices."""

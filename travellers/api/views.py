@@ -1,0 +1,11 @@
+"""One viewset for /api/v1/declarations/: citizens create and look up, staff list,
+read and follow up. Each side lives in its own module; this only composes them."""
+
+from rest_framework import viewsets
+
+from travellers.api.citizen import CitizenDeclarationMixin
+from travellers.api.staff import StaffDeclarationMixin
+
+
+class DeclarationViewSet(CitizenDeclarationMixin, StaffDeclarationMixin, viewsets.GenericViewSet):
+    lookup_field = "reference"

@@ -1,0 +1,3 @@
+"""Notice delivery tasks."""
+
+__all__: list[str] = []

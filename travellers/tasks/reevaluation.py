@@ -1,0 +1,3 @@
+"""Re-evaluation pipeline tasks."""
+
+__all__: list[str] = []
