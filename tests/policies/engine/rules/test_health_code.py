@@ -1,0 +1,52 @@
+from tests.policies.engine.builders import (
+    GUANGLING,
+    arrival,
+    conditions,
+    d,
+    fired,
+    guangling_high,
+    leg,
+    measures,
+    policy_with,
+    pre,
+    run,
+)
+
+
+def test_a_yellow_code_postpones_a_pre_travel_declaration_without_date():
+    result = run(pre("2021-08-10", health_code="yellow"), "2021-08-08")
+    assert result.outcome == "postponed"
+    assert result.entry_allowed_from is None
+    assert conditions(result)["green_code"] is False
+    assert "health_code" in fired(result)
+
+
+def test_a_green_code_fires_nothing():
+    result = run(pre("2021-08-10", health_code="green"), "2021-08-08")
+    assert "health_code" not in fired(result)
+    assert "green_code" not in conditions(result)
+
+
+def test_a_red_code_on_arrival_reports_to_the_community_and_is_monitored_7_days():
+    result = run(arrival("2021-08-05", health_code="red"), "2021-08-06")
+    assert result.outcome == "health_monitoring"
+    assert measures(result) == [("health_monitoring", "2021-08-05", "2021-08-11")]
+    assert conditions(result) == {"report_to_community": None}
+    assert result.next_review_on == d("2021-08-12")
+
+
+def test_a_non_green_code_keeps_the_other_postponement_dateless():
+    declaration = pre("2021-08-10", leg(GUANGLING, "2021-07-25", "2021-08-01"), health_code="red")
+    result = run(declaration, "2021-08-08", guangling_high())
+    assert result.outcome == "postponed"
+    assert result.entry_allowed_from is None
+
+
+def test_the_required_colour_is_a_parameter():
+    policy = policy_with(("health_code", {"required_colour": "yellow"}))
+    assert run(pre("2021-08-10", health_code="yellow"), "2021-08-08", policy=policy).outcome == (
+        "allowed"
+    )
+    assert run(pre("2021-08-10", health_code="green"), "2021-08-08", policy=policy).outcome == (
+        "postponed"
+    )

@@ -1,0 +1,56 @@
+from tests.policies.engine.builders import (
+    PLAIN,
+    arrival,
+    conditions,
+    d,
+    fired,
+    leg,
+    measures,
+    pre,
+    run,
+)
+
+ENTERED = d("2021-08-01")
+
+
+def test_day_21_after_entry_is_still_postponed():
+    result = run(pre("2021-08-21", international_entry_date=ENTERED), "2021-08-08")
+    assert result.outcome == "postponed"
+    assert result.entry_allowed_from == d("2021-08-22")
+    assert result.next_review_on == d("2021-08-22")
+
+
+def test_the_day_after_21_full_days_is_allowed():
+    result = run(pre("2021-08-22", international_entry_date=ENTERED), "2021-08-08")
+    assert result.outcome == "allowed"
+    assert "international_entry" not in fired(result)
+
+
+def test_an_early_arrival_reports_to_the_community_and_is_monitored_until_day_21():
+    result = run(
+        arrival(
+            "2021-08-10", leg(PLAIN, "2021-08-01", "2021-08-09"), international_entry_date=ENTERED
+        ),
+        "2021-08-10",
+    )
+    assert result.outcome == "health_monitoring"
+    assert measures(result) == [("health_monitoring", "2021-08-01", "2021-08-21")]
+    assert conditions(result) == {"report_to_community": None}
+    assert result.next_review_on == d("2021-08-22")
+    assert "2021-08-01" in result.reasons[0].text_zh
+
+
+def test_an_arrival_after_21_days_gets_nothing_from_the_rule():
+    result = run(arrival("2021-08-22", international_entry_date=ENTERED), "2021-08-22")
+    assert result.reasons == ()
+    assert result.outcome == "allowed"
+
+
+def test_no_entry_date_fires_nothing():
+    assert "international_entry" not in fired(run(pre("2021-08-10"), "2021-08-08"))
+
+
+def test_a_pre_travel_postponement_ends_by_itself_once_the_planned_day_has_passed():
+    declaration = pre("2021-08-10", international_entry_date=ENTERED)
+    assert run(declaration, "2021-08-21").outcome == "postponed"
+    assert run(declaration, "2021-08-22").outcome == "allowed"

@@ -1,0 +1,212 @@
+from tests.policies.engine.builders import (
+    GUANGLING,
+    HANJIANG,
+    PLAIN,
+    ZHENGZHOU_ERQI,
+    area,
+    arrival,
+    d,
+    fired,
+    guangling_high,
+    leg,
+    measures,
+    policy_with,
+    pre,
+    risk,
+    run,
+)
+
+PRE_RULE = ("risk_county_stay", {"levels": ["high", "medium"], "applies_to": "pre_travel"})
+HIGH_ARRIVAL = (
+    "risk_county_stay",
+    {
+        "levels": ["high"],
+        "applies_to": "arrival_report",
+        "measures": [
+            {"kind": "central_observation", "days": 14},
+            {"kind": "health_monitoring", "days": 7},
+        ],
+    },
+)
+
+
+def test_a_stay_left_13_days_before_arrival_is_within_14_days():
+    result = run(
+        pre("2021-08-14", leg(GUANGLING, "2021-07-29", "2021-08-01")),
+        "2021-08-08",
+        guangling_high(),
+    )
+    assert result.outcome == "postponed"
+    assert result.entry_allowed_from == d("2021-08-15")
+
+
+def test_a_stay_left_14_days_before_arrival_is_outside():
+    result = run(
+        pre("2021-08-15", leg(GUANGLING, "2021-07-29", "2021-08-01")),
+        "2021-08-08",
+        guangling_high(),
+    )
+    assert result.outcome == "allowed"
+    assert "risk_county_stay" not in fired(result)
+
+
+def test_arrival_on_day_13_gets_measures_and_on_day_14_none():
+    left = leg(GUANGLING, "2021-07-29", "2021-08-01")
+    assert run(arrival("2021-08-14", left), "2021-08-14", guangling_high()).measures
+    later = run(arrival("2021-08-15", left), "2021-08-15", guangling_high())
+    assert later.measures == ()
+    assert later.outcome == "allowed"
+
+
+def test_the_lift_day_is_the_first_day_without_risk():
+    declaration = pre("2021-08-12", leg(GUANGLING, "2021-08-01", "2021-08-05"))
+    assert run(declaration, "2021-08-08", guangling_high("2021-08-09")).outcome == "postponed"
+    assert run(declaration, "2021-08-09", guangling_high("2021-08-09")).outcome == "allowed"
+
+
+def test_the_designation_day_is_the_first_day_with_risk():
+    snapshot = risk([area(GUANGLING, "high", "2021-08-08")])
+    declaration = pre("2021-08-12", leg(GUANGLING, "2021-08-01", "2021-08-05"))
+    assert run(declaration, "2021-08-07", snapshot).outcome == "allowed"
+    assert run(declaration, "2021-08-08", snapshot).outcome == "postponed"
+
+
+def test_several_firing_legs_postpone_until_the_latest_leaving_day_plus_14():
+    snapshot = risk([area(GUANGLING, "high", id=1), area(ZHENGZHOU_ERQI, "medium", id=2)])
+    declaration = pre(
+        "2021-08-12",
+        leg(GUANGLING, "2021-07-28", "2021-07-31"),
+        leg(PLAIN, "2021-07-31", "2021-08-02"),
+        leg(ZHENGZHOU_ERQI, "2021-08-02", "2021-08-04"),
+    )
+    result = run(declaration, "2021-08-08", snapshot)
+    assert result.entry_allowed_from == d("2021-08-18")
+    regions = [r.region for r in result.reasons if r.rule == "risk_county_stay"]
+    assert regions == [GUANGLING, ZHENGZHOU_ERQI]
+    # The earlier leg's window closes first: that is when the explanation changes.
+    assert result.next_review_on == d("2021-08-14")
+
+
+def test_an_open_leg_means_no_entry_date_even_beside_a_dated_one():
+    snapshot = risk([area(GUANGLING, "high", id=1), area(ZHENGZHOU_ERQI, "medium", id=2)])
+    declaration = pre(
+        "2021-08-12",
+        leg(GUANGLING, "2021-07-28", "2021-08-01"),
+        leg(ZHENGZHOU_ERQI, "2021-08-01", None),
+    )
+    result = run(declaration, "2021-08-08", snapshot)
+    assert result.outcome == "postponed"
+    assert result.entry_allowed_from is None
+
+
+def test_an_open_leg_in_a_plain_county_postpones_nothing():
+    result = run(pre("2021-08-12", leg(PLAIN, "2021-08-01", None)), "2021-08-08", guangling_high())
+    assert result.outcome == "allowed"
+
+
+def test_a_medium_county_arrival_gets_home_observation_then_health_monitoring():
+    snapshot = risk([area(ZHENGZHOU_ERQI, "medium")])
+    result = run(
+        arrival("2021-08-05", leg(ZHENGZHOU_ERQI, "2021-08-01", "2021-08-04")),
+        "2021-08-06",
+        snapshot,
+    )
+    assert result.outcome == "home_observation"
+    assert measures(result) == [
+        ("home_observation", "2021-08-04", "2021-08-17"),
+        ("health_monitoring", "2021-08-18", "2021-08-24"),
+    ]
+
+
+def test_a_medium_county_arrival_without_home_conditions_gets_central_observation():
+    snapshot = risk([area(ZHENGZHOU_ERQI, "medium")])
+    declaration = arrival(
+        "2021-08-05",
+        leg(ZHENGZHOU_ERQI, "2021-08-01", "2021-08-04"),
+        home_quarantine_possible=False,
+    )
+    result = run(declaration, "2021-08-06", snapshot)
+    assert result.outcome == "central_observation"
+    assert measures(result)[0] == ("central_observation", "2021-08-04", "2021-08-17")
+    assert "集中观察" in result.reasons[0].text_zh
+
+
+def test_a_county_with_a_high_and_a_medium_area_is_high_only():
+    snapshot = risk(
+        [
+            area(GUANGLING, "medium", name="中风险村", id=1),
+            area(GUANGLING, "high", name="高风险村", id=2),
+        ]
+    )
+    result = run(
+        arrival("2021-08-05", leg(GUANGLING, "2021-08-01", "2021-08-04")), "2021-08-06", snapshot
+    )
+    assert result.outcome == "central_observation"
+    assert [m.kind for m in result.measures].count("home_observation") == 0
+    assert result.reasons[0].risk_areas == ("高风险村",)
+
+
+def test_once_the_high_area_is_lifted_the_county_is_medium():
+    snapshot = risk(
+        [
+            area(GUANGLING, "medium", id=1),
+            area(GUANGLING, "high", "2021-07-28", "2021-08-06", id=2),
+        ]
+    )
+    result = run(
+        arrival("2021-08-05", leg(GUANGLING, "2021-08-01", "2021-08-04")), "2021-08-06", snapshot
+    )
+    assert result.outcome == "home_observation"
+
+
+def test_a_neighbouring_county_without_areas_is_not_a_risk_county():
+    result = run(
+        pre("2021-08-10", leg(HANJIANG, "2021-07-25", "2021-08-01")), "2021-08-08", guangling_high()
+    )
+    assert result.outcome == "allowed"
+
+
+def test_a_leg_naming_the_prefecture_contains_the_risk_county():
+    result = run(
+        pre("2021-08-10", leg("321000", "2021-07-25", "2021-08-01")), "2021-08-08", guangling_high()
+    )
+    assert result.outcome == "postponed"
+
+
+def test_areas_recorded_on_a_county_level_city_without_counties_match_it():
+    snapshot = risk([area("441900", "medium")])
+    result = run(
+        pre("2021-08-10", leg("441900", "2021-07-25", "2021-08-01")), "2021-08-08", snapshot
+    )
+    assert result.outcome == "postponed"
+
+
+def test_a_rule_fires_only_for_its_declaration_kind():
+    policy = policy_with(HIGH_ARRIVAL)
+    left = leg(GUANGLING, "2021-07-25", "2021-08-01")
+    assert run(pre("2021-08-10", left), "2021-08-08", guangling_high(), policy).outcome == "allowed"
+    policy = policy_with(PRE_RULE)
+    result = run(arrival("2021-08-02", left), "2021-08-08", guangling_high(), policy)
+    assert result.outcome == "allowed"
+    assert result.reasons == ()
+
+
+def test_an_arrival_report_leg_without_leaving_day_counts_from_the_arrival_day():
+    result = run(
+        arrival("2021-08-03", leg(GUANGLING, "2021-07-25", None)),
+        "2021-08-04",
+        guangling_high(),
+        policy_with(HIGH_ARRIVAL),
+    )
+    assert measures(result)[0] == ("central_observation", "2021-08-03", "2021-08-16")
+
+
+def test_levels_filter_the_counties_a_rule_fires_for():
+    snapshot = risk([area(ZHENGZHOU_ERQI, "medium")])
+    result = run(
+        arrival("2021-08-05", leg(ZHENGZHOU_ERQI, "2021-08-01", "2021-08-04")),
+        "2021-08-06",
+        snapshot,
+        policy_with(HIGH_ARRIVAL),
+    )
+    assert result.reasons == ()
