@@ -1,9 +1,13 @@
 import os
 
-from django.core.management import call_command
+from django.core.checks import ERROR, run_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 application = get_wsgi_application()
+
 # gunicorn does not run the system checks itself: refuse to serve a misconfigured portal.
-call_command("check", fail_level="ERROR")
+_errors = [message for message in run_checks() if message.level >= ERROR]
+if _errors:
+    raise ImproperlyConfigured("\n".join(f"{e.id}: {e.msg} {e.hint or ''}" for e in _errors))
