@@ -538,3 +538,47 @@ def compute_live_until(
     for measure in result.measures:
         latest = max(latest, measure.end)
     return latest + timedelta(days=lookback_days)
+
+
+class ChunkPhase(models.TextChoices):
+    # A run whose candidates exceed the hold threshold first stages (evaluates and
+    # counts, writes nothing a citizen sees), then applies if it stays under it.
+    STAGE = "stage", _("预评估")
+    APPLY = "apply", _("应用")
+
+
+class RunChunk(models.Model):
+    """A slice of a run's candidates, processed by one task exactly once.
+
+    The ids live here (not only in the task message) so that the periodic sweep can
+    enqueue again a chunk whose message was lost; ``done_at`` is claimed in the same
+    transaction as the chunk's writes, so a redelivered task does nothing.
+    """
+
+    run = models.ForeignKey(ReevaluationRun, on_delete=models.CASCADE, related_name="chunks")
+    phase = models.CharField(_("阶段"), max_length=8, choices=ChunkPhase.choices)
+    number = models.PositiveIntegerField(_("序号"))
+    declaration_ids = models.JSONField(_("申报"), default=list)
+    # [declaration id, old outcome, new outcome] for every answer that changed (or
+    # would change, in the stage phase): what a staff member reviews before approving.
+    changes = models.JSONField(_("结果变化"), default=list, blank=True)
+    enqueued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "phase", "number"]
+        verbose_name = _("重新评估分片")
+        verbose_name_plural = _("重新评估分片")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "phase", "number"], name="run_chunk_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["enqueued_at"],
+                name="run_chunk_pending_idx",
+                condition=Q(done_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.run_id}/{self.phase}/{self.number}"
