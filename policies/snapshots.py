@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from django.utils import timezone
 
+from policies.engine import evaluate
 from policies.engine.types import (
     DeclarationFacts,
     DesignationFact,
@@ -36,7 +37,10 @@ class NoPolicyInForce(Exception):
 
 
 def policy_snapshot(version: PolicyVersion) -> PolicySnapshot:
-    """Freeze one version and its rules (prefetch ``rules`` to avoid a query per version)."""
+    """Freeze one version and its rules (prefetch ``rules`` to avoid a query per version).
+
+    Parameters stay as stored: the engine normalises them once when it compiles the policy.
+    """
     rules = sorted(version.rules.all(), key=lambda rule: rule.position)
     return PolicySnapshot(
         code=version.code,
@@ -190,8 +194,6 @@ def evaluate_facts(facts: DeclarationFacts, *, as_of: date) -> Result:
 
     Raises ``NoPolicyInForce`` when no published version has taken effect by then.
     """
-    from policies.engine import evaluate
-
     policy = policy_in_force(as_of)
     if policy is None:
         raise NoPolicyInForce(as_of)

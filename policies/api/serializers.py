@@ -6,9 +6,10 @@ checks are small methods named in ``cross_field_checks``; each returns a dict of
 errors (empty when fine) so one response lists every problem at once.
 
 Error shape: ``{"field": ["message"]}``; nested objects nest (``{"nat_test":
-{"sampled_at": [...]}}``); legs are a list aligned with the submitted legs, ``{}`` for
-a leg without errors (``{"legs": [{}, {"region": ["..."]}]}``), as DRF reports nested
-lists; a problem with the list as a whole is ``{"legs": {"non_field_errors": [...]}}``.
+{"sampled_at": [...]}}``); leg errors are always an object keyed by the index of the leg
+as submitted, only legs with errors present (``{"legs": {"1": {"region": ["..."]}}}``),
+which is DRF's own format for nested lists since 3.16 (``LIST_SERIALIZER_ERRORS_AS_DICT``);
+a problem with the list as a whole is ``{"legs": {"non_field_errors": [...]}}``.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ class EvaluateRequestSerializer(serializers.Serializer):
                     per_leg.setdefault(index, {}).setdefault(field, messages)
         if not per_leg:
             return {}
-        return {"legs": [per_leg.get(index, {}) for index in range(len(legs))]}
+        return {"legs": {str(index): per_leg[index] for index in sorted(per_leg)}}
 
     def _leg_region_errors(self, legs, attrs) -> dict[int, dict]:
         codes = {leg["region"] for leg in legs}

@@ -1,0 +1,280 @@
+"""Bad input to the evaluate endpoint: 400 with per-field messages, nothing written."""
+
+import pytest
+from django.utils import timezone
+
+from .conftest import GUANGLING, SANHE, declaration, leg
+
+GOOD_LEG = leg(GUANGLING, "2021-07-25", "2021-08-01")
+
+
+def error_at(body, *path):
+    """The messages at ``path`` in an error body (keys and leg indexes)."""
+    node = body
+    for step in path:
+        node = node[step]
+    assert isinstance(node, list)
+    assert node
+    assert all(isinstance(message, str) and message for message in node)
+    return node
+
+
+def post_invalid(evaluate, payload, **kwargs):
+    response = evaluate(payload, **kwargs)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        pytest.param(
+            declaration(legs=[leg("999999", "2021-07-25", "2021-08-01")]),
+            ("legs", "0", "region"),
+            id="unknown-region",
+        ),
+        pytest.param(
+            declaration(legs=[GOOD_LEG, leg("321000", "2021-08-01", "2021-08-03")]),
+            ("legs", "1", "region"),
+            id="prefecture-not-county-level",
+        ),
+        pytest.param(
+            declaration(legs=[leg("110105", "2021-07-25", "2021-08-01")]),
+            ("legs", "0", "region"),
+            id="leg-inside-the-jurisdiction",
+        ),
+        pytest.param(
+            declaration(legs=[leg("3210", "2021-07-25", "2021-08-01")]),
+            ("legs", "0", "region"),
+            id="malformed-region-code",
+        ),
+        pytest.param(
+            declaration(legs=[leg(GUANGLING, "2021-08-01", "2021-07-25")]),
+            ("legs", "0", "end_date"),
+            id="leg-ending-before-it-starts",
+        ),
+        pytest.param(
+            declaration(
+                legs=[
+                    leg(SANHE, "2021-07-30", "2021-08-05"),
+                    leg(GUANGLING, "2021-07-25", "2021-08-01"),
+                ]
+            ),
+            ("legs", "0", "start_date"),
+            id="overlapping-legs-reported-at-the-submitted-index",
+        ),
+        pytest.param(
+            declaration(legs=[leg(GUANGLING, "2021-07-25", None), leg(SANHE, "2021-08-01", None)]),
+            ("legs", "0", "end_date"),
+            id="open-leg-before-the-last",
+        ),
+        pytest.param(
+            declaration(
+                kind="arrival_report",
+                arrival_date="2021-08-02",
+                legs=[leg(GUANGLING, "2021-07-25", None)],
+            ),
+            ("legs", "0", "end_date"),
+            id="open-leg-in-an-arrival-report",
+        ),
+        pytest.param(
+            declaration(arrival_date="2021-08-09", legs=[leg(GUANGLING, "2021-08-10", None)]),
+            ("legs", "0", "start_date"),
+            id="leg-starting-after-the-arrival",
+        ),
+        pytest.param(
+            declaration(
+                arrival_date="2021-08-09", legs=[leg(GUANGLING, "2021-08-01", "2021-08-10")]
+            ),
+            ("legs", "0", "end_date"),
+            id="leg-ending-after-the-arrival",
+        ),
+        pytest.param(
+            declaration(arrival_date="2021-08-07"),
+            ("arrival_date",),
+            id="pre-travel-arrival-before-as-of",
+        ),
+        pytest.param(
+            declaration(kind="arrival_report", arrival_date="2021-08-09"),
+            ("arrival_date",),
+            id="arrival-report-after-as-of",
+        ),
+        pytest.param(
+            declaration(contact_status="close_contact"),
+            ("last_contact_date",),
+            id="contact-without-its-date",
+        ),
+        pytest.param(
+            declaration(contact_status="secondary_contact", last_contact_date="2021-08-09"),
+            ("last_contact_date",),
+            id="last-contact-after-as-of",
+        ),
+        pytest.param(
+            declaration(international_entry_date="2021-08-11"),
+            ("international_entry_date",),
+            id="international-entry-after-the-arrival",
+        ),
+        pytest.param(declaration(kind="holiday"), ("kind",), id="unknown-kind"),
+        pytest.param(declaration(health_code="blue"), ("health_code",), id="unknown-code-colour"),
+        pytest.param(
+            declaration(contact_status="neighbour", last_contact_date="2021-08-01"),
+            ("contact_status",),
+            id="unknown-contact-status",
+        ),
+        pytest.param(
+            declaration(nat_test={"result": "maybe", "sampled_at": "2021-08-08T08:00:00+08:00"}),
+            ("nat_test", "result"),
+            id="unknown-test-result",
+        ),
+        pytest.param(
+            declaration(nat_test={"result": "negative", "sampled_at": "2021-08-08T08:00:00"}),
+            ("nat_test", "sampled_at"),
+            id="sampled-at-without-offset",
+        ),
+        pytest.param(
+            declaration(nat_test={"result": "negative", "sampled_at": "2021-08-09T08:00:00+08:00"}),
+            ("nat_test", "sampled_at"),
+            id="sampled-after-as-of",
+        ),
+        pytest.param(
+            declaration(nat_test={"result": "negative", "sampled_at": "yesterday"}),
+            ("nat_test", "sampled_at"),
+            id="sampled-at-not-a-datetime",
+        ),
+        pytest.param(declaration(arrival_date="10/08/2021"), ("arrival_date",), id="bad-date"),
+        pytest.param(declaration(as_of="2021-13-01"), ("as_of",), id="bad-as-of"),
+        pytest.param(
+            {k: v for k, v in declaration().items() if k != "kind"}, ("kind",), id="missing-kind"
+        ),
+        pytest.param(
+            {k: v for k, v in declaration().items() if k != "arrival_date"},
+            ("arrival_date",),
+            id="missing-arrival-date",
+        ),
+        pytest.param(declaration(commuter="sometimes"), ("commuter",), id="not-a-boolean"),
+        pytest.param(
+            declaration(legs="321002"), ("legs", "non_field_errors"), id="legs-not-a-list"
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_named(evaluate, regions, payload, path):
+    body = post_invalid(evaluate, payload)
+
+    error_at(body, *path)
+
+
+def test_leg_errors_are_keyed_by_the_submitted_index_of_each_faulty_leg(evaluate, regions):
+    body = post_invalid(
+        evaluate,
+        declaration(
+            legs=[
+                GOOD_LEG,
+                leg("999999", "2021-08-01", "2021-08-02"),
+                leg(SANHE, "2021-08-02", "2021-08-03"),
+            ]
+        ),
+    )
+
+    assert body["legs"] == {"1": {"region": [body["legs"]["1"]["region"][0]]}}
+
+
+def test_field_and_cross_leg_errors_share_one_shape(evaluate, regions):
+    # A malformed code fails in the leg's own fields, an unknown one in the cross-leg
+    # checks: both land under the leg's index as a string key.
+    malformed = post_invalid(evaluate, declaration(legs=[GOOD_LEG, leg("32", "2021-08-01", None)]))
+    unknown = post_invalid(
+        evaluate, declaration(legs=[GOOD_LEG, leg("999999", "2021-08-01", None)])
+    )
+
+    assert set(malformed["legs"]) == set(unknown["legs"]) == {"1"}
+    assert set(malformed["legs"]["1"]) == set(unknown["legs"]["1"]) == {"region"}
+
+
+def test_every_problem_is_reported_at_once(evaluate, regions):
+    body = post_invalid(
+        evaluate,
+        declaration(
+            arrival_date="2021-08-07",
+            contact_status="close_contact",
+            legs=[leg("110105", "2021-07-25", "2021-08-01")],
+        ),
+    )
+
+    assert {"arrival_date", "last_contact_date", "legs"} <= set(body)
+
+
+def test_more_than_50_legs_are_refused(evaluate, regions):
+    legs = [leg(SANHE, f"2021-07-{day:02d}", f"2021-07-{day:02d}") for day in range(1, 32)]
+    legs += [leg(GUANGLING, f"2021-06-{day:02d}", f"2021-06-{day:02d}") for day in range(1, 21)]
+    assert len(legs) == 51
+
+    body = post_invalid(evaluate, declaration(legs=legs))
+
+    error_at(body, "legs", "non_field_errors")
+
+
+def test_50_same_day_legs_are_accepted(evaluate, regions):
+    legs = [leg(SANHE, f"2021-07-{day:02d}", f"2021-07-{day:02d}") for day in range(1, 31)]
+    legs += [leg(GUANGLING, f"2021-06-{day:02d}", f"2021-06-{day:02d}") for day in range(1, 21)]
+
+    response = evaluate(declaration(legs=legs))
+
+    assert response.status_code == 200, response.json()
+
+
+def test_legs_sharing_a_travel_day_do_not_overlap(evaluate, regions):
+    response = evaluate(
+        declaration(
+            legs=[leg(GUANGLING, "2021-07-25", "2021-08-01"), leg(SANHE, "2021-08-01", None)]
+        )
+    )
+
+    assert response.status_code == 200, response.json()
+
+
+def test_a_test_sampled_in_the_real_future_is_refused(evaluate, regions):
+    later = timezone.now() + timezone.timedelta(hours=2)
+    today = timezone.localdate()
+
+    body = post_invalid(
+        evaluate,
+        declaration(
+            as_of=(today + timezone.timedelta(days=2)).isoformat(),
+            arrival_date=(today + timezone.timedelta(days=3)).isoformat(),
+            nat_test={"result": "negative", "sampled_at": later.isoformat()},
+        ),
+    )
+
+    error_at(body, "nat_test", "sampled_at")
+
+
+def test_malformed_json_is_a_json_400(evaluate):
+    response = evaluate(None, raw='{"kind": "pre_travel", "legs": [')
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
+
+
+def test_a_json_array_instead_of_an_object_is_refused(evaluate):
+    response = evaluate(None, raw="[1, 2]")
+
+    assert response.status_code == 400
+    error_at(response.json(), "non_field_errors")
+
+
+def test_messages_are_chinese_by_default_and_english_on_request(evaluate):
+    payload = {k: v for k, v in declaration().items() if k != "kind"}
+
+    chinese = error_at(post_invalid(evaluate, payload), "kind")[0]
+    english = error_at(post_invalid(evaluate, payload, language="en"), "kind")[0]
+
+    assert any("\u4e00" <= char <= "\u9fff" for char in chinese)
+    assert english == "This field is required."
+
+
+def test_own_messages_are_chinese_by_default(evaluate, regions):
+    body = post_invalid(evaluate, declaration(legs=[leg("999999", "2021-07-25", "2021-08-01")]))
+
+    assert body["legs"]["0"]["region"] == ["未知的行政区划代码。"]
