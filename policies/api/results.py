@@ -1,8 +1,8 @@
 """An engine ``Result`` as the JSON of the evaluate contract.
 
-Plain dict building (no serializer): the re-evaluation pipeline stores this for every
-declaration it touches, and ``json.dumps`` of it must round-trip through
-``EvaluateResponseSerializer``'s documented shape.
+Plain dict building rather than a serializer: the re-evaluation pipeline builds this for
+every declaration it touches. ``EvaluateResponseSerializer`` documents the same shape for
+the OpenAPI schema (a test holds the two together).
 """
 
 from __future__ import annotations

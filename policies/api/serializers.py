@@ -221,6 +221,27 @@ class EvaluateRequestSerializer(serializers.Serializer):
         return errors
 
 
+def errors_by_index(value) -> tuple[dict[int, dict], list[str]]:
+    """Split the errors of a nested list (``legs``, companions) into errors per item, keyed
+    by submitted index, and messages about the list as a whole.
+
+    Accepts DRF's object format (``{"1": {...}, "non_field_errors": [...]}``, the default
+    since 3.16 and what ``check_legs`` produces) and the older list format, so a form can
+    place messages next to the right row whatever the DRF version.
+    """
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return {index: dict(item) for index, item in enumerate(value) if item}, []
+    if isinstance(value, dict):
+        items, whole = {}, []
+        for key, item in value.items():
+            if str(key).isdigit() and isinstance(item, dict):
+                items[int(key)] = dict(item)
+            else:
+                whole.extend(item if isinstance(item, list) else [item])
+        return items, [str(message) for message in whole]
+    return {}, [str(message) for message in (value if isinstance(value, list) else [value])]
+
+
 def _leg_sort_key(leg) -> tuple[date, date]:
     return (leg["start_date"], leg["end_date"] or date.max)
 

@@ -3,6 +3,8 @@
 import pytest
 from django.utils import timezone
 
+from policies.api.serializers import errors_by_index
+
 from .conftest import GUANGLING, SANHE, declaration, leg
 
 GOOD_LEG = leg(GUANGLING, "2021-07-25", "2021-08-01")
@@ -278,3 +280,16 @@ def test_own_messages_are_chinese_by_default(evaluate, regions):
     body = post_invalid(evaluate, declaration(legs=[leg("999999", "2021-07-25", "2021-08-01")]))
 
     assert body["legs"]["0"]["region"] == ["未知的行政区划代码。"]
+
+
+def test_errors_by_index_reads_the_response_shape_and_the_older_list_shape(evaluate, regions):
+    body = post_invalid(
+        evaluate, declaration(legs=[GOOD_LEG, leg("999999", "2021-08-01", "2021-08-02")])
+    )
+
+    items, whole = errors_by_index(body["legs"])
+    assert list(items) == [1]
+    assert set(items[1]) == {"region"}
+    assert whole == []
+    assert errors_by_index([{}, {"region": ["x"]}]) == ({1: {"region": ["x"]}}, [])
+    assert errors_by_index({"non_field_errors": ["too many"]}) == ({}, ["too many"])
