@@ -1,0 +1,255 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from policies.api.serializers import errors_by_index
+from tests.travellers.api.payloads import (
+    CHILD_ID,
+    COMPANION_ID,
+    LEAD_ID,
+    community,
+    companion,
+    declaration_payload,
+)
+from travellers.serializers import AmendmentSerializer, DeclarationSerializer
+
+TODAY = date(2021, 8, 8)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+pytestmark = pytest.mark.django_db
+
+
+def validate(payload, today=TODAY):
+    serializer = DeclarationSerializer(data=payload, context={"today": today})
+    valid = serializer.is_valid()
+    return valid, serializer
+
+
+def test_a_valid_declaration_is_normalised_and_evaluated_for_today():
+    payload = declaration_payload(
+        today=TODAY, phone="+86 139-1234-5678", id_number=" 1101051990 01011232 "
+    )
+    valid, serializer = validate(payload)
+    assert valid, serializer.errors
+    data = serializer.validated_data
+    assert data["as_of"] == TODAY
+    assert data["phone"] == "13912345678"
+    assert data["id_number"] == LEAD_ID
+    assert data["residence_region"] == "110105"
+    assert data["community"] is None
+    assert [leg["region"] for leg in data["legs"]] == ["321002", "420115"]
+
+
+def test_as_of_in_the_input_is_ignored():
+    payload = declaration_payload(today=TODAY, as_of="2021-01-01")
+    valid, serializer = validate(payload)
+    assert valid, serializer.errors
+    assert serializer.validated_data["as_of"] == TODAY
+
+
+def test_every_field_error_is_reported_at_once_and_keyed_by_field():
+    payload = declaration_payload(
+        today=TODAY,
+        id_number="110105199001011233",  # wrong check digit
+        phone="12345",
+        email="not-an-email",
+        attestation=False,
+        residence_region="321002",
+        language="fr",
+    )
+    valid, serializer = validate(payload)
+    assert not valid
+    assert set(serializer.errors) == {
+        "id_number",
+        "phone",
+        "email",
+        "attestation",
+        "residence_region",
+        "language",
+    }
+    assert "校验位" in serializer.errors["id_number"][0]
+
+
+@pytest.mark.parametrize(
+    ("id_type", "number", "ok"),
+    [
+        ("passport", "E12345678", True),
+        ("passport", "E1", False),
+        ("hk_macao_permit", "C12345678", True),
+        ("hk_macao_permit", "X12345678", False),
+        ("taiwan_permit", "12345678", True),
+        ("taiwan_permit", "1234", False),
+        ("resident_id", "11010519900101123", False),
+    ],
+)
+def test_identity_numbers_are_checked_for_their_document_type(id_type, number, ok):
+    valid, serializer = validate(
+        declaration_payload(today=TODAY, id_type=id_type, id_number=number)
+    )
+    assert valid is ok, serializer.errors
+    if not ok:
+        assert list(serializer.errors) == ["id_number"]
+
+
+def test_an_unknown_document_type_is_reported_on_the_type_only():
+    valid, serializer = validate(declaration_payload(today=TODAY, id_type="driving_licence"))
+    assert not valid
+    assert list(serializer.errors) == ["id_type"]
+
+
+@pytest.mark.parametrize("missing", ["email", "full_name", "phone", "attestation", "id_number"])
+def test_required_fields(missing):
+    payload = declaration_payload(today=TODAY)
+    del payload[missing]
+    valid, serializer = validate(payload)
+    assert not valid
+    assert missing in serializer.errors
+
+
+@pytest.mark.parametrize("code", ["110000", "110100", "999999", "32100"])
+def test_residence_must_be_a_district_of_the_jurisdiction(code):
+    valid, serializer = validate(declaration_payload(today=TODAY, residence_region=code))
+    assert not valid
+    assert "residence_region" in serializer.errors
+
+
+def test_a_community_of_the_district_is_accepted_and_one_of_another_refused():
+    own = community(code="CY-001", district="110105")
+    other = community(code="HD-001", district="110108")
+    valid, serializer = validate(declaration_payload(today=TODAY, community=own.code))
+    assert valid, serializer.errors
+    assert serializer.validated_data["community"] == own
+
+    valid, serializer = validate(declaration_payload(today=TODAY, community=other.code))
+    assert not valid
+    assert list(serializer.errors) == ["community"]
+
+    valid, serializer = validate(declaration_payload(today=TODAY, community="NOPE"))
+    assert not valid
+    assert list(serializer.errors) == ["community"]
+
+
+def test_leg_errors_are_aligned_with_the_submitted_legs():
+    payload = declaration_payload(today=TODAY)
+    payload["legs"][1]["region"] = "110105"  # inside the jurisdiction
+    valid, serializer = validate(payload)
+    assert not valid
+    items, _ = errors_by_index(serializer.errors["legs"])
+    assert list(items) == [1]
+    assert "region" in items[1]
+
+
+def test_a_pre_travel_arrival_date_in_the_past_is_refused():
+    payload = declaration_payload(today=TODAY, arrival_date="2021-08-01")
+    payload["legs"] = []
+    valid, serializer = validate(payload)
+    assert not valid
+    assert list(serializer.errors) == ["arrival_date"]
+
+
+def test_companions_are_validated_each_with_errors_aligned():
+    payload = declaration_payload(
+        today=TODAY,
+        companions=[
+            companion(id_number=CHILD_ID),
+            companion(id_type="resident_id", id_number="321002198506150029"),
+            companion(id_number=COMPANION_ID, contact_status="close_contact"),
+        ],
+    )
+    valid, serializer = validate(payload)
+    assert not valid
+    items, _ = errors_by_index(serializer.errors["companions"])
+    assert list(items) == [1, 2]
+    assert list(items[1]) == ["id_number"]
+    assert list(items[2]) == ["last_contact_date"]
+
+
+def test_at_most_four_companions():
+    people = [
+        companion(full_name=f"同行{i}", id_type="passport", id_number=f"E1234567{i}")
+        for i in range(5)
+    ]
+    valid, serializer = validate(declaration_payload(today=TODAY, companions=people))
+    assert not valid
+    assert "companions" in serializer.errors
+
+
+def test_the_same_person_twice_on_one_form_is_refused():
+    payload = declaration_payload(
+        today=TODAY,
+        companions=[companion(id_number=CHILD_ID), companion(id_number=LEAD_ID)],
+    )
+    valid, serializer = validate(payload)
+    assert not valid
+    items, _ = errors_by_index(serializer.errors["companions"])
+    assert list(items) == [1]
+    assert list(items[1]) == ["id_number"]
+
+
+def test_a_companion_test_sampled_in_the_future_is_refused():
+    tomorrow = datetime(2099, 1, 1, 9, tzinfo=SHANGHAI)
+    payload = declaration_payload(
+        today=TODAY,
+        companions=[companion(nat_test={"result": "negative", "sampled_at": tomorrow.isoformat()})],
+    )
+    valid, serializer = validate(payload)
+    assert not valid
+    items, _ = errors_by_index(serializer.errors["companions"])
+    assert "sampled_at" in items[0]["nat_test"]
+
+
+def test_companions_valid_with_their_own_facts():
+    sampled = datetime(2021, 8, 7, 9, tzinfo=SHANGHAI)
+    payload = declaration_payload(
+        today=TODAY,
+        companions=[
+            companion(
+                health_code="yellow",
+                nat_test={"result": "negative", "sampled_at": sampled.isoformat()},
+                contact_status="close_contact",
+                last_contact_date="2021-08-01",
+            )
+        ],
+    )
+    valid, serializer = validate(payload)
+    assert valid, serializer.errors
+    person = serializer.validated_data["companions"][0]
+    assert person["health_code"] == "yellow"
+    assert person["last_contact_date"] == date(2021, 8, 1)
+    assert person["id_number"] == CHILD_ID
+
+
+class _Declaration:
+    kind = "arrival_report"
+
+
+def test_the_amendment_reuses_the_travel_checks_with_the_declarations_kind():
+    legs = [{"region": "321002", "start_date": "2021-07-25", "end_date": None}]
+    serializer = AmendmentSerializer(
+        data={"arrival_date": "2021-08-02", "legs": legs},
+        context={"declaration": _Declaration(), "today": TODAY},
+    )
+    assert not serializer.is_valid()
+    # An arrival report needs every leaving day.
+    items, _ = errors_by_index(serializer.errors["legs"])
+    assert "end_date" in items[0]
+
+    legs[0]["end_date"] = "2021-08-01"
+    serializer = AmendmentSerializer(
+        data={"arrival_date": "2021-08-02", "legs": legs, "kind": "pre_travel"},
+        context={"declaration": _Declaration(), "today": TODAY},
+    )
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data["kind"] == "arrival_report"
+    assert serializer.validated_data["as_of"] == TODAY
+    assert "full_name" not in serializer.validated_data
+
+
+def test_amendment_arrival_after_today_is_refused_for_an_arrival_report():
+    serializer = AmendmentSerializer(
+        data={"arrival_date": (TODAY + timedelta(days=1)).isoformat(), "legs": []},
+        context={"kind": "arrival_report", "today": TODAY},
+    )
+    assert not serializer.is_valid()
+    assert list(serializer.errors) == ["arrival_date"]

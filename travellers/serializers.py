@@ -1,0 +1,226 @@
+"""The one validation of a declaration, shared by the citizen form and the API.
+
+``DeclarationSerializer`` extends the evaluate contract
+(``policies.api.serializers.EvaluateRequestSerializer``) with who is travelling and
+how to reach them; ``AmendmentSerializer`` reuses the same travel checks for the
+facts a citizen may change later. The HTML form feeds these serializers the posted
+data and shows their errors; the API returns them as they are.
+
+A declaration is always evaluated for today (``timezone.localdate()``, or
+``context["today"]`` in tests), so there is no ``as_of`` field.
+
+Error shape (as the evaluate contract): ``{"field": ["message"]}``; ``legs`` and
+``companions`` errors are objects keyed by the index of the item as submitted, only
+items with errors present (DRF's format; ``policies.api.serializers.errors_by_index``
+reads it for the form). Identity numbers are checked field by field (not in the object-level
+pass) so that a bad number is reported together with every other field error.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from policies.api.serializers import EvaluateRequestSerializer, NatTestSerializer
+from policies.engine.types import CONTACT_STATUSES, HEALTH_CODES
+from policies.models import Region, significant_prefix
+from policies.snapshots import local_date
+from travellers.identity import ID_TYPES, validate_id_number, validate_mainland_mobile
+from travellers.models import Community, Language
+
+MAX_COMPANIONS = 4
+LANGUAGES = tuple(Language.values)
+
+
+def _django_errors(exc: DjangoValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def _today(serializer: serializers.Serializer):
+    return serializer.context.get("today") or timezone.localdate()
+
+
+def contact_errors(attrs, today) -> dict:
+    """A declared contact needs its last contact date, not after today."""
+    if attrs.get("contact_status", "none") == "none":
+        return {}
+    last_contact = attrs.get("last_contact_date")
+    if last_contact is None:
+        return {"last_contact_date": [_("请填写最后一次接触的日期。")]}
+    if last_contact > today:
+        return {"last_contact_date": [_("最后接触日期不能晚于今天。")]}
+    return {}
+
+
+def nat_test_errors(attrs, today) -> dict:
+    nat = attrs.get("nat_test")
+    if not nat:
+        return {}
+    sampled_at = nat["sampled_at"]
+    if sampled_at > timezone.now() or local_date(sampled_at) > today:
+        return {"nat_test": {"sampled_at": [_("采样时间不能晚于当前时间。")]}}
+    return {}
+
+
+class CompanionListSerializer(serializers.ListSerializer):
+    default_error_messages = {
+        "not_a_list": _("同行人员应为列表。"),
+        "max_length": _("同行人员最多 {max_length} 人。"),
+    }
+
+
+class CompanionSerializer(serializers.Serializer):
+    """A person declared on the lead's form (a child, a relative).
+
+    Companions share the lead's kind, arrival date, legs and residence. Their own
+    ``health_code`` and ``contact_status`` default to the lead's (families travel
+    together); a test result is personal, so ``nat_test`` never defaults to the lead's.
+    """
+
+    full_name = serializers.CharField(max_length=100, trim_whitespace=True)
+    id_type = serializers.ChoiceField(choices=ID_TYPES)
+    id_number = serializers.CharField(max_length=40)
+    health_code = serializers.ChoiceField(choices=HEALTH_CODES, required=False)
+    nat_test = NatTestSerializer(required=False, allow_null=True, default=None)
+    contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES, required=False)
+    last_contact_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+    class Meta:
+        list_serializer_class = CompanionListSerializer
+
+    def validate(self, attrs):
+        today = _today(self)
+        errors: dict = {}
+        try:
+            attrs["id_number"] = validate_id_number(
+                attrs["id_type"], attrs["id_number"], today=today
+            )
+        except DjangoValidationError as exc:
+            errors["id_number"] = _django_errors(exc)
+        for found in (contact_errors(attrs, today), nat_test_errors(attrs, today)):
+            for field, messages in found.items():
+                errors.setdefault(field, messages)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class DeclarationSerializer(EvaluateRequestSerializer):
+    """A new declaration: travel facts (the evaluate contract) + identity and contact.
+
+    Validated data: the travel facts as in the evaluate contract (legs sorted, with
+    ``as_of`` = today), ``id_number`` and ``phone`` normalised, ``residence_region`` a
+    region code, ``community`` a ``Community`` or None, ``companions`` a list.
+    """
+
+    as_of = None  # a declaration is always evaluated for today
+
+    full_name = serializers.CharField(max_length=100, trim_whitespace=True)
+    id_type = serializers.ChoiceField(choices=ID_TYPES)
+    id_number = serializers.CharField(max_length=40)
+    phone = serializers.CharField(max_length=32)
+    email = serializers.EmailField(max_length=254)
+    language = serializers.ChoiceField(choices=LANGUAGES, default="zh-hans")
+    residence_region = serializers.CharField(max_length=6)
+    community = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, allow_null=True, default=None
+    )
+    attestation = serializers.BooleanField()
+    companions = CompanionSerializer(
+        many=True, required=False, default=list, max_length=MAX_COMPANIONS
+    )
+
+    cross_field_checks = (
+        *EvaluateRequestSerializer.cross_field_checks,
+        "check_community",
+        "check_companions",
+    )
+
+    def validate(self, attrs):
+        attrs["as_of"] = _today(self)
+        attrs = super().validate(attrs)
+        for companion in attrs["companions"]:
+            if companion.get("contact_status", attrs["contact_status"]) == "none":
+                companion["last_contact_date"] = None
+        return attrs
+
+    def validate_id_number(self, value):
+        # The type is read from the raw input: field validators run one by one, and an
+        # invalid type is reported on its own field.
+        id_type = self.initial_data.get("id_type")
+        if id_type not in ID_TYPES:
+            return value
+        try:
+            return validate_id_number(id_type, value, today=_today(self))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(_django_errors(exc)) from exc
+
+    def validate_phone(self, value):
+        try:
+            return validate_mainland_mobile(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(_django_errors(exc)) from exc
+
+    def validate_attestation(self, value):
+        if value is not True:
+            raise serializers.ValidationError(
+                _("请确认所填信息真实准确：隐瞒行程等情况将依法承担责任。")
+            )
+        return value
+
+    def validate_residence_region(self, value):
+        code = value.strip()
+        region = Region.objects.filter(code=code).values("county_level", "retired").first()
+        home = significant_prefix(settings.PORTAL_JURISDICTION)
+        if region is None or not code.startswith(home) or code == settings.PORTAL_JURISDICTION:
+            raise serializers.ValidationError(_("请选择本辖区内的居住区。"))
+        if not region["county_level"] or region["retired"]:
+            raise serializers.ValidationError(_("请选择区（县）一级的居住地。"))
+        return code
+
+    def validate_community(self, value):
+        if not value:
+            return None
+        community = Community.objects.filter(code=value.strip()).first()
+        if community is None:
+            raise serializers.ValidationError(_("未找到该社区，请核对社区代码。"))
+        return community
+
+    def check_community(self, attrs) -> dict:
+        community = attrs.get("community")
+        if community is not None and community.district_id != attrs["residence_region"]:
+            return {"community": [_("该社区不属于所选的居住区。")]}
+        return {}
+
+    def check_companions(self, attrs) -> dict:
+        # The same person twice on one form is a typing slip, or two answers for one traveller.
+        seen = {(attrs["id_type"], attrs["id_number"])}
+        per_companion: dict[int, dict] = {}
+        for index, companion in enumerate(attrs["companions"]):
+            key = (companion["id_type"], companion["id_number"])
+            if key in seen:
+                per_companion[index] = {"id_number": [_("该证件号码已在本次申报中填写过。")]}
+            seen.add(key)
+        if not per_companion:
+            return {}
+        return {"companions": {str(index): per_companion[index] for index in sorted(per_companion)}}
+
+
+class AmendmentSerializer(EvaluateRequestSerializer):
+    """The facts a citizen may change after submitting, checked exactly as on submit.
+
+    The declaration's kind stays as submitted: pass the declaration (or its kind) in
+    the context, ``context={"declaration": declaration}``.
+    """
+
+    kind = None
+    as_of = None
+
+    def validate(self, attrs):
+        declaration = self.context.get("declaration")
+        attrs["kind"] = self.context.get("kind") or declaration.kind
+        attrs["as_of"] = _today(self)
+        return super().validate(attrs)
