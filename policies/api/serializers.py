@@ -6,10 +6,11 @@ checks are small methods named in ``cross_field_checks``; each returns a dict of
 errors (empty when fine) so one response lists every problem at once.
 
 Error shape: ``{"field": ["message"]}``; nested objects nest (``{"nat_test":
-{"sampled_at": [...]}}``); leg errors are always an object keyed by the index of the leg
-as submitted, only legs with errors present (``{"legs": {"1": {"region": ["..."]}}}``),
-which is DRF's own format for nested lists since 3.16 (``LIST_SERIALIZER_ERRORS_AS_DICT``);
+{"sampled_at": [...]}}``); leg errors are a list aligned with the submitted legs, ``{}``
+for a leg without errors (``{"legs": [{}, {"region": ["..."]}]}``), both for a leg's own
+fields and for the cross-leg checks, whatever DRF's ``LIST_SERIALIZER_ERRORS_AS_DICT``;
 a problem with the list as a whole is ``{"legs": {"non_field_errors": [...]}}``.
+``errors_by_index`` reads either shape.
 """
 
 from __future__ import annotations
@@ -67,6 +68,19 @@ class LegListSerializer(serializers.ListSerializer):
         "not_a_list": _("行程应为列表。"),
         "max_length": _("行程最多 {max_length} 段。"),
     }
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # DRF >= 3.16 keys item errors by index; the contract aligns them with the legs
+            # (as the cross-leg checks do), so a form reads one shape.
+            items, whole = errors_by_index(exc.detail)
+            if whole or not items:
+                raise
+            raise serializers.ValidationError(
+                [items.get(index, {}) for index in range(len(data))]
+            ) from exc
 
 
 class LegSerializer(serializers.Serializer):
@@ -172,7 +186,7 @@ class EvaluateRequestSerializer(serializers.Serializer):
                     per_leg.setdefault(index, {}).setdefault(field, messages)
         if not per_leg:
             return {}
-        return {"legs": {str(index): per_leg[index] for index in sorted(per_leg)}}
+        return {"legs": [per_leg.get(index, {}) for index in range(len(legs))]}
 
     def _leg_region_errors(self, legs, attrs) -> dict[int, dict]:
         codes = {leg["region"] for leg in legs}
@@ -225,9 +239,9 @@ def errors_by_index(value) -> tuple[dict[int, dict], list[str]]:
     """Split the errors of a nested list (``legs``, companions) into errors per item, keyed
     by submitted index, and messages about the list as a whole.
 
-    Accepts DRF's object format (``{"1": {...}, "non_field_errors": [...]}``, the default
-    since 3.16 and what ``check_legs`` produces) and the older list format, so a form can
-    place messages next to the right row whatever the DRF version.
+    Accepts the list aligned with the items (what the evaluate contract returns) and
+    DRF's object format (``{"1": {...}, "non_field_errors": [...]}``, its default for
+    nested lists since 3.16), so a form places messages next to the right row.
     """
     if isinstance(value, list) and all(isinstance(item, dict) for item in value):
         return {index: dict(item) for index, item in enumerate(value) if item}, []

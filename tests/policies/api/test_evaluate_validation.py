@@ -33,27 +33,27 @@ def post_invalid(evaluate, payload, **kwargs):
     [
         pytest.param(
             declaration(legs=[leg("999999", "2021-07-25", "2021-08-01")]),
-            ("legs", "0", "region"),
+            ("legs", 0, "region"),
             id="unknown-region",
         ),
         pytest.param(
             declaration(legs=[GOOD_LEG, leg("321000", "2021-08-01", "2021-08-03")]),
-            ("legs", "1", "region"),
+            ("legs", 1, "region"),
             id="prefecture-not-county-level",
         ),
         pytest.param(
             declaration(legs=[leg("110105", "2021-07-25", "2021-08-01")]),
-            ("legs", "0", "region"),
+            ("legs", 0, "region"),
             id="leg-inside-the-jurisdiction",
         ),
         pytest.param(
             declaration(legs=[leg("3210", "2021-07-25", "2021-08-01")]),
-            ("legs", "0", "region"),
+            ("legs", 0, "region"),
             id="malformed-region-code",
         ),
         pytest.param(
             declaration(legs=[leg(GUANGLING, "2021-08-01", "2021-07-25")]),
-            ("legs", "0", "end_date"),
+            ("legs", 0, "end_date"),
             id="leg-ending-before-it-starts",
         ),
         pytest.param(
@@ -63,12 +63,12 @@ def post_invalid(evaluate, payload, **kwargs):
                     leg(GUANGLING, "2021-07-25", "2021-08-01"),
                 ]
             ),
-            ("legs", "0", "start_date"),
+            ("legs", 0, "start_date"),
             id="overlapping-legs-reported-at-the-submitted-index",
         ),
         pytest.param(
             declaration(legs=[leg(GUANGLING, "2021-07-25", None), leg(SANHE, "2021-08-01", None)]),
-            ("legs", "0", "end_date"),
+            ("legs", 0, "end_date"),
             id="open-leg-before-the-last",
         ),
         pytest.param(
@@ -77,19 +77,19 @@ def post_invalid(evaluate, payload, **kwargs):
                 arrival_date="2021-08-02",
                 legs=[leg(GUANGLING, "2021-07-25", None)],
             ),
-            ("legs", "0", "end_date"),
+            ("legs", 0, "end_date"),
             id="open-leg-in-an-arrival-report",
         ),
         pytest.param(
             declaration(arrival_date="2021-08-09", legs=[leg(GUANGLING, "2021-08-10", None)]),
-            ("legs", "0", "start_date"),
+            ("legs", 0, "start_date"),
             id="leg-starting-after-the-arrival",
         ),
         pytest.param(
             declaration(
                 arrival_date="2021-08-09", legs=[leg(GUANGLING, "2021-08-01", "2021-08-10")]
             ),
-            ("legs", "0", "end_date"),
+            ("legs", 0, "end_date"),
             id="leg-ending-after-the-arrival",
         ),
         pytest.param(
@@ -166,7 +166,7 @@ def test_bad_input_is_refused_with_the_field_named(evaluate, regions, payload, p
     error_at(body, *path)
 
 
-def test_leg_errors_are_keyed_by_the_submitted_index_of_each_faulty_leg(evaluate, regions):
+def test_leg_errors_are_a_list_aligned_with_the_submitted_legs(evaluate, regions):
     body = post_invalid(
         evaluate,
         declaration(
@@ -178,19 +178,22 @@ def test_leg_errors_are_keyed_by_the_submitted_index_of_each_faulty_leg(evaluate
         ),
     )
 
-    assert body["legs"] == {"1": {"region": [body["legs"]["1"]["region"][0]]}}
+    assert body["legs"][0] == {}
+    assert list(body["legs"][1]) == ["region"]
+    assert body["legs"][2] == {}
 
 
 def test_field_and_cross_leg_errors_share_one_shape(evaluate, regions):
     # A malformed code fails in the leg's own fields, an unknown one in the cross-leg
-    # checks: both land under the leg's index as a string key.
+    # checks: both land at the leg's position in a list aligned with the legs.
     malformed = post_invalid(evaluate, declaration(legs=[GOOD_LEG, leg("32", "2021-08-01", None)]))
     unknown = post_invalid(
         evaluate, declaration(legs=[GOOD_LEG, leg("999999", "2021-08-01", None)])
     )
 
-    assert set(malformed["legs"]) == set(unknown["legs"]) == {"1"}
-    assert set(malformed["legs"]["1"]) == set(unknown["legs"]["1"]) == {"region"}
+    for body in (malformed, unknown):
+        assert body["legs"][0] == {}
+        assert set(body["legs"][1]) == {"region"}
 
 
 def test_every_problem_is_reported_at_once(evaluate, regions):
@@ -279,10 +282,10 @@ def test_messages_are_chinese_by_default_and_english_on_request(evaluate):
 def test_own_messages_are_chinese_by_default(evaluate, regions):
     body = post_invalid(evaluate, declaration(legs=[leg("999999", "2021-07-25", "2021-08-01")]))
 
-    assert body["legs"]["0"]["region"] == ["未知的行政区划代码。"]
+    assert body["legs"][0]["region"] == ["未知的行政区划代码。"]
 
 
-def test_errors_by_index_reads_the_response_shape_and_the_older_list_shape(evaluate, regions):
+def test_errors_by_index_reads_the_response_shape_and_drfs_object_shape(evaluate, regions):
     body = post_invalid(
         evaluate, declaration(legs=[GOOD_LEG, leg("999999", "2021-08-01", "2021-08-02")])
     )
@@ -291,5 +294,5 @@ def test_errors_by_index_reads_the_response_shape_and_the_older_list_shape(evalu
     assert list(items) == [1]
     assert set(items[1]) == {"region"}
     assert whole == []
-    assert errors_by_index([{}, {"region": ["x"]}]) == ({1: {"region": ["x"]}}, [])
+    assert errors_by_index({"1": {"region": ["x"]}}) == ({1: {"region": ["x"]}}, [])
     assert errors_by_index({"non_field_errors": ["too many"]}) == ({}, ["too many"])
