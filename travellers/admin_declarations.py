@@ -251,10 +251,6 @@ class DeclarationAdmin(admin.ModelAdmin):
         )
         obj.follow_up_by, obj.follow_up_at = saved.follow_up_by, saved.follow_up_at
 
-    def save_related(self, request, form, formsets, change):
-        # The inlines are read-only history; nothing of theirs is ever written here.
-        pass
-
     @admin.display(description=_("姓名"))
     def masked_name(self, obj):
         return obj.masked_name

@@ -1,0 +1,190 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from tests.travellers.backoffice import (
+    HAIDIAN,
+    admin_form_data,
+    community_worker,
+    health_officer,
+    make_community,
+    make_declaration,
+    superuser,
+)
+from travellers.models import Declaration, DeclarationEvent
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:travellers_declaration_changelist"
+
+
+def change_url(declaration):
+    return reverse("admin:travellers_declaration_change", args=[declaration.pk])
+
+
+@pytest.fixture
+def east():
+    return make_community("110105001", "望京东园社区")
+
+
+@pytest.fixture
+def west():
+    return make_community("110108001", "中关村南社区", HAIDIAN)
+
+
+@pytest.fixture
+def worker_client(client, east):
+    client.force_login(community_worker("east-worker", east))
+    return client
+
+
+def test_the_list_shows_masked_names_and_identity_numbers_only(client, east):
+    declaration = make_declaration(
+        community=east,
+        full_name="李四光",
+        id_number="110105198001011234",
+        outcome="postponed",
+        next_review_on=date(2021, 8, 30),
+    )
+    client.force_login(health_officer())
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert declaration.reference in page
+    assert "李**" in page and "李四光" not in page
+    assert "1101**********1234" in page and "110105198001011234" not in page
+    assert "暂缓进返京" in page
+    assert "望京东园社区" in page
+    assert "未联系" in page
+
+
+def test_community_staff_list_only_their_communities(worker_client, east, west):
+    mine = make_declaration(community=east)
+    theirs = make_declaration(community=west)
+    page = worker_client.get(reverse(CHANGELIST)).content.decode()
+    assert mine.reference in page
+    assert theirs.reference not in page
+    # The community filter offers their communities only.
+    assert "望京东园社区" in page and "中关村南社区" not in page
+
+
+def test_another_communitys_declaration_is_a_404_in_the_change_view(worker_client, west):
+    theirs = make_declaration(community=west)
+    assert worker_client.get(change_url(theirs)).status_code == 404
+    response = worker_client.post(
+        change_url(theirs), {"follow_up_status": "contacted", "follow_up_note": "x"}
+    )
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.follow_up_status == "not_contacted"
+
+
+def test_the_detail_shows_citizen_data_masked_and_read_only(worker_client, east):
+    declaration = make_declaration(community=east, full_name="赵钱孙", phone="13912345678")
+    page = worker_client.get(change_url(declaration)).content.decode()
+    assert "赵**" in page and "赵钱孙" not in page
+    assert "139****5678" in page and "13912345678" not in page
+    assert 'name="follow_up_status"' in page
+    assert 'name="follow_up_note"' in page
+    for citizen_field in ("full_name", "arrival_date", "health_code", "community", "outcome"):
+        assert f'name="{citizen_field}"' not in page
+
+
+def test_the_detail_shows_legs_evaluation_history_and_notices(worker_client, east):
+    from travellers.models import Evaluation, Notice
+
+    declaration = make_declaration(community=east, outcome="postponed")
+    evaluation = Evaluation.objects.create(
+        declaration=declaration,
+        trigger="submitted",
+        outcome="postponed",
+        policy_version=declaration.policy_version,
+    )
+    Notice.objects.create(
+        declaration=declaration, evaluation=evaluation, kind="confirmation", status="sent"
+    )
+    page = worker_client.get(change_url(declaration)).content.decode()
+    assert "北京市朝阳区" in page  # the leg's region
+    assert "评估记录" in page and "提交" in page
+    assert "申报确认" in page and "已发送" in page
+
+
+def test_saving_the_follow_up_form_records_who_and_when_with_an_event(worker_client, east):
+    declaration = make_declaration(community=east, full_name="周五")
+    page = worker_client.get(change_url(declaration)).content.decode()
+    response = worker_client.post(
+        change_url(declaration),
+        admin_form_data(
+            page,
+            follow_up_status="contacted",
+            follow_up_note="已电话联系",
+            # Citizen fields in the post are ignored: they are not part of the form.
+            full_name="篡改",
+        ),
+    )
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.follow_up_status == "contacted"
+    assert declaration.follow_up_note == "已电话联系"
+    assert declaration.follow_up_by.username == "east-worker"
+    assert declaration.follow_up_at is not None
+    assert declaration.full_name == "周五"
+    event = DeclarationEvent.objects.get(declaration=declaration, kind="follow_up")
+    assert event.actor.username == "east-worker"
+    assert event.data == {
+        "status": "contacted",
+        "previous_status": "not_contacted",
+        "note_changed": True,
+    }
+
+
+def test_search_finds_a_reference_or_an_exact_identity_number(client, east):
+    wanted = make_declaration(community=east, id_number="11010519850505123X")
+    other = make_declaration(community=east)
+    client.force_login(health_officer())
+    for term in (wanted.reference, wanted.reference.lower(), "110105 19850505 123x"):
+        page = client.get(reverse(CHANGELIST), {"q": term}).content.decode()
+        assert wanted.reference in page, term
+        assert other.reference not in page, term
+    # A part of a number matches nothing: no LIKE on the encrypted column.
+    page = client.get(reverse(CHANGELIST), {"q": "19850505"}).content.decode()
+    assert wanted.reference not in page
+
+
+def test_search_stays_inside_the_workers_scope(worker_client, west):
+    theirs = make_declaration(community=west, id_number="110108199202021111")
+    page = worker_client.get(reverse(CHANGELIST), {"q": "110108199202021111"}).content.decode()
+    assert theirs.reference not in page
+
+
+def test_filters_by_outcome_and_arrival_date(client, east):
+    postponed = make_declaration(community=east, outcome="postponed")
+    early = make_declaration(community=east, arrival_date=date(2021, 8, 1))
+    client.force_login(health_officer())
+    page = client.get(reverse(CHANGELIST), {"outcome__exact": "postponed"}).content.decode()
+    assert postponed.reference in page and early.reference not in page
+    page = client.get(
+        reverse(CHANGELIST), {"arrival_date__gte": "2021-08-10", "arrival_date__lt": "2021-09-01"}
+    ).content.decode()
+    assert postponed.reference in page and early.reference not in page
+
+
+def test_only_superusers_may_add_or_delete(client, worker_client, east):
+    declaration = make_declaration(community=east)
+    assert worker_client.get(reverse("admin:travellers_declaration_add")).status_code == 403
+    delete = reverse("admin:travellers_declaration_delete", args=[declaration.pk])
+    assert worker_client.post(delete, {"post": "yes"}).status_code == 403
+    client.force_login(health_officer("officer-2"))
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Declaration.objects.filter(pk=declaration.pk).exists()
+
+    client.force_login(superuser())
+    assert client.get(reverse("admin:travellers_declaration_add")).status_code == 200
+
+
+def test_community_staff_see_only_their_communities_in_the_community_admin(
+    worker_client, east, west
+):
+    page = worker_client.get(reverse("admin:travellers_community_changelist")).content.decode()
+    assert "望京东园社区" in page and "中关村南社区" not in page
+    url = reverse("admin:travellers_community_change", args=[west.pk])
+    assert worker_client.get(url).status_code in (302, 404)
