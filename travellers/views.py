@@ -1,5 +1,471 @@
-from django.shortcuts import render
+"""The citizen pages: home, the declaration form, check your answers, result, status, amend.
+
+Thin views: validation is ``travellers.serializers`` (shared with the API), writes are
+``travellers.services``, wording of the answer is ``travellers.presentation``. The form
+between its first POST and the confirmation lives in the session, encrypted, because
+it holds an identity number.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from rest_framework.throttling import SimpleRateThrottle
+
+from policies.announcements import announcement_title, latest_announcements
+from policies.snapshots import policy_in_force
+from travellers import forms, pii
+from travellers.models import Community, Declaration, IdType
+from travellers.references import format_reference, normalise_reference
+from travellers.serializers import AmendmentSerializer, DeclarationSerializer
+
+DRAFT = "declare_draft"
+TOKEN = "declare_token"
+ACCESS = "declarations_access"
+
+
+def _services():
+    # Imported on use: the module lands separately and the pages must not break URL loading.
+    from travellers import services
+
+    return services
+
+
+def _present(result: dict, language: str):
+    from travellers.presentation import present
+
+    return present(result, language)
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    # 303: the browser follows with GET, so a refresh never re-posts the form.
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def home(request):
-    return render(request, "travellers/home.html")
+    today = timezone.localdate()
+    policy = policy_in_force(today)
+    announcements = list(latest_announcements(limit=3))
+    for item in announcements:
+        item.display_title = announcement_title(item)
+    return render(
+        request,
+        "travellers/home.html",
+        {
+            "policy": policy,
+            "policy_since": policy and _date(policy.effective_from),
+            "announcements": announcements,
+        },
+    )
+
+
+def _date(day) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
+# --- the session: draft, token, the declarations this browser may see ---------------
+
+
+def _load_draft(request) -> dict | None:
+    sealed = request.session.get(DRAFT)
+    if not sealed:
+        return None
+    try:
+        return json.loads(pii.decrypt(sealed))
+    except (pii.PIIDecryptionError, ValueError):
+        return None
+
+
+def _save_draft(request, state: dict) -> None:
+    request.session[DRAFT] = pii.encrypt(json.dumps(state, ensure_ascii=False))
+
+
+def _token(request) -> str:
+    token = request.session.get(TOKEN)
+    if not token:
+        token = str(uuid.uuid4())
+        request.session[TOKEN] = token
+    return token
+
+
+def _grant(request, references) -> None:
+    allowed = list(request.session.get(ACCESS, []))
+    for reference in references:
+        if reference not in allowed:
+            allowed.append(reference)
+    # A shared computer keeps a handful at most.
+    request.session[ACCESS] = allowed[-20:]
+
+
+def _may_see(request, reference: str) -> bool:
+    return reference in request.session.get(ACCESS, [])
+
+
+# --- the form ------------------------------------------------------------------------
+
+
+def _form_page(request, state: dict, errors: dict | None = None, *, status: int = 200):
+    errors = errors or {}
+    context = forms.bind(state, errors)
+    context.update(
+        token=_token(request),
+        error_summary=forms.summary(errors, forms.field_order(state)),
+        max_legs=forms.MAX_LEG_ROWS,
+        max_companions=forms.MAX_COMPANIONS,
+        can_add_companion=len(state["companions"]) < forms.MAX_COMPANIONS,
+    )
+    return render(request, "travellers/declare.html", context, status=status)
+
+
+def _validate(state: dict):
+    """(serializer, built, errors by field id); errors empty when the form is valid."""
+    built = forms.build_data(state)
+    serializer = DeclarationSerializer(data=built.data)
+    valid = serializer.is_valid()
+    errors = forms.field_errors({} if valid else serializer.errors, built)
+    return serializer, built, errors
+
+
+@require_http_methods(["GET", "POST"])
+def declare(request):
+    if request.method == "GET":
+        state = _load_draft(request) or forms.blank_state(language=get_language() or "")
+        return _form_page(request, forms.with_blank_rows(state))
+
+    state = forms.state_from_post(request.POST)
+    action = request.POST.get("action", "continue")
+    if action == "add_legs":
+        return _form_page(request, forms.add_leg_rows(state))
+    if action == "add_companion":
+        return _form_page(request, forms.add_companion_row(state))
+
+    _serializer, built, errors = _validate(state)
+    state = forms.resolved_codes(state, built)
+    if errors:
+        return _form_page(request, forms.with_blank_rows(state), errors, status=400)
+    _save_draft(request, state)
+    if request.POST.get("token") and request.POST["token"] != request.session.get(TOKEN):
+        # A form from another tab: this draft replaces that one and gets its own token.
+        request.session[TOKEN] = str(uuid.uuid4())
+    return _see_other(reverse("travellers:declare-check"))
+
+
+@require_http_methods(["GET", "POST"])
+def declare_check(request):
+    token = request.session.get(TOKEN)
+    if request.method == "POST":
+        posted = request.POST.get("token", "")
+        if not token or posted != token:
+            # A second click after the first one went through: show what it created.
+            done = _declaration_for_token(posted)
+            if done is not None and _may_see(request, done.reference):
+                return _see_other(_detail_url(done.reference))
+            return _see_other(reverse("travellers:declare"))
+
+    state = _load_draft(request)
+    if state is None:
+        return redirect("travellers:declare")
+    serializer, _built, errors = _validate(state)
+    if errors:
+        # Valid yesterday, not today (an arrival date now past): back to the form.
+        return _form_page(request, forms.with_blank_rows(state), errors, status=400)
+
+    if request.method == "GET":
+        return render(
+            request,
+            "travellers/check.html",
+            {"answers": _answers(serializer.validated_data, state), "token": _token(request)},
+        )
+
+    declaration = _services().declaration_submit(
+        data=serializer.validated_data, idempotency_key=uuid.UUID(token)
+    )
+    _grant(request, [declaration.reference, *_companion_references(declaration)])
+    request.session.pop(DRAFT, None)
+    request.session.pop(TOKEN, None)
+    return _see_other(_detail_url(declaration.reference))
+
+
+def _declaration_for_token(token: str) -> Declaration | None:
+    try:
+        key = uuid.UUID(token)
+    except ValueError:
+        return None
+    return Declaration.objects.filter(idempotency_key=key).only("reference").first()
+
+
+def _companion_references(declaration: Declaration) -> list[str]:
+    return list(declaration.companions.values_list("reference", flat=True))
+
+
+def _detail_url(reference: str) -> str:
+    return reverse("travellers:declaration", args=[reference])
+
+
+def _choice_label(choices, value) -> str:
+    return str(dict(choices).get(value, value or ""))
+
+
+def _answers(data: dict, state: dict) -> list[dict]:
+    """Every answer, as the check page lists it, with the field to change it."""
+    from policies.models import Region
+
+    specs = forms.FIELD_SPECS
+    codes = {leg["region"] for leg in data["legs"]} | {data["residence_region"]}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "full_name"))
+    community = data.get("community")
+    nat = data.get("nat_test")
+
+    def row(name: str, value) -> dict:
+        return {"label": specs[name].label, "value": value, "target": forms.field_id(name)}
+
+    rows = [
+        row("kind", _choice_label(specs["kind"].choices, data["kind"])),
+        row("full_name", data["full_name"]),
+        row("id_type", _choice_label(IdType.choices, data["id_type"])),
+        row("id_number", pii.mask_id_number(data["id_number"])),
+        row("phone", pii.mask_phone(data["phone"])),
+        row("email", data["email"]),
+        row("language", _choice_label(specs["language"].choices, data["language"])),
+        row("residence_region", names.get(data["residence_region"], data["residence_region"])),
+        row("community", community.name if isinstance(community, Community) else "—"),
+        row("arrival_date", _date(data["arrival_date"])),
+    ]
+    for index, leg in enumerate(data["legs"], start=1):
+        end = _date(leg["end_date"]) if leg["end_date"] else _("仍在当地")
+        rows.append(
+            {
+                "label": _("第%(number)d段行程") % {"number": index},
+                "value": f"{names.get(leg['region'], leg['region'])}："
+                f"{_date(leg['start_date'])} – {end}",
+                "target": forms.field_id("legs-0-region"),
+            }
+        )
+    if not data["legs"]:
+        rows.append(
+            {
+                "label": _("行程"),
+                "value": _("未到过京外地区"),
+                "target": forms.field_id("legs-0-region"),
+            }
+        )
+    rows += [
+        row(
+            "international_entry_date",
+            _date(data["international_entry_date"]) if data["international_entry_date"] else "—",
+        ),
+        row("commuter", _("是") if data["commuter"] else _("否")),
+        row("health_code", _choice_label(specs["health_code"].choices, data["health_code"])),
+        row(
+            "nat_result",
+            (
+                f"{_choice_label(specs['nat_result'].choices, nat['result'])}"
+                f"（{_datetime(nat['sampled_at'])}）"
+            )
+            if nat
+            else _("未检测"),
+        ),
+        row(
+            "contact_status", _choice_label(specs["contact_status"].choices, data["contact_status"])
+        ),
+    ]
+    if data.get("last_contact_date"):
+        rows.append(row("last_contact_date", _date(data["last_contact_date"])))
+    rows.append(
+        row("home_quarantine_possible", _("是") if data["home_quarantine_possible"] else _("否"))
+    )
+    for index, companion in enumerate(data["companions"], start=1):
+        rows.append(
+            {
+                "label": _("同行人 %(number)d") % {"number": index},
+                "value": f"{companion['full_name']}，"
+                f"{_choice_label(IdType.choices, companion['id_type'])} "
+                f"{pii.mask_id_number(companion['id_number'])}",
+                "target": forms.field_id(f"companions-{index - 1}-full_name"),
+            }
+        )
+    return rows
+
+
+def _datetime(moment) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+# --- result, status, amendment -----------------------------------------------------------
+
+
+def _declaration(reference: str) -> Declaration:
+    return get_object_or_404(
+        Declaration.objects.select_related("policy_version", "lead", "residence_region"),
+        reference=reference,
+    )
+
+
+def declaration_detail(request, reference: str):
+    if not _may_see(request, reference):
+        # The reference alone reveals nothing: whoever holds it proves it on /status/.
+        return redirect("travellers:status")
+    declaration = _declaration(reference)
+    language = get_language() or settings.LANGUAGE_CODE
+    companions = [
+        {
+            "declaration": companion,
+            "answer": _present(companion.result, language),
+            "reference": format_reference(companion.reference),
+        }
+        for companion in declaration.companions.order_by("id")
+    ]
+    history = list(declaration.evaluations.order_by("-created_at", "-id"))
+    return render(
+        request,
+        "travellers/result.html",
+        {
+            "declaration": declaration,
+            "answer": _present(declaration.result, language),
+            "reference": format_reference(declaration.reference),
+            "companions": companions,
+            "history": history,
+            "legs": declaration.legs.select_related("region").order_by("position"),
+        },
+    )
+
+
+def _rate_exceeded(scope: str, ident: str) -> bool:
+    """Count one attempt; True once the scope's rate (``THROTTLE_RATES``) is used up."""
+    rate = settings.THROTTLE_RATES.get(scope)
+    if not rate:
+        return False
+    allowed, period = SimpleRateThrottle.parse_rate(None, rate)
+    key = f"page-throttle:{scope}:{pii.keyed_hash(ident)}"
+    cache.add(key, 0, timeout=period)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=period)
+        count = 1
+    return count > allowed
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def status(request):
+    context = {"reference": "", "errors": {}, "failed": False}
+    if request.method == "GET":
+        return render(request, "travellers/status.html", context)
+
+    raw_reference = request.POST.get("reference", "").strip()
+    last4 = request.POST.get("phone_last4", "").strip()
+    context["reference"] = raw_reference
+    errors: dict[str, list[str]] = {}
+    reference = ""
+    try:
+        reference = normalise_reference(raw_reference)
+    except ValidationError as exc:
+        errors[forms.field_id("reference")] = list(exc.messages)
+    if not (len(last4) == 4 and last4.isascii() and last4.isdigit()):
+        errors[forms.field_id("phone_last4")] = [_("请填写手机号码的最后4位数字。")]
+    if errors:
+        context.update(
+            errors=errors,
+            error_summary=forms.summary(
+                errors, [forms.field_id("reference"), forms.field_id("phone_last4")]
+            ),
+        )
+        return render(request, "travellers/status.html", context, status=400)
+
+    if _rate_exceeded("lookup", _client_ip(request)) or _rate_exceeded(
+        "lookup_reference", reference
+    ):
+        context["throttled"] = True
+        return render(request, "travellers/status.html", context, status=429)
+
+    declaration = _services().declaration_lookup(reference=reference, phone_last4=last4)
+    if declaration is None:
+        # Same words for an unknown reference and a wrong phone: neither is confirmed.
+        context["failed"] = True
+        return render(request, "travellers/status.html", context, status=404)
+    _grant(request, [declaration.reference])
+    return _see_other(_detail_url(declaration.reference))
+
+
+def _amend_state(declaration: Declaration) -> dict:
+    nat_sampled = declaration.nat_sampled_at
+    fields = {
+        "arrival_date": declaration.arrival_date.isoformat(),
+        "international_entry_date": (
+            declaration.international_entry_date.isoformat()
+            if declaration.international_entry_date
+            else ""
+        ),
+        "commuter": "1" if declaration.commuter else "",
+        "health_code": declaration.health_code,
+        "nat_result": declaration.nat_result,
+        "nat_sampled_at": forms.local_input_value(nat_sampled),
+        "contact_status": declaration.contact_status,
+        "last_contact_date": (
+            declaration.last_contact_date.isoformat() if declaration.last_contact_date else ""
+        ),
+        "home_quarantine_possible": forms.YES if declaration.home_quarantine_possible else forms.NO,
+    }
+    legs = [
+        {
+            "region": leg.region.full_name,
+            "region_code": leg.region_id,
+            "start_date": leg.start_date.isoformat(),
+            "end_date": leg.end_date.isoformat() if leg.end_date else "",
+        }
+        for leg in declaration.legs.select_related("region").order_by("position")
+    ]
+    return forms.with_blank_rows({"fields": fields, "legs": legs, "companions": []})
+
+
+def _amend_page(request, declaration, state, errors=None, *, status_code=200):
+    errors = errors or {}
+    context = forms.bind(state, errors, names=forms.AMENDABLE_FIELDS)
+    context.update(
+        declaration=declaration,
+        reference=format_reference(declaration.reference),
+        error_summary=forms.summary(errors, forms.field_order(state, names=forms.AMENDABLE_FIELDS)),
+        max_legs=forms.MAX_LEG_ROWS,
+    )
+    return render(request, "travellers/amend.html", context, status=status_code)
+
+
+@require_http_methods(["GET", "POST"])
+def amend(request, reference: str):
+    if not _may_see(request, reference):
+        return redirect("travellers:status")
+    declaration = _declaration(reference)
+    if request.method == "GET":
+        return _amend_page(request, declaration, _amend_state(declaration))
+
+    posted = forms.state_from_post(request.POST)
+    state = {**posted, "companions": []}
+    if request.POST.get("action") == "add_legs":
+        return _amend_page(request, declaration, forms.add_leg_rows(state))
+    built = forms.build_data(state, include_identity=False)
+    serializer = AmendmentSerializer(data=built.data, context={"declaration": declaration})
+    valid = serializer.is_valid()
+    errors = forms.field_errors({} if valid else serializer.errors, built)
+    if errors:
+        state = forms.with_blank_rows(forms.resolved_codes(state, built))
+        return _amend_page(request, declaration, state, errors, status_code=400)
+    _services().declaration_amend(declaration=declaration, data=serializer.validated_data)
+    return _see_other(_detail_url(declaration.reference))

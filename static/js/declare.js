@@ -1,0 +1,201 @@
+/* Progressive enhancement of the declaration form: add and remove itinerary rows,
+   and a region picker on each leg's region input. Without this file the form still
+   works: plain rows, a code or a unique name typed into the region input. */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-declare-form]");
+  if (!form || !window.fetch) { return; }
+  var text = form.dataset;
+  var regionsUrl = text.regionsUrl;
+  var legList = form.querySelector("[data-leg-list]");
+  var legTemplate = document.getElementById("leg-row-template");
+  var uid = 0;
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  function setupPicker(row) {
+    var input = row.querySelector("[data-region-input]");
+    var code = row.querySelector("[data-region-code]");
+    var chosen = row.querySelector("[data-region-chosen]");
+    if (!input || input.dataset.pickerReady) { return; }
+    input.dataset.pickerReady = "1";
+    uid += 1;
+    var listId = "region-list-" + uid;
+    var list = document.createElement("ul");
+    list.id = listId;
+    list.className = "picker-results";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", text.pickerLabel);
+    list.hidden = true;
+    var status = document.createElement("p");
+    status.className = "hint picker-status";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", list);
+    list.insertAdjacentElement("afterend", status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listId);
+    input.setAttribute("autocomplete", "off");
+    var results = [];
+    var active = -1;
+    var lastQuery = "";
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(index) {
+      var options = list.querySelectorAll("[role=option]");
+      if (!options.length) { return; }
+      active = (index + options.length) % options.length;
+      options.forEach(function (option, i) {
+        option.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      input.setAttribute("aria-activedescendant", options[active].id);
+      options[active].scrollIntoView({ block: "nearest" });
+    }
+
+    function pick(index) {
+      var region = results[index];
+      if (!region) { return; }
+      input.value = region.full_name;
+      code.value = region.code;
+      lastQuery = input.value;
+      if (chosen) {
+        chosen.textContent = text.chosenLabel + region.full_name + " (" + region.code + ")";
+      }
+      status.textContent = "";
+      close();
+    }
+
+    function render() {
+      list.innerHTML = "";
+      results.forEach(function (region, i) {
+        var option = document.createElement("li");
+        option.id = listId + "-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.textContent = region.full_name + " " + region.code +
+          (region.retired ? " " + text.retiredLabel : "");
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        option.addEventListener("click", function () { pick(i); input.focus(); });
+        list.appendChild(option);
+      });
+      list.hidden = results.length === 0;
+      input.setAttribute("aria-expanded", results.length ? "true" : "false");
+      status.textContent = results.length
+        ? text.resultsLabel.replace("%s", results.length)
+        : text.noResultsLabel;
+    }
+
+    var search = debounce(function (query) {
+      if (query.length < 2 && !/[^\x00-\x7F]/.test(query)) { results = []; close(); status.textContent = ""; return; }
+      fetch(regionsUrl + "?for_legs=1&q=" + encodeURIComponent(query), {
+        headers: { Accept: "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : { results: [] };
+      }).then(function (body) {
+        if (input.value.trim() !== query) { return; }
+        results = body.results || [];
+        active = -1;
+        render();
+      }).catch(function () { status.textContent = ""; });
+    }, 200);
+
+    input.addEventListener("input", function () {
+      var query = input.value.trim();
+      if (query === lastQuery) { return; }
+      lastQuery = query;
+      // A typed value no longer matches the code picked earlier.
+      code.value = "";
+      if (chosen) { chosen.textContent = ""; }
+      search(query);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") {
+        if (list.hidden && results.length) { render(); }
+        highlight(active + 1); event.preventDefault();
+      } else if (event.key === "ArrowUp") {
+        highlight(active - 1); event.preventDefault();
+      } else if (event.key === "Enter" && !list.hidden && active >= 0) {
+        pick(active); event.preventDefault();
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
+  function renumber() {
+    var rows = legList.querySelectorAll("[data-leg-row]");
+    rows.forEach(function (row, index) {
+      row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
+        ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) { el.setAttribute(attr, value.replace(/legs-(\d+|__prefix__)-/g, "legs-" + index + "-")); }
+        });
+      });
+      var number = row.querySelector("[data-leg-number]");
+      if (number) { number.textContent = String(index + 1); }
+      var remove = row.querySelector("[data-remove-leg]");
+      if (remove) { remove.hidden = rows.length < 2; }
+    });
+  }
+
+  function addRemoveButton(row) {
+    if (row.querySelector("[data-remove-leg]")) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button-secondary";
+    button.setAttribute("data-remove-leg", "");
+    button.textContent = text.removeLegLabel;
+    button.addEventListener("click", function () {
+      var next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      renumber();
+      var focusTarget = next && next.querySelector("input");
+      (focusTarget || addButton).focus();
+    });
+    row.appendChild(button);
+  }
+
+  var addButton = null;
+  if (legList && legTemplate) {
+    legList.querySelectorAll("[data-leg-row]").forEach(function (row) {
+      setupPicker(row);
+      addRemoveButton(row);
+    });
+    addButton = document.createElement("button");
+    addButton.type = "button";
+    addButton.className = "button-secondary";
+    addButton.textContent = text.addLegLabel;
+    addButton.addEventListener("click", function () {
+      var count = legList.querySelectorAll("[data-leg-row]").length;
+      if (count >= Number(text.maxLegs)) { return; }
+      var fragment = legTemplate.content.cloneNode(true);
+      var row = fragment.querySelector("[data-leg-row]");
+      legList.appendChild(fragment);
+      renumber();
+      setupPicker(row);
+      addRemoveButton(row);
+      renumber();
+      row.querySelector("[data-region-input]").focus();
+    });
+    var noJsAdd = form.querySelector("[data-nojs-add-legs]");
+    if (noJsAdd) { noJsAdd.replaceWith(addButton); } else { legList.after(addButton); }
+    renumber();
+  }
+})();

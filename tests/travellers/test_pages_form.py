@@ -1,0 +1,195 @@
+"""The home page and the declaration form, through the Django test client."""
+
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+from django.utils import timezone
+
+from policies.models import Announcement
+from travellers.models import Declaration
+
+pytestmark = pytest.mark.django_db
+
+ID_NUMBER = "110105199003071239"
+
+
+def soup(response):
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def valid_post(**overrides):
+    today = timezone.localdate()
+    data = {
+        "kind": "pre_travel",
+        "full_name": "王小明",
+        "id_type": "resident_id",
+        "id_number": ID_NUMBER,
+        "phone": "13912345678",
+        "email": "xiaoming@example.com",
+        "language": "zh-hans",
+        "residence_region": "110105",
+        "arrival_date": (today + timedelta(days=3)).isoformat(),
+        "health_code": "green",
+        "contact_status": "none",
+        "home_quarantine_possible": "yes",
+        "legs-0-region": "321002",
+        "legs-0-start_date": (today - timedelta(days=10)).isoformat(),
+        "legs-0-end_date": (today - timedelta(days=5)).isoformat(),
+        "legs-1-region": "",
+        "legs-1-start_date": "",
+        "legs-1-end_date": "",
+        "attestation": "1",
+        "action": "continue",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_home_names_the_policy_in_force_and_the_latest_announcements(client):
+    for number in range(4):
+        Announcement.objects.create(
+            title_zh=f"公告{number}",
+            body_zh="正文",
+            status="published",
+            published_at=timezone.now() - timedelta(days=number),
+        )
+    page = soup(client.get("/"))
+    text = page.get_text()
+    assert "BJ-" in text  # the code of whichever shipped version is in force today
+    titles = [a.get_text() for a in page.select(".announcements a")]
+    assert titles == ["公告0", "公告1", "公告2"]
+    assert page.find("a", href=reverse("travellers:declare"))
+    assert page.find("a", href=reverse("travellers:status"))
+
+
+def test_the_form_has_labels_for_every_input_and_legends_for_groups(client):
+    page = soup(client.get("/declare/"))
+    form = page.find("form", attrs={"data-declare-form": True})
+    inputs = form.find_all(["input", "select"])
+    for element in inputs:
+        if element.get("type") in ("hidden", "radio"):
+            continue
+        assert page.find("label", attrs={"for": element["id"]}), element
+    for radio in form.find_all("input", type="radio"):
+        assert radio.find_parent("label") and radio.find_parent("fieldset").legend
+    legends = [legend.get_text(strip=True) for legend in form.find_all("legend")]
+    assert "行程" in legends and "健康状况" in legends
+    # Plain rows for the itinerary, usable without JavaScript.
+    assert len(form.select("[data-leg-list] [data-leg-row]")) == 3
+    # The attestation states what concealing travel costs.
+    assert "法律责任" in form.get_text()
+    assert form.find("input", attrs={"name": "token"})["value"]
+
+
+def test_an_invalid_form_comes_back_with_each_error_at_its_field_and_a_summary(client):
+    response = client.post(
+        "/declare/", valid_post(id_number="110105199003071238", phone="12", attestation="")
+    )
+    assert response.status_code == 400
+    page = soup(response)
+    summary = page.find(attrs={"data-error-summary": True})
+    assert summary["role"] == "alert"
+    targets = [a["href"] for a in summary.find_all("a")]
+    assert targets == ["#id_id_number", "#id_phone", "#id_attestation"]
+    field = page.find(id="id_id_number")
+    assert field["aria-invalid"] == "true"
+    error = page.find(id=field["aria-describedby"].split()[-1])
+    assert "校验位" in error.get_text()
+    # Values are kept, nothing is stored.
+    assert page.find(id="id_full_name")["value"] == "王小明"
+    assert page.find(id="id_legs-0-region")["value"] == "江苏省扬州市广陵区"
+    assert not Declaration.objects.exists()
+
+
+def test_a_leg_error_is_shown_on_its_own_row(client):
+    today = timezone.localdate()
+    response = client.post(
+        "/declare/",
+        valid_post(
+            **{
+                "legs-0-region": "",
+                "legs-0-start_date": "",
+                "legs-0-end_date": "",
+                "legs-2-region": "321002",
+                "legs-2-start_date": (today - timedelta(days=3)).isoformat(),
+                "legs-2-end_date": (today - timedelta(days=6)).isoformat(),
+            }
+        ),
+    )
+    page = soup(response)
+    assert page.find(id="id_legs-2-end_date")["aria-invalid"] == "true"
+    assert "#id_legs-2-end_date" in [a["href"] for a in page.select("[data-error-summary] a")]
+
+
+@pytest.mark.parametrize("typed", ["广陵区", "扬州 广陵", "江苏省扬州市广陵区"])
+def test_without_javascript_a_unique_name_finds_the_county(client, typed):
+    response = client.post("/declare/", valid_post(**{"legs-0-region": typed}))
+    assert response.status_code == 303
+    check = soup(client.get(response["Location"]))
+    assert "江苏省扬州市广陵区" in check.get_text()
+
+
+def test_an_ambiguous_region_name_lists_the_candidates(client):
+    # 广陵区 (Yangzhou) and 广灵县 (Datong) share their toneless pinyin.
+    response = client.post("/declare/", valid_post(**{"legs-0-region": "guangling"}))
+    assert response.status_code == 400
+    error = soup(response).find(id="id_legs-0-region-error").get_text()
+    assert "多个地区" in error
+    assert "江苏省扬州市广陵区（321002）" in error and "山西省大同市广灵县（140223）" in error
+
+
+def test_more_rows_without_javascript_keeps_what_was_typed(client):
+    response = client.post("/declare/", valid_post(action="add_legs"))
+    page = soup(response)
+    assert response.status_code == 200
+    assert not page.find(attrs={"data-error-summary": True})
+    assert len(page.select("[data-leg-list] [data-leg-row]")) >= 4
+    assert page.find(id="id_legs-0-region")["value"] == "321002"
+
+
+def test_a_companion_row_is_added_on_request(client):
+    page = soup(client.post("/declare/", valid_post(action="add_companion")))
+    assert page.find(id="id_companions-0-full_name")
+
+
+def test_a_valid_form_leads_to_the_check_page_with_masked_numbers(client):
+    response = client.post("/declare/", valid_post())
+    assert response.status_code == 303
+    assert response["Location"] == reverse("travellers:declare-check")
+    text = soup(client.get(response["Location"])).get_text()
+    assert ID_NUMBER not in text and "1101**********1239" in text
+    assert "139****5678" in text
+    assert not Declaration.objects.exists()
+    # The identity number is not readable in the stored session either.
+    assert ID_NUMBER not in str(dict(client.session))
+
+
+def test_change_links_return_to_the_form_with_the_values_kept(client):
+    client.post("/declare/", valid_post())
+    check = soup(client.get(reverse("travellers:declare-check")))
+    link = check.find("a", href=reverse("travellers:declare") + "#id_email")
+    assert link
+    form = soup(client.get(reverse("travellers:declare")))
+    assert form.find(id="id_email")["value"] == "xiaoming@example.com"
+    assert form.find(id="id_id_number")["value"] == ID_NUMBER
+
+
+def test_the_check_page_without_a_draft_goes_back_to_the_form(client):
+    response = client.get(reverse("travellers:declare-check"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("travellers:declare")
+
+
+def test_dates_on_the_check_page_are_in_the_language_of_the_page(client):
+    client.post(
+        "/declare/", valid_post(arrival_date=(date.today() + timedelta(days=3)).isoformat())
+    )
+    arrival = timezone.localdate() + timedelta(days=3)
+    zh = soup(client.get(reverse("travellers:declare-check"))).get_text()
+    assert f"{arrival.year}年{arrival.month}月{arrival.day}日" in zh
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    en = soup(client.get(reverse("travellers:declare-check")))
+    assert en.html["lang"] == "en"
+    assert f"{arrival.day}, {arrival.year}" in en.get_text()

@@ -1,0 +1,703 @@
+"""Form data <-> serializer data for the citizen pages.
+
+The validation itself is ``travellers.serializers`` (shared with the API). This module
+only turns the flat HTML form (``legs-0-start_date``...) into the nested data the
+serializer takes, and the serializer's nested errors back into field ids. The raw form
+state is a dict of strings (JSON-able), so it can sit in the session between the form
+and the check page and re-render the form exactly as the person left it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from policies.api.serializers import errors_by_index
+from policies.models import Region
+from policies.regions import region_search
+from travellers.models import (
+    Community,
+    ContactStatus,
+    DeclarationKind,
+    HealthCode,
+    IdType,
+    Language,
+    NatResult,
+)
+
+DEFAULT_LEG_ROWS = 3
+LEG_ROWS_STEP = 3
+MAX_LEG_ROWS = 50
+MAX_COMPANIONS = 4
+
+LEG_FIELDS = ("region", "region_code", "start_date", "end_date")
+COMPANION_FIELDS = (
+    "full_name",
+    "id_type",
+    "id_number",
+    "health_code",
+    "nat_result",
+    "nat_sampled_at",
+)
+YES, NO = "yes", "no"
+
+_ROW_KEY = re.compile(r"^(legs|companions)-(\d+)-(\w+)$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str | Promise
+    input: str = "text"  # text, email, tel, date, datetime-local, select, radio, checkbox
+    hint: str | Promise = ""
+    choices: tuple = ()
+    autocomplete: str = ""
+    inputmode: str = ""
+    required: bool = False
+
+
+def _choices(text_choices) -> tuple:
+    return tuple(text_choices.choices)
+
+
+def _yes_no() -> tuple:
+    return ((YES, _lazy("是")), (NO, _lazy("否")))
+
+
+FIELD_SPECS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec(
+            "kind",
+            _lazy("申报类型"),
+            "radio",
+            _lazy("尚未出发或正在途中，选“出行前申报”；已经抵京，选“抵达后报备”。"),
+            _choices(DeclarationKind),
+            required=True,
+        ),
+        FieldSpec("full_name", _lazy("姓名"), autocomplete="name", required=True),
+        FieldSpec("id_type", _lazy("证件类型"), "select", choices=_choices(IdType), required=True),
+        FieldSpec(
+            "id_number",
+            _lazy("证件号码"),
+            hint=_lazy("身份证为18位，最后一位可能是字母X。"),
+            autocomplete="off",
+            required=True,
+        ),
+        FieldSpec(
+            "phone",
+            _lazy("手机号码"),
+            "tel",
+            _lazy("中国大陆手机号码，11位。查询申报结果时需要填写后4位。"),
+            autocomplete="tel",
+            inputmode="tel",
+            required=True,
+        ),
+        FieldSpec(
+            "email",
+            _lazy("电子邮箱"),
+            "email",
+            _lazy("必填：申报确认和结果变化的通知都发到这个邮箱。"),
+            autocomplete="email",
+            required=True,
+        ),
+        FieldSpec(
+            "language",
+            _lazy("通知语言"),
+            "select",
+            _lazy("邮件通知使用的语言。"),
+            _choices(Language),
+        ),
+        FieldSpec(
+            "residence_region",
+            _lazy("在京居住区"),
+            "select",
+            _lazy("您在京居住或将要居住的区。"),
+            required=True,
+        ),
+        FieldSpec(
+            "community",
+            _lazy("所属社区"),
+            "select",
+            _lazy("如不清楚可以不选，社区工作人员会与您联系。"),
+        ),
+        FieldSpec(
+            "arrival_date",
+            _lazy("抵京日期"),
+            "date",
+            _lazy("出行前申报填计划抵京日期；抵达后报备填实际抵京日期。"),
+            required=True,
+        ),
+        FieldSpec("health_code", _lazy("健康码颜色"), "radio", choices=_choices(HealthCode)),
+        FieldSpec(
+            "nat_result",
+            _lazy("最近一次核酸检测结果"),
+            "select",
+            _lazy("尚未检测或未出结果，选“未检测”。"),
+            _choices(NatResult),
+        ),
+        FieldSpec(
+            "nat_sampled_at",
+            _lazy("采样时间"),
+            "datetime-local",
+            _lazy("北京时间，例如 2021-08-09 08:30。"),
+        ),
+        FieldSpec(
+            "contact_status",
+            _lazy("接触情况"),
+            "select",
+            _lazy("按疾控部门或社区通知您的情况填写。"),
+            _choices(ContactStatus),
+        ),
+        FieldSpec(
+            "last_contact_date",
+            _lazy("最后一次接触的日期"),
+            "date",
+            _lazy("有接触情况时必填。"),
+        ),
+        FieldSpec(
+            "international_entry_date",
+            _lazy("入境日期"),
+            "date",
+            _lazy("从境外经其他口岸入境的，填入境之日；否则不填。"),
+        ),
+        FieldSpec(
+            "home_quarantine_possible",
+            _lazy("是否具备居家观察条件"),
+            "radio",
+            _lazy("例如有独立的房间和卫生间。"),
+            _yes_no(),
+        ),
+        FieldSpec(
+            "commuter",
+            _lazy("我是环京通勤人员（在北京周边地区和北京之间日常往返）"),
+            "checkbox",
+        ),
+        FieldSpec(
+            "attestation",
+            _lazy("我承诺以上填写的内容真实、完整"),
+            "checkbox",
+            _lazy("隐瞒或虚报旅居史、接触史和健康状况，可能造成疫情传播，须承担相应的法律责任。"),
+            required=True,
+        ),
+    )
+}
+
+LEG_SPECS: dict[str, FieldSpec] = {
+    "region": FieldSpec(
+        "region",
+        _lazy("地区（区、县）"),
+        hint=_lazy("输入地名、拼音或六位代码，例如 广陵区、guangling 或 321002。"),
+        required=True,
+    ),
+    "start_date": FieldSpec("start_date", _lazy("到达当地日期"), "date", required=True),
+    "end_date": FieldSpec(
+        "end_date",
+        _lazy("离开当地日期"),
+        "date",
+        _lazy("仍在当地（仅限出行前申报的最后一段）可不填。"),
+    ),
+}
+
+COMPANION_SPECS: dict[str, FieldSpec] = {
+    "full_name": FieldSpec("full_name", _lazy("姓名"), required=True),
+    "id_type": FieldSpec("id_type", _lazy("证件类型"), "select", choices=_choices(IdType)),
+    "id_number": FieldSpec("id_number", _lazy("证件号码"), autocomplete="off", required=True),
+    "health_code": FieldSpec(
+        "health_code",
+        _lazy("健康码颜色"),
+        "select",
+        _lazy("与您相同可不选。"),
+        (("", _lazy("与申报人相同")), *_choices(HealthCode)),
+    ),
+    "nat_result": FieldSpec(
+        "nat_result", _lazy("最近一次核酸检测结果"), "select", choices=_choices(NatResult)
+    ),
+    "nat_sampled_at": FieldSpec(
+        "nat_sampled_at", _lazy("采样时间"), "datetime-local", _lazy("北京时间。")
+    ),
+}
+
+# The order of the form (and of its error summary); legs come after the arrival date,
+# companions before the attestation.
+TOP_FIELDS = (
+    "kind",
+    "full_name",
+    "id_type",
+    "id_number",
+    "phone",
+    "email",
+    "language",
+    "residence_region",
+    "community",
+    "arrival_date",
+    "international_entry_date",
+    "commuter",
+    "health_code",
+    "nat_result",
+    "nat_sampled_at",
+    "contact_status",
+    "last_contact_date",
+    "home_quarantine_possible",
+    "attestation",
+)
+AMENDABLE_FIELDS = (
+    "arrival_date",
+    "international_entry_date",
+    "commuter",
+    "health_code",
+    "nat_result",
+    "nat_sampled_at",
+    "contact_status",
+    "last_contact_date",
+    "home_quarantine_possible",
+)
+
+
+def field_id(name: str) -> str:
+    return f"id_{name}"
+
+
+def blank_state(*, language: str = "zh-hans") -> dict:
+    """The form as first shown."""
+    fields = dict.fromkeys(TOP_FIELDS, "")
+    fields.update(
+        id_type=IdType.RESIDENT_ID,
+        health_code=HealthCode.GREEN,
+        contact_status=ContactStatus.NONE,
+        home_quarantine_possible=YES,
+        language=language if language in Language.values else Language.ZH_HANS,
+    )
+    return {
+        "fields": fields,
+        "legs": [dict.fromkeys(LEG_FIELDS, "") for _ in range(DEFAULT_LEG_ROWS)],
+        "companions": [],
+    }
+
+
+def state_from_post(post: Mapping) -> dict:
+    """The raw form state (strings only) from a POST, rows in index order."""
+    fields = {name: str(post.get(name, "")).strip() for name in TOP_FIELDS}
+    rows: dict[str, dict[int, dict]] = {"legs": {}, "companions": {}}
+    for key in post:
+        match = _ROW_KEY.match(key)
+        if not match:
+            continue
+        group, index, name = match.group(1), int(match.group(2)), match.group(3)
+        allowed = LEG_FIELDS if group == "legs" else COMPANION_FIELDS
+        limit = MAX_LEG_ROWS if group == "legs" else MAX_COMPANIONS
+        if name in allowed and index < limit:
+            rows[group].setdefault(index, {})[name] = str(post.get(key, "")).strip()
+    legs = [_complete(rows["legs"][i], LEG_FIELDS) for i in sorted(rows["legs"])]
+    companions = [
+        _complete(rows["companions"][i], COMPANION_FIELDS) for i in sorted(rows["companions"])
+    ]
+    return {"fields": fields, "legs": legs, "companions": companions}
+
+
+def _complete(row: dict, names) -> dict:
+    return {name: row.get(name, "") for name in names}
+
+
+def _blank(row: Mapping, names) -> bool:
+    return not any(row.get(name) for name in names if name != "id_type")
+
+
+def add_leg_rows(state: dict) -> dict:
+    """Without JavaScript, 'more rows' re-renders the form with a few blank rows added."""
+    legs = [leg for leg in state["legs"] if not _blank(leg, LEG_FIELDS)]
+    free = max(LEG_ROWS_STEP, len(state["legs"]) - len(legs) + LEG_ROWS_STEP)
+    room = MAX_LEG_ROWS - len(legs)
+    legs += [dict.fromkeys(LEG_FIELDS, "") for _ in range(min(free, room))]
+    return {**state, "legs": legs}
+
+
+def add_companion_row(state: dict) -> dict:
+    companions = list(state["companions"])
+    if len(companions) < MAX_COMPANIONS:
+        companions.append({**dict.fromkeys(COMPANION_FIELDS, ""), "id_type": IdType.RESIDENT_ID})
+    return {**state, "companions": companions}
+
+
+def with_blank_rows(state: dict) -> dict:
+    """Enough blank leg rows to type into when the form is shown again."""
+    legs = [leg for leg in state["legs"] if not _blank(leg, LEG_FIELDS)]
+    legs += [dict.fromkeys(LEG_FIELDS, "") for _ in range(max(0, DEFAULT_LEG_ROWS - len(legs)))]
+    return {**state, "legs": legs}
+
+
+@dataclass
+class Built:
+    """Serializer input built from a form state, plus what the form alone can tell."""
+
+    data: dict
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    # Serializer list index -> form row index, for rows that were not blank.
+    leg_rows: list[int] = field(default_factory=list)
+    companion_rows: list[int] = field(default_factory=list)
+    resolved_regions: dict[int, str] = field(default_factory=dict)
+
+
+def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
+    """The serializer's input for ``state``; leg regions typed as text are resolved here.
+
+    ``include_identity`` False builds an amendment (itinerary and health facts only).
+    """
+    fields = state["fields"]
+    built = Built(data={})
+    data = built.data
+    names = TOP_FIELDS if include_identity else AMENDABLE_FIELDS
+    for name in names:
+        value = fields.get(name, "")
+        if name in ("nat_result", "nat_sampled_at"):
+            continue
+        spec = FIELD_SPECS[name]
+        if spec.input == "checkbox":
+            data[name] = bool(value)
+        elif name == "home_quarantine_possible":
+            data[name] = value != NO
+        elif value == "" and not spec.required:
+            if spec.input == "date" or name == "community":
+                data[name] = None
+            # Other optional blanks: leave the serializer's default.
+        else:
+            data[name] = value
+    if include_identity and fields.get("community") in ("", None):
+        data.pop("community", None)
+
+    data["nat_test"] = _nat_test(fields)
+
+    legs = []
+    for index, row in enumerate(state["legs"]):
+        if _blank(row, LEG_FIELDS):
+            continue
+        code, error = resolve_region(row.get("region", ""), row.get("region_code", ""))
+        if error:
+            built.errors[field_id(f"legs-{index}-region")] = [error]
+        if code:
+            built.resolved_regions[index] = code
+        built.leg_rows.append(index)
+        legs.append(
+            {
+                # An unresolved text goes on as is: the serializer reports its other fields.
+                "region": code or row.get("region", ""),
+                "start_date": row.get("start_date") or None,
+                "end_date": row.get("end_date") or None,
+            }
+        )
+    data["legs"] = legs
+
+    if include_identity:
+        companions = []
+        for index, row in enumerate(state["companions"]):
+            if _blank(row, COMPANION_FIELDS):
+                continue
+            built.companion_rows.append(index)
+            companion = {name: row.get(name, "") for name in ("full_name", "id_type", "id_number")}
+            if row.get("health_code"):
+                companion["health_code"] = row["health_code"]
+            companion["nat_test"] = _nat_test(row)
+            companions.append(companion)
+        data["companions"] = companions
+    return built
+
+
+def _nat_test(values: Mapping) -> dict | None:
+    result, sampled = values.get("nat_result", ""), values.get("nat_sampled_at", "")
+    if not result and not sampled:
+        return None
+    return {"result": result, "sampled_at": _aware_iso(sampled)}
+
+
+def _aware_iso(value: str) -> str | None:
+    """'2021-08-09T08:30' from a datetime-local input is Beijing time."""
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        return value
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed.isoformat()
+
+
+def local_input_value(value: datetime | str | None) -> str:
+    """The value a datetime-local input shows for an instant (Beijing time)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is None:
+            return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value, timezone.get_default_timezone())
+    return value.strftime("%Y-%m-%dT%H:%M")
+
+
+def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
+    """(code, None) when the leg's region input names one county; (None, message) when not.
+
+    The picker fills ``code``; without JavaScript a six-digit code or a name that
+    matches exactly one county (or one exactly) is enough.
+    """
+    code, text = (code or "").strip(), (text or "").strip()
+    # The picked code stands unless the text was changed afterwards (without JavaScript
+    # nothing clears the hidden code).
+    if re.fullmatch(r"\d{6}", code) and text in ("", code, region_names([code]).get(code)):
+        return code, None
+    if re.fullmatch(r"\d{6}", text):
+        return text, None
+    if not text:
+        return None, _("请填写地区。")
+    matches = region_search(
+        query=text, for_legs=True, jurisdiction=settings.PORTAL_JURISDICTION, limit=6
+    )
+    if len(matches) == 1:
+        return matches[0].code, None
+    lowered = text.lower()
+    exact = [
+        region
+        for region in matches
+        if text in (region.name, region.full_name) or lowered in (region.pinyin, region.initials)
+    ]
+    if len(exact) == 1:
+        return exact[0].code, None
+    if not matches:
+        return None, _("没有找到“%(text)s”，请换一种写法，或填写六位行政区划代码。") % {
+            "text": text
+        }
+    candidates = "、".join(f"{region.full_name}（{region.code}）" for region in matches[:5])
+    return None, _("“%(text)s”对应多个地区，请填写更完整的名称或六位代码：%(candidates)s") % {
+        "text": text,
+        "candidates": candidates,
+    }
+
+
+def region_names(codes) -> dict[str, str]:
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "full_name"))
+
+
+def residence_choices() -> list[tuple[str, str]]:
+    """The districts of the jurisdiction a person may live in."""
+    from policies.models import significant_prefix
+
+    prefix = significant_prefix(settings.PORTAL_JURISDICTION)
+    return list(
+        Region.objects.filter(code__startswith=prefix, county_level=True, retired=False)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+
+
+def community_choices() -> list[tuple[str, str]]:
+    # The serializer takes the community's code.
+    rows = Community.objects.order_by("district_id", "name").values_list(
+        "code", "name", "district__name"
+    )
+    return [(code, f"{district} · {name}") for code, name, district in rows]
+
+
+def field_errors(errors, built: Built) -> dict[str, list[str]]:
+    """Serializer errors (nested as DRF reports them) keyed by the form's field ids.
+
+    Row errors are keyed by the submitted item's index (``errors_by_index`` reads either
+    DRF format) and map back to the form's own row numbers, which count the blank rows
+    the form left out.
+    """
+    out: dict[str, list[str]] = {key: list(value) for key, value in built.errors.items()}
+    # A region the form could not resolve already says why; the code format error adds nothing.
+    settled = set(out)
+
+    def put(name: str, messages) -> None:
+        key = field_id(name)
+        if key in settled:
+            return
+        bucket = out.setdefault(key, [])
+        for message in _flat(messages):
+            if message not in bucket:
+                bucket.append(message)
+
+    def put_row(prefix: str, row: int, row_errors: Mapping, first_field: str) -> None:
+        for sub, messages in row_errors.items():
+            if sub == "nat_test" and isinstance(messages, Mapping):
+                for part, nested in messages.items():
+                    name = "nat_result" if part == "result" else "nat_sampled_at"
+                    put(f"{prefix}-{row}-{name}", nested)
+            elif sub == "non_field_errors":
+                put(f"{prefix}-{row}-{first_field}", messages)
+            else:
+                put(f"{prefix}-{row}-{sub}", messages)
+
+    for key, value in (errors or {}).items():
+        if key == "nat_test":
+            if isinstance(value, Mapping):
+                for sub, messages in value.items():
+                    put("nat_result" if sub == "result" else "nat_sampled_at", messages)
+            else:
+                put("nat_result", value)
+        elif key in ("legs", "companions"):
+            rows = built.leg_rows if key == "legs" else built.companion_rows
+            first_field = "region" if key == "legs" else "full_name"
+
+            def form_row(position: int, rows=rows) -> int:
+                return rows[position] if position < len(rows) else position
+
+            per_item, whole = errors_by_index(value)
+            for position, row_errors in per_item.items():
+                put_row(key, form_row(position), row_errors, first_field)
+            if whole:
+                put(f"{key}-{form_row(0)}-{first_field}", whole)
+        elif key == "non_field_errors":
+            put("kind", value)
+        elif key == "as_of":
+            put("arrival_date", value)
+        else:
+            put(key, value)
+    return {key: value for key, value in out.items() if value}
+
+
+def _flat(messages) -> list[str]:
+    if isinstance(messages, Mapping):
+        return [m for value in messages.values() for m in _flat(value)]
+    if isinstance(messages, list | tuple):
+        return [m for value in messages for m in _flat(value)]
+    return [str(messages)]
+
+
+def field_order(state: Mapping, *, names=TOP_FIELDS) -> list[str]:
+    """Field ids in the order the form shows them, for the error summary."""
+    order = [field_id(name) for name in names if name != "attestation"]
+    position = order.index(field_id("arrival_date")) + 1
+    order[position:position] = [
+        field_id(f"legs-{index}-{name}")
+        for index in range(len(state["legs"]))
+        for name in ("region", "start_date", "end_date")
+    ]
+    order += [
+        field_id(f"companions-{index}-{name}")
+        for index in range(len(state["companions"]))
+        for name in COMPANION_FIELDS
+    ]
+    if "attestation" in names:
+        order.append(field_id("attestation"))
+    return order
+
+
+@dataclass
+class Bound:
+    """One input as a template renders it: name, id, value, errors, hint."""
+
+    spec: FieldSpec
+    name: str
+    value: str
+    errors: list[str]
+    choices: tuple = ()
+
+    @property
+    def id(self) -> str:
+        return field_id(self.name)
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.id}-hint" if self.spec.hint else ""
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}-error" if self.errors else ""
+
+    @property
+    def describedby(self) -> str:
+        return " ".join(part for part in (self.hint_id, self.error_id) if part)
+
+
+def bind(state: Mapping, errors: Mapping[str, list[str]], *, names=TOP_FIELDS) -> dict:
+    """Template context for the form: top fields by name, legs and companions as rows."""
+    fields = {}
+    for name in names:
+        spec = FIELD_SPECS[name]
+        choices = spec.choices
+        if name == "residence_region":
+            choices = (("", _("请选择")), *residence_choices())
+        elif name == "community":
+            choices = (("", _("不清楚 / 不选")), *community_choices())
+        fields[name] = Bound(
+            spec, name, state["fields"].get(name, ""), errors.get(field_id(name), []), choices
+        )
+    chosen = region_names(leg.get("region_code") for leg in state["legs"])
+    legs = []
+    for index, leg in enumerate(state["legs"]):
+        row = {
+            name: Bound(
+                LEG_SPECS[name],
+                f"legs-{index}-{name}",
+                leg.get(name, ""),
+                errors.get(field_id(f"legs-{index}-{name}"), []),
+            )
+            for name in ("region", "start_date", "end_date")
+        }
+        code = leg.get("region_code", "")
+        legs.append(
+            {
+                "number": index + 1,
+                "fields": row,
+                "code_name": f"legs-{index}-region_code",
+                "code": code,
+                "chosen": chosen.get(code, ""),
+            }
+        )
+    companions = [
+        {
+            "number": index + 1,
+            "fields": {
+                name: Bound(
+                    COMPANION_SPECS[name],
+                    f"companions-{index}-{name}",
+                    companion.get(name, ""),
+                    errors.get(field_id(f"companions-{index}-{name}"), []),
+                    COMPANION_SPECS[name].choices,
+                )
+                for name in COMPANION_FIELDS
+            },
+        }
+        for index, companion in enumerate(state["companions"])
+    ]
+    template_leg = {
+        "number": "__number__",
+        "fields": {
+            name: Bound(LEG_SPECS[name], f"legs-__prefix__-{name}", "", [])
+            for name in ("region", "start_date", "end_date")
+        },
+        "code_name": "legs-__prefix__-region_code",
+        "code": "",
+        "chosen": "",
+    }
+    return {"f": fields, "legs": legs, "companions": companions, "template_leg": template_leg}
+
+
+def resolved_codes(state: dict, built: Built) -> dict:
+    """The state with the codes the form resolved, so a re-render shows what was found."""
+    legs = [dict(leg) for leg in state["legs"]]
+    names = region_names(built.resolved_regions.values())
+    for index, code in built.resolved_regions.items():
+        legs[index]["region_code"] = code
+        legs[index]["region"] = names.get(code, legs[index]["region"])
+    return {**state, "legs": legs}
+
+
+def summary(errors: Mapping[str, list[str]], order: list[str]) -> list[tuple[str, str]]:
+    """(field id, message) pairs for the error summary, in the form's order."""
+    rank = {key: position for position, key in enumerate(order)}
+    keys = sorted(errors, key=lambda key: (rank.get(key, len(rank)), key))
+    return [(key, message) for key in keys for message in errors[key]]
