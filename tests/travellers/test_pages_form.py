@@ -1,6 +1,6 @@
 """The home page and the declaration form, through the Django test client."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -183,10 +183,8 @@ def test_the_check_page_without_a_draft_goes_back_to_the_form(client):
 
 
 def test_dates_on_the_check_page_are_in_the_language_of_the_page(client):
-    client.post(
-        "/declare/", valid_post(arrival_date=(date.today() + timedelta(days=3)).isoformat())
-    )
     arrival = timezone.localdate() + timedelta(days=3)
+    client.post("/declare/", valid_post(arrival_date=arrival.isoformat()))
     zh = soup(client.get(reverse("travellers:declare-check"))).get_text()
     assert f"{arrival.year}年{arrival.month}月{arrival.day}日" in zh
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
