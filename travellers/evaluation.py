@@ -86,6 +86,39 @@ def facts_for(declaration: Declaration, legs: Iterable | None = None) -> Declara
     )
 
 
+_SNAPSHOTS: dict[tuple, PolicySnapshot] = {}
+
+
+def policy_for(on: date) -> tuple[PolicySnapshot, int]:
+    """The version in force on ``on``, as a snapshot and its row id: one query when seen
+    before in this process.
+
+    Published versions are immutable (their rules refuse changes), so a snapshot built
+    once stays right, and reusing the same object lets the engine reuse its compiled
+    form. Which version is in force is asked every time.
+    """
+    row = (
+        PolicyVersion.objects.published()
+        .filter(effective_from__lte=on)
+        .order_by("-effective_from")
+        .values_list("id", "code", "effective_from")
+        .first()
+    )
+    if row is None:
+        raise NoPolicyInForce(on)
+    snapshot = _SNAPSHOTS.get(row)
+    if snapshot is None:
+        snapshot = policy_in_force(on)
+        if snapshot is None:
+            raise NoPolicyInForce(on)
+        if snapshot.code != row[1]:  # another version published in between: use, do not keep
+            return snapshot, policy_version_id(snapshot.code)
+        if len(_SNAPSHOTS) >= 16:
+            _SNAPSHOTS.clear()
+        _SNAPSHOTS[row] = snapshot
+    return snapshot, row[0]
+
+
 def snapshots_for(
     facts: Sequence[DeclarationFacts], *, as_of: date
 ) -> tuple[PolicySnapshot, RiskSnapshot]:
@@ -93,9 +126,7 @@ def snapshots_for(
 
     Raises ``NoPolicyInForce`` when no published version has taken effect.
     """
-    policy = policy_in_force(as_of)
-    if policy is None:
-        raise NoPolicyInForce(as_of)
+    policy, _ = policy_for(as_of)
     counties = {leg.region for one in facts for leg in one.legs}
     return policy, risk_snapshot(on=as_of, counties=counties)
 

@@ -1,3 +1,12 @@
 """Notice delivery tasks."""
 
-__all__: list[str] = []
+from celery import shared_task
+
+__all__ = ["send_notice"]
+
+
+@shared_task(bind=True, name="travellers.send_notice")
+def send_notice(self, notice_id: int) -> str:
+    from travellers.notices import notice_send
+
+    return notice_send(notice_id=notice_id)

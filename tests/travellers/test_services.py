@@ -1,0 +1,299 @@
+import threading
+import uuid
+from datetime import date, datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test import TestCase
+
+from tests.travellers.api.payloads import (
+    CHILD_ID,
+    HIGH_RISK_COUNTY,
+    LEAD_ID,
+    OTHER_COUNTY,
+    companion,
+    declaration_payload,
+    high_risk_area,
+)
+from travellers import pii
+from travellers.models import Declaration, DeclarationEvent, Evaluation, Leg, Notice
+from travellers.serializers import AmendmentSerializer, DeclarationSerializer
+from travellers.services import (
+    NoPolicyInForce,
+    declaration_amend,
+    declaration_lookup,
+    declaration_submit,
+)
+
+TODAY = date(2021, 8, 8)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+pytestmark = pytest.mark.django_db
+
+
+def validated(payload, today=TODAY):
+    serializer = DeclarationSerializer(data=payload, context={"today": today})
+    assert serializer.is_valid(), serializer.errors
+    return serializer.validated_data
+
+
+def amendment(declaration, payload, today=TODAY):
+    serializer = AmendmentSerializer(
+        data=payload, context={"declaration": declaration, "today": today}
+    )
+    assert serializer.is_valid(), serializer.errors
+    return serializer.validated_data
+
+
+@pytest.fixture
+def guangling_high():
+    return high_risk_area(designated_on=date(2021, 7, 28))
+
+
+@pytest.fixture
+def queued():
+    """Notice ids handed to the send task after commit (the task itself not run)."""
+    sent: list[int] = []
+    with mock.patch("travellers.tasks.notices.send_notice.delay", side_effect=sent.append):
+        yield sent
+
+
+def committed():
+    """Run the on-commit callbacks of the block, as a real commit would."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def submit(payload, key=None, today=TODAY):
+    data = validated(payload, today)
+    with committed():
+        return declaration_submit(data=data, idempotency_key=key or uuid.uuid4(), today=today)
+
+
+def test_submit_saves_the_evaluated_declaration_with_legs_history_event_and_notice(
+    guangling_high, queued
+):
+    payload = declaration_payload(today=TODAY)
+    lead = submit(payload)
+
+    assert lead.replayed is False
+    lead.refresh_from_db()
+    # Left Guangling on 08-01, the high-risk county: postponed until 08-15.
+    assert lead.outcome == "postponed"
+    assert lead.entry_allowed_from == date(2021, 8, 15)
+    assert lead.policy_version.code == "BJ-2021-08-07"
+    assert pii.plaintext(lead.id_number) == LEAD_ID
+    assert [leg.region_id for leg in lead.legs.all()] == [HIGH_RISK_COUNTY, OTHER_COUNTY]
+    [evaluation] = lead.evaluations.all()
+    assert evaluation.trigger == "submitted"
+    assert evaluation.outcome == "postponed"
+    assert lead.events.get().kind == "submitted"
+    [notice] = lead.notices.all()
+    assert notice.kind == "confirmation"
+    assert notice.evaluation == evaluation
+    assert queued == [notice.pk]
+
+
+def test_the_event_data_holds_no_personal_data(guangling_high, queued):
+    submit(declaration_payload(today=TODAY))
+    text = str(list(DeclarationEvent.objects.values_list("data", flat=True)))
+    assert LEAD_ID not in text and "13912345678" not in text and "张三丰" not in text
+
+
+def test_companions_get_their_own_declaration_and_answer(guangling_high, queued):
+    payload = declaration_payload(
+        today=TODAY,
+        companions=[
+            companion(),
+            companion(
+                full_name="王五",
+                id_type="passport",
+                id_number="E7654321",
+                contact_status="close_contact",
+                last_contact_date="2021-08-05",
+            ),
+        ],
+    )
+    payload["legs"] = [
+        {"region": OTHER_COUNTY, "start_date": "2021-07-30", "end_date": "2021-08-06"}
+    ]
+    lead = submit(payload)
+
+    assert Declaration.objects.count() == 3
+    child, contact = lead.companions.order_by("id")
+    assert lead.outcome == "allowed"
+    assert child.outcome == "allowed"
+    assert pii.plaintext(child.id_number) == CHILD_ID
+    # A close contact: central observation from the last contact, so postponed.
+    assert contact.outcome == "postponed"
+    for person in (child, contact):
+        assert person.idempotency_key is None
+        assert person.reference != lead.reference
+        assert [leg.region_id for leg in person.legs.all()] == [OTHER_COUNTY]
+        assert person.arrival_date == lead.arrival_date
+        assert person.phone_last4_matches("5678")
+        assert person.evaluations.count() == 1
+    assert Notice.objects.count() == 3
+    assert len(queued) == 3
+
+
+def test_the_same_idempotency_key_returns_the_first_lead_and_creates_nothing(
+    guangling_high, queued
+):
+    key = uuid.uuid4()
+    payload = declaration_payload(today=TODAY, companions=[companion()])
+    first = submit(payload, key=key)
+    counts = (Declaration.objects.count(), Evaluation.objects.count(), Notice.objects.count())
+
+    again = submit(payload, key=str(key))
+
+    assert again.pk == first.pk
+    assert again.replayed is True
+    assert counts == (
+        Declaration.objects.count(),
+        Evaluation.objects.count(),
+        Notice.objects.count(),
+    )
+    assert len(queued) == 2  # the two confirmations of the first submit only
+
+
+def test_a_racing_duplicate_returns_the_winner(guangling_high, queued):
+    key = uuid.uuid4()
+    data = validated(declaration_payload(today=TODAY))
+    with committed():
+        winner = declaration_submit(data=data, idempotency_key=key, today=TODAY)
+    real_by_key = __import__("travellers.services", fromlist=["_by_key"])._by_key
+    calls = []
+
+    def not_seen_first(found_key):
+        # The first look misses (the other request has not committed yet); later ones see it.
+        calls.append(found_key)
+        return None if len(calls) == 1 else real_by_key(found_key)
+
+    with mock.patch("travellers.services._by_key", side_effect=not_seen_first):
+        again = declaration_submit(data=data, idempotency_key=key, today=TODAY)
+
+    assert again.pk == winner.pk
+    assert Declaration.objects.count() == 1
+    assert len(queued) == 1
+
+
+def test_a_reference_collision_draws_a_new_reference(guangling_high, queued):
+    taken = submit(declaration_payload(today=TODAY)).reference
+    drawn = iter([taken, "ABCDE23456"])
+    with mock.patch("travellers.services.new_reference", side_effect=lambda: next(drawn)):
+        lead = submit(declaration_payload(today=TODAY))
+    assert lead.reference == "ABCDE23456"
+    assert Declaration.objects.count() == 2
+
+
+def test_repeated_collisions_give_up_with_the_integrity_error(guangling_high, queued):
+    taken = submit(declaration_payload(today=TODAY)).reference
+    with (
+        mock.patch("travellers.services.new_reference", return_value=taken),
+        pytest.raises(IntegrityError),
+    ):
+        submit(declaration_payload(today=TODAY))
+    assert Declaration.objects.count() == 1
+
+
+def test_no_policy_in_force_raises_and_stores_nothing(queued):
+    early = date(2021, 1, 10)
+    payload = declaration_payload(today=early)
+    with pytest.raises(NoPolicyInForce):
+        submit(payload, today=early)
+    assert Declaration.objects.count() == 0
+
+
+def test_amend_replaces_legs_reevaluates_and_notifies_a_changed_answer(guangling_high, queued):
+    lead = submit(declaration_payload(today=TODAY))
+    assert lead.outcome == "postponed"
+    queued.clear()
+
+    changes = amendment(
+        lead,
+        {
+            "arrival_date": "2021-08-10",
+            "health_code": "green",
+            "legs": [
+                {"region": OTHER_COUNTY, "start_date": "2021-07-25", "end_date": "2021-08-06"}
+            ],
+        },
+    )
+    with committed():
+        amended = declaration_amend(declaration=lead, data=changes, today=TODAY)
+
+    assert amended.outcome == "allowed"
+    assert [leg.region_id for leg in amended.legs.all()] == [OTHER_COUNTY]
+    assert Leg.objects.filter(region_id=HIGH_RISK_COUNTY).count() == 0
+    history = list(amended.evaluations.order_by("id").values_list("trigger", "outcome"))
+    assert history == [("submitted", "postponed"), ("amended", "allowed")]
+    assert amended.events.filter(kind="amended").get().data["answer_changed"] is True
+    notice = amended.notices.get(kind="change")
+    assert queued == [notice.pk]
+
+
+def test_amend_without_a_new_answer_keeps_history_but_sends_nothing(guangling_high, queued):
+    lead = submit(declaration_payload(today=TODAY))
+    queued.clear()
+    sampled = datetime(2021, 8, 8, 8, tzinfo=SHANGHAI)
+    payload = declaration_payload(today=TODAY)
+    changes = amendment(
+        lead,
+        {
+            "arrival_date": payload["arrival_date"],
+            "legs": payload["legs"],
+            "nat_test": {"result": "negative", "sampled_at": sampled.isoformat()},
+        },
+    )
+    with committed():
+        amended = declaration_amend(declaration=lead, data=changes, today=TODAY)
+    assert amended.nat_result == "negative"
+    assert amended.evaluations.count() == 2
+    assert not amended.notices.filter(kind="change").exists()
+    assert queued == []
+
+
+def test_lookup_finds_the_declaration_with_the_right_phone_digits(guangling_high, queued):
+    lead = submit(declaration_payload(today=TODAY))
+    spaced = f"{lead.reference[:5].lower()}-{lead.reference[5:]}"
+    assert declaration_lookup(reference=spaced, phone_last4="5678") == lead
+    assert declaration_lookup(reference=lead.reference, phone_last4="5679") is None
+    assert declaration_lookup(reference=lead.reference, phone_last4="") is None
+    assert declaration_lookup(reference="ZZZZZ22222", phone_last4="5678") is None
+    assert declaration_lookup(reference="O0O0", phone_last4="5678") is None
+
+
+def test_lookup_of_an_unknown_reference_still_compares_a_phone(guangling_high, queued):
+    submit(declaration_payload(today=TODAY))
+    with mock.patch.object(
+        Declaration, "phone_last4_matches", autospec=True, return_value=False
+    ) as compare:
+        declaration_lookup(reference="ZZZZZ22222", phone_last4="5678")
+    assert compare.call_count == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_submits_with_one_key_store_one_declaration():
+    if connection.vendor == "sqlite":
+        pytest.skip("needs row-level concurrency (PostgreSQL); covered by the mocked race above")
+    high_risk_area(designated_on=date(2021, 7, 28))
+    key = uuid.uuid4()
+    data = validated(declaration_payload(today=TODAY))
+    barrier = threading.Barrier(2)
+    leads = []
+
+    def run():
+        barrier.wait()
+        with mock.patch("travellers.tasks.notices.send_notice.delay"):
+            leads.append(declaration_submit(data=data, idempotency_key=key, today=TODAY).pk)
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(leads)) == 1
+    assert Declaration.objects.count() == 1

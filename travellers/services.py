@@ -1,0 +1,369 @@
+"""Writes of the citizen side: submit, amend and look up declarations.
+
+Views, the API and tests call these with validated data
+(``travellers.serializers``); every write runs in one transaction, and emails are
+enqueued only after it commits (``transaction.on_commit``), by notice id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from policies.engine import evaluate
+from policies.snapshots import NoPolicyInForce, declaration_facts_from_dict, risk_snapshot
+from travellers import pii
+from travellers.evaluation import (
+    RESULT_FIELDS,
+    answer_changed,
+    apply_result,
+    facts_for,
+    lookback_days_for,
+    policy_for,
+)
+from travellers.models import (
+    Declaration,
+    DeclarationEvent,
+    Evaluation,
+    EvaluationTrigger,
+    EventKind,
+    Leg,
+    Notice,
+    NoticeKind,
+)
+from travellers.references import new_reference, normalise_reference
+
+__all__ = [
+    "NoPolicyInForce",
+    "declaration_amend",
+    "declaration_lookup",
+    "declaration_submit",
+    "enqueue_notice",
+]
+
+# The facts a companion takes from the lead's form, and those of their own.
+_SHARED_FACTS = (
+    "kind",
+    "arrival_date",
+    "legs",
+    "commuter",
+    "home_quarantine_possible",
+    "international_entry_date",
+)
+_AMENDABLE_FIELDS = (
+    "arrival_date",
+    "health_code",
+    "commuter",
+    "home_quarantine_possible",
+    "contact_status",
+    "last_contact_date",
+    "international_entry_date",
+    "nat_result",
+    "nat_sampled_at",
+)
+_REFERENCE_ATTEMPTS = 3
+
+
+def enqueue_notice(notice_id: int) -> None:
+    """Send the notice once the current transaction commits (at once outside one)."""
+    from travellers.tasks.notices import send_notice
+
+    transaction.on_commit(lambda: send_notice.delay(notice_id))
+
+
+def _people(data: Mapping) -> list[dict]:
+    """The lead's data, then each companion's: shared travel facts plus their own."""
+    lead = dict(data)
+    people = [lead]
+    for companion in data.get("companions") or ():
+        person = {key: lead.get(key) for key in _SHARED_FACTS}
+        person.update(
+            full_name=companion["full_name"],
+            id_type=companion["id_type"],
+            id_number=companion["id_number"],
+            health_code=companion.get("health_code") or lead.get("health_code", "green"),
+            nat_test=companion.get("nat_test"),
+        )
+        if companion.get("contact_status"):
+            person["contact_status"] = companion["contact_status"]
+            person["last_contact_date"] = companion.get("last_contact_date")
+        else:
+            person["contact_status"] = lead.get("contact_status", "none")
+            person["last_contact_date"] = lead.get("last_contact_date")
+        people.append(person)
+    return people
+
+
+def _nat_fields(person: Mapping) -> dict:
+    nat = person.get("nat_test")
+    if not nat:
+        return {"nat_result": "", "nat_sampled_at": None}
+    return {"nat_result": nat["result"], "nat_sampled_at": nat["sampled_at"]}
+
+
+def _region_code(value) -> str:
+    return getattr(value, "code", value)
+
+
+def _by_key(key: uuid.UUID) -> Declaration | None:
+    found = Declaration.objects.filter(idempotency_key=key).first()
+    if found is not None:
+        found.replayed = True
+    return found
+
+
+def _as_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+@transaction.atomic
+def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = None) -> Declaration:
+    """Save a declaration (and its companions), each evaluated with the policy in force.
+
+    ``data``: ``DeclarationSerializer.validated_data``. ``idempotency_key``: a UUID (or
+    its text) identifying the form; submitting the same key again returns the lead
+    saved the first time and creates and sends nothing, also when two requests race
+    (the unique key decides, the loser returns the winner). Returns the lead, with
+    ``replayed`` True when it was saved by an earlier request. Raises
+    ``NoPolicyInForce`` when no version is in force today.
+    """
+    key = _as_uuid(idempotency_key)
+    existing = _by_key(key)
+    if existing is not None:
+        return existing
+
+    today = today or timezone.localdate()
+    people = _people(data)
+    facts = [declaration_facts_from_dict(person) for person in people]
+    policy, version_id = policy_for(today)
+    risk = risk_snapshot(on=today, counties={leg.region for one in facts for leg in one.legs})
+    results = [evaluate(one, policy, risk, today) for one in facts]
+    lookback = lookback_days_for(policy)
+
+    for attempt in range(_REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                lead = _save_people(
+                    data=data,
+                    people=people,
+                    results=results,
+                    key=key,
+                    today=today,
+                    version_id=version_id,
+                    lookback=lookback,
+                )
+        except IntegrityError:
+            winner = _by_key(key)
+            if winner is not None:
+                return winner
+            # Otherwise a drawn reference was taken already: draw again.
+            if attempt == _REFERENCE_ATTEMPTS - 1:
+                raise
+        else:
+            lead.replayed = False
+            return lead
+    raise AssertionError("unreachable")
+
+
+def _save_people(*, data, people, results, key, today, version_id, lookback) -> Declaration:
+    now = timezone.now()
+    shared = {
+        "phone": data["phone"],
+        "email": data["email"],
+        "language": data.get("language") or settings.LANGUAGE_CODE,
+        "residence_region_id": _region_code(data["residence_region"]),
+        "community": data.get("community"),
+        "attested_at": now,
+    }
+    declarations: list[Declaration] = []
+    evaluations: list[Evaluation] = []
+    lead = None
+    for person, result in zip(people, results, strict=True):
+        declaration = Declaration(
+            reference=new_reference(),
+            idempotency_key=key if lead is None else None,
+            lead=lead,
+            kind=person["kind"],
+            full_name=person["full_name"],
+            id_type=person["id_type"],
+            id_number=person["id_number"],
+            arrival_date=person["arrival_date"],
+            health_code=person.get("health_code") or "green",
+            commuter=bool(person.get("commuter")),
+            home_quarantine_possible=person.get("home_quarantine_possible", True),
+            contact_status=person.get("contact_status") or "none",
+            last_contact_date=person.get("last_contact_date"),
+            international_entry_date=person.get("international_entry_date"),
+            **_nat_fields(person),
+            **shared,
+        )
+        evaluation = apply_result(
+            declaration,
+            result,
+            as_of=today,
+            trigger=EvaluationTrigger.SUBMITTED,
+            save=False,
+            version_id=version_id,
+            lookback_days=lookback,
+            now=now,
+        )
+        declaration.save(force_insert=True)
+        lead = lead or declaration
+        declarations.append(declaration)
+        evaluations.append(evaluation)
+
+    Leg.objects.bulk_create(
+        Leg(
+            declaration=declaration,
+            position=position,
+            region_id=_region_code(leg["region"]),
+            start_date=leg["start_date"],
+            end_date=leg.get("end_date"),
+        )
+        for declaration, person in zip(declarations, people, strict=True)
+        for position, leg in enumerate(person.get("legs") or ())
+    )
+    Evaluation.objects.bulk_create(evaluations)
+    DeclarationEvent.objects.bulk_create(
+        DeclarationEvent(
+            declaration=declaration,
+            kind=EventKind.SUBMITTED,
+            created_at=now,
+            data={
+                "outcome": declaration.outcome,
+                "policy_version": result.policy_code,
+                "lead": None if declaration is lead else lead.reference,
+            },
+        )
+        for declaration, result in zip(declarations, results, strict=True)
+    )
+    notices = Notice.objects.bulk_create(
+        Notice(
+            declaration=declaration,
+            evaluation=evaluation,
+            kind=NoticeKind.CONFIRMATION,
+            created_at=now,
+        )
+        for declaration, evaluation in zip(declarations, evaluations, strict=True)
+        if declaration.email
+    )
+    for notice in notices:
+        enqueue_notice(notice.pk)
+    return lead
+
+
+def _legs_from(data: Mapping) -> list[dict]:
+    return list(data.get("legs") or ())
+
+
+@transaction.atomic
+def declaration_amend(
+    *, declaration: Declaration, data: Mapping, today: date | None = None
+) -> Declaration:
+    """Replace the itinerary and health facts, evaluate again and keep the history.
+
+    ``data``: ``AmendmentSerializer.validated_data``. Always appends an Evaluation
+    (trigger ``amended``) and an event; a change notice is queued when the answer
+    differs from the one before. Companions are separate declarations: amending the
+    lead leaves them as they are.
+    """
+    today = today or timezone.localdate()
+    current = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    old_result = current.result or {}
+
+    current.arrival_date = data["arrival_date"]
+    current.health_code = data.get("health_code") or "green"
+    current.commuter = bool(data.get("commuter"))
+    current.home_quarantine_possible = data.get("home_quarantine_possible", True)
+    current.contact_status = data.get("contact_status") or "none"
+    current.last_contact_date = data.get("last_contact_date")
+    current.international_entry_date = data.get("international_entry_date")
+    for field, value in _nat_fields(data).items():
+        setattr(current, field, value)
+
+    current.legs.all().delete()
+    legs = Leg.objects.bulk_create(
+        Leg(
+            declaration=current,
+            position=position,
+            region_id=_region_code(leg["region"]),
+            start_date=leg["start_date"],
+            end_date=leg.get("end_date"),
+        )
+        for position, leg in enumerate(_legs_from(data))
+    )
+    facts = facts_for(current, legs=legs)
+    policy, version_id = policy_for(today)
+    risk = risk_snapshot(on=today, counties={leg.region for leg in facts.legs})
+    result = evaluate(facts, policy, risk, today)
+    evaluation = apply_result(
+        current,
+        result,
+        as_of=today,
+        trigger=EvaluationTrigger.AMENDED,
+        save=False,
+        version_id=version_id,
+        policy=policy,
+    )
+    current.save(update_fields=[*_AMENDABLE_FIELDS, *RESULT_FIELDS])
+    evaluation.save()
+    changed = answer_changed(old_result, current.result)
+    DeclarationEvent.objects.create(
+        declaration=current,
+        kind=EventKind.AMENDED,
+        data={
+            "evaluation": evaluation.pk,
+            "outcome": current.outcome,
+            "answer_changed": changed,
+            "legs": len(legs),
+        },
+    )
+    if changed and current.email:
+        notice = Notice.objects.create(
+            declaration=current, evaluation=evaluation, kind=NoticeKind.CHANGE
+        )
+        enqueue_notice(notice.pk)
+    return current
+
+
+@lru_cache(maxsize=4)
+def _decoy_token(key_material: tuple) -> str:
+    return pii.encrypt("10000000000")
+
+
+def _decoy_phone_check(phone_last4: str) -> None:
+    # Decrypt and compare as a real match would, so an unknown reference takes as long.
+    decoy = Declaration(
+        phone=pii.Sealed(
+            _decoy_token((settings.SECRET_KEY, getattr(settings, "PII_ENCRYPTION_KEY", "")))
+        )
+    )
+    decoy.phone_last4_matches(phone_last4)
+
+
+def declaration_lookup(*, reference: str, phone_last4: str) -> Declaration | None:
+    """The declaration with this reference when the phone's last four digits match.
+
+    The reference is normalised as typed ("abcde-23456"); a wrong pair, a malformed
+    and an unknown reference all give None, after the same work.
+    """
+    try:
+        normalised = normalise_reference(reference)
+    except ValidationError:
+        normalised = None
+    declaration = (
+        Declaration.objects.select_related("policy_version").filter(reference=normalised).first()
+        if normalised
+        else None
+    )
+    if declaration is None:
+        _decoy_phone_check(phone_last4)
+        return None
+    return declaration if declaration.phone_last4_matches(phone_last4) else None
