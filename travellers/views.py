@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
 from policies.announcements import announcement_title, latest_announcements
-from policies.snapshots import policy_in_force
+from policies.snapshots import NoPolicyInForce, policy_in_force
 from travellers import forms, pii
 from travellers.models import Community, Declaration, IdType
 from travellers.references import format_reference, normalise_reference
@@ -191,9 +191,21 @@ def declare_check(request):
             {"answers": _answers(serializer.validated_data, state), "token": _token(request)},
         )
 
-    declaration = _services().declaration_submit(
-        data=serializer.validated_data, idempotency_key=uuid.UUID(token)
-    )
+    try:
+        declaration = _services().declaration_submit(
+            data=serializer.validated_data, idempotency_key=uuid.UUID(token)
+        )
+    except NoPolicyInForce:
+        return render(
+            request,
+            "travellers/check.html",
+            {
+                "answers": _answers(serializer.validated_data, state),
+                "token": token,
+                "no_policy": True,
+            },
+            status=503,
+        )
     _grant(request, [declaration.reference, *_companion_references(declaration)])
     request.session.pop(DRAFT, None)
     request.session.pop(TOKEN, None)
