@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from policies.engine.catalogue import RuleParamsError
 from policies.models import PolicyVersion, Region
 from travellers import exports, scoping
 from travellers.follow_up import NOTE_MAX_LENGTH, declaration_follow_up
@@ -308,9 +309,14 @@ class DeclarationAdmin(admin.ModelAdmin):
         if not scoping.sees_all(request.user):
             raise PermissionDenied
         version = get_object_or_404(PolicyVersion, pk=version_id)
-        report = preview_policy_version(version)
-        if report.policy_missing:
-            messages.warning(request, _("今天没有生效的政策版本，无法比较。"))
+        try:
+            report = preview_policy_version(version)
+        except RuleParamsError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(
+                reverse("admin:policies_policyversion_change", args=[version.pk])
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("影响预览：%(version)s") % {"version": version},
