@@ -1,0 +1,173 @@
+import ast
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import travellers.presentation as presentation
+from travellers.presentation import format_day, present
+
+POSTPONED = {
+    "outcome": "postponed",
+    "entry_allowed_from": "2021-08-15",
+    "measures": [
+        {"kind": "central_observation", "start": "2021-08-01", "end": "2021-08-14"},
+        {"kind": "health_monitoring", "start": "2021-08-15", "end": "2021-08-21"},
+    ],
+    "conditions": [
+        {"code": "nat_48h", "met": None},
+        {"code": "green_code", "met": True},
+        {"code": "report_to_community", "met": False},
+    ],
+    "reasons": [
+        {
+            "rule": "risk_county_stay",
+            "region": "321002",
+            "region_name": "广陵区",
+            "text": "中文理由",
+            "text_zh": "中文理由",
+            "text_en": "English reason",
+            "risk_areas": ["某小区", "某村"],
+            "designation": None,
+            "citation": "BJ notice, point 1",
+        },
+        {
+            "rule": "designated_region_stay",
+            "region": "410100",
+            "region_name": "郑州市",
+            "text": "only one text",
+            "risk_areas": [],
+            "designation": "case_city",
+            "citation": "",
+        },
+    ],
+    "policy_version": {"code": "BJ-2021-08-07", "effective_from": "2021-08-07"},
+    "next_review_on": "2021-08-15",
+    "as_of": "2021-08-08",
+}
+
+
+def test_the_postponed_headline_names_the_entry_date_in_chinese():
+    shown = present(POSTPONED, "zh-hans")
+    assert shown.headline == "暂缓进返京，可于2021年8月15日起进京"
+    assert shown.entry_allowed_from == date(2021, 8, 15)
+    assert shown.entry_allowed_from_text == "2021年8月15日"
+
+
+def test_dates_are_in_the_english_form_for_english_readers():
+    shown = present(POSTPONED, "en")
+    assert "15 August 2021" in shown.headline
+    assert shown.measures[0].period_text.count("August 2021") == 2
+    assert shown.next_review_on_text == "15 August 2021"
+    assert shown.policy_effective_from_text == "7 August 2021"
+
+
+def test_format_day_follows_the_language():
+    assert format_day(date(2021, 8, 15), "zh-hans") == "2021年8月15日"
+    assert format_day(date(2021, 8, 15), "en") == "15 August 2021"
+    assert format_day(None, "en") == ""
+
+
+@pytest.mark.parametrize(
+    ("day", "timings"),
+    [
+        (date(2021, 8, 8), ["current", "future"]),
+        (date(2021, 8, 18), ["past", "current"]),
+        (date(2021, 8, 25), ["past", "past"]),
+        (date(2021, 7, 30), ["future", "future"]),
+    ],
+)
+def test_measures_are_past_current_or_future_relative_to_the_day(day, timings):
+    shown = present(POSTPONED, "zh-hans", today=day)
+    assert [m.timing for m in shown.measures] == timings
+    assert shown.measures[0].label == "集中观察"
+    assert shown.measures[0].start == date(2021, 8, 1)
+
+
+def test_the_reference_day_defaults_to_the_evaluation_date():
+    assert present(POSTPONED, "zh-hans").reference_day == date(2021, 8, 8)
+
+
+def test_conditions_carry_labels_and_states():
+    shown = present(POSTPONED, "zh-hans")
+    assert [(c.code, c.state) for c in shown.conditions] == [
+        ("nat_48h", "unknown"),
+        ("green_code", "met"),
+        ("report_to_community", "unmet"),
+    ]
+    assert all(c.label and c.state_label for c in shown.conditions)
+
+
+def test_reasons_in_the_readers_language_with_county_areas_rule_and_citation():
+    chinese = present(POSTPONED, "zh-hans").reasons
+    english = present(POSTPONED, "en").reasons
+    assert chinese[0].text == "中文理由"
+    assert english[0].text == "English reason"
+    # A stored reason with one text only shows that text.
+    assert english[1].text == "only one text"
+    assert chinese[0].county_name == "广陵区"
+    assert chinese[0].risk_areas == ("某小区", "某村")
+    assert chinese[0].rule_label and chinese[0].citation == "BJ notice, point 1"
+    assert chinese[1].designation_label
+
+
+def test_counties_and_risk_areas_are_collected_once():
+    shown = present(POSTPONED, "zh-hans")
+    assert shown.counties == ("广陵区", "郑州市")
+    assert shown.risk_areas == ("某小区", "某村")
+
+
+def test_a_measure_headline_says_until_when():
+    result = {**POSTPONED, "outcome": "central_observation", "entry_allowed_from": None}
+    shown = present(result, "zh-hans", today=date(2021, 8, 8))
+    assert shown.headline == "集中观察至2021年8月14日"
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"), [("pre_travel", "可以进返京"), ("arrival_report", "无需管控")]
+)
+def test_allowed_headline_depends_on_the_kind(kind, expected):
+    result = {**POSTPONED, "outcome": "allowed", "entry_allowed_from": None}
+    assert present(result, "zh-hans", kind=kind).headline == expected
+
+
+def test_postponed_without_a_date_says_so():
+    result = {**POSTPONED, "entry_allowed_from": None}
+    shown = present(result, "zh-hans")
+    assert shown.headline.startswith("暂缓进返京")
+    assert "2021" not in shown.headline
+    assert shown.entry_allowed_from_text == ""
+
+
+def test_an_empty_result_presents_without_error():
+    shown = present({}, "zh-hans")
+    assert shown.measures == () and shown.reasons == ()
+
+
+def test_every_chinese_string_goes_through_gettext():
+    """A Chinese literal outside a gettext call would never be translated."""
+    tree = ast.parse(Path(presentation.__file__).read_text(encoding="utf-8"))
+    translated = {
+        id(node.args[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_"
+        and node.args
+    }
+    untranslated = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and any("\u4e00" <= ch <= "\u9fff" for ch in node.value)
+        and id(node) not in translated
+        and not node.value.startswith('"""')
+    ]
+    # Docstrings are the only other place Chinese may appear.
+    docstrings = {
+        ast.get_docstring(node, clean=False)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.Module | ast.ClassDef)
+    }
+    assert [text for text in untranslated if text not in docstrings] == []

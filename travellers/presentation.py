@@ -1,0 +1,270 @@
+"""A stored result in plain words, for the result and status pages and the emails.
+
+``present(result, language)`` takes the stored result dict (the evaluate contract,
+as kept on ``Declaration.result`` / ``Evaluation.result``) and returns plain objects
+with every label, text and date already in the reader's language, so templates
+only lay them out. Source strings are Chinese through gettext; the English comes
+from the ``.po`` catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from policies.api.results import is_english
+
+PAST, CURRENT, FUTURE = "past", "current", "future"
+MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
+
+# English dates read "15 August 2021" in the citizen's texts; other languages use
+# their locale's DATE_FORMAT (Chinese: 2021年8月15日).
+_DATE_FORMATS = {"en": "j F Y"}
+
+
+@dataclass(frozen=True)
+class PresentedMeasure:
+    kind: str
+    label: str
+    start: date
+    end: date
+    start_text: str
+    end_text: str
+    period_text: str
+    timing: str  # past / current / future relative to the reference day
+    timing_label: str
+
+
+@dataclass(frozen=True)
+class PresentedCondition:
+    code: str
+    label: str
+    met: bool | None
+    state: str  # met / unmet / unknown
+    state_label: str
+
+
+@dataclass(frozen=True)
+class PresentedReason:
+    rule: str
+    rule_label: str
+    text: str
+    region: str | None
+    county_name: str
+    risk_areas: tuple[str, ...]
+    designation: str | None
+    designation_label: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class Presented:
+    outcome: str
+    outcome_label: str
+    headline: str
+    entry_allowed_from: date | None
+    entry_allowed_from_text: str
+    measures: tuple[PresentedMeasure, ...]
+    conditions: tuple[PresentedCondition, ...]
+    reasons: tuple[PresentedReason, ...]
+    policy_code: str
+    policy_effective_from_text: str
+    next_review_on: date | None
+    next_review_on_text: str
+    reference_day: date
+    language: str
+    counties: tuple[str, ...] = field(default=())
+    risk_areas: tuple[str, ...] = field(default=())
+
+
+def _date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def format_day(day: date | None, language: str) -> str:
+    """A date in the reader's language ("2021年8月15日", "15 August 2021")."""
+    if day is None:
+        return ""
+    with translation.override(language):
+        fmt = _DATE_FORMATS.get(translation.get_language() or "", "DATE_FORMAT")
+        return formats.date_format(day, fmt)
+
+
+def outcome_label(outcome: str) -> str:
+    labels = {
+        "postponed": _("暂缓进返京"),
+        "central_observation": _("集中观察"),
+        "home_observation": _("居家观察"),
+        "health_monitoring": _("健康监测"),
+        "allowed": _("可进返京"),
+    }
+    return labels.get(outcome, outcome)
+
+
+def measure_label(kind: str) -> str:
+    labels = {
+        "central_observation": _("集中观察"),
+        "home_observation": _("居家观察"),
+        "health_monitoring": _("健康监测"),
+    }
+    return labels.get(kind, kind)
+
+
+def condition_label(code: str) -> str:
+    labels = {
+        "nat_48h": _("持登机（车）前48小时内核酸检测阴性证明"),
+        "green_code": _("健康码为绿码"),
+        "report_to_community": _("抵京后主动向所在社区报到"),
+        "nat_on_arrival": _("抵京后进行核酸检测"),
+        "closed_loop": _("闭环管理，不参加聚集性活动"),
+        "temperature_check": _("测温正常，做好个人防护"),
+        "nat_48h_leaving_port_city": _("离开口岸城市时持48小时内核酸检测阴性证明"),
+    }
+    return labels.get(code, code)
+
+
+def rule_label(rule: str) -> str:
+    labels = {
+        "risk_county_stay": _("中高风险地区旅居史"),
+        "designated_region_stay": _("特定地区旅居史"),
+        "international_entry": _("境外入境"),
+        "health_code": _("健康码"),
+        "nat_test": _("核酸检测"),
+        "commuter": _("环京通勤"),
+        "contact_status": _("密切接触情况"),
+        "port_city_exit": _("离开口岸城市"),
+    }
+    return labels.get(rule, rule)
+
+
+def designation_label(kind: str | None) -> str:
+    labels = {
+        "case_city": _("有病例的城市"),
+        "land_border_port_city": _("陆地边境口岸城市"),
+        "commuter_zone": _("环京通勤地区"),
+    }
+    return labels.get(kind, kind or "") if kind else ""
+
+
+def _timing(start: date, end: date, day: date) -> str:
+    if end < day:
+        return PAST
+    if start > day:
+        return FUTURE
+    return CURRENT
+
+
+def _timing_label(timing: str) -> str:
+    return {PAST: _("已结束"), CURRENT: _("进行中"), FUTURE: _("未开始")}[timing]
+
+
+def _state(met: bool | None) -> str:
+    return UNKNOWN if met is None else (MET if met else UNMET)
+
+
+def _state_label(state: str) -> str:
+    return {MET: _("已满足"), UNMET: _("未满足"), UNKNOWN: _("待确认")}[state]
+
+
+def _headline(outcome, entry_from, measures, kind, language) -> str:
+    if outcome == "postponed":
+        if entry_from is None:
+            return _("暂缓进返京，目前尚不能确定可进京日期")
+        return _("暂缓进返京，可于%(date)s起进京") % {"date": format_day(entry_from, language)}
+    if outcome == "allowed":
+        if kind == "arrival_report":
+            return _("无需管控")
+        return _("可以进返京")
+    running = [m for m in measures if m.kind == outcome and m.timing == CURRENT]
+    current = running[0] if running else next((m for m in measures if m.kind == outcome), None)
+    if current is None:
+        return outcome_label(outcome)
+    return _("%(measure)s至%(date)s") % {"measure": current.label, "date": current.end_text}
+
+
+def _reason_text(reason: dict, language: str) -> str:
+    own = reason.get("text_en") if is_english(language) else reason.get("text_zh")
+    return own or reason.get("text") or ""
+
+
+def present(
+    result: dict, language: str, *, today: date | None = None, kind: str | None = None
+) -> Presented:
+    """``result`` in plain words for a reader of ``language`` (``zh-hans`` / ``en``).
+
+    ``today``: the day measures are past / current / future against (default: the
+    result's own evaluation date, else today). ``kind``: the declaration's kind, which
+    words the ``allowed`` headline ("may enter" before travel, "no measures" after).
+    """
+    result = result or {}
+    day = today or _date(result.get("as_of")) or timezone.localdate()
+    with translation.override(language):
+        measures = []
+        for item in result.get("measures") or ():
+            start, end = _date(item["start"]), _date(item["end"])
+            timing = _timing(start, end, day)
+            start_text, end_text = format_day(start, language), format_day(end, language)
+            measures.append(
+                PresentedMeasure(
+                    kind=item["kind"],
+                    label=measure_label(item["kind"]),
+                    start=start,
+                    end=end,
+                    start_text=start_text,
+                    end_text=end_text,
+                    period_text=_("%(start)s至%(end)s") % {"start": start_text, "end": end_text},
+                    timing=timing,
+                    timing_label=_timing_label(timing),
+                )
+            )
+        conditions = tuple(
+            PresentedCondition(
+                code=item["code"],
+                label=condition_label(item["code"]),
+                met=item.get("met"),
+                state=_state(item.get("met")),
+                state_label=_state_label(_state(item.get("met"))),
+            )
+            for item in result.get("conditions") or ()
+        )
+        reasons = tuple(
+            PresentedReason(
+                rule=item.get("rule", ""),
+                rule_label=rule_label(item.get("rule", "")),
+                text=_reason_text(item, language),
+                region=item.get("region"),
+                county_name=item.get("region_name") or "",
+                risk_areas=tuple(item.get("risk_areas") or ()),
+                designation=item.get("designation"),
+                designation_label=designation_label(item.get("designation")),
+                citation=item.get("citation") or "",
+            )
+            for item in result.get("reasons") or ()
+        )
+        outcome = result.get("outcome", "")
+        entry_from = _date(result.get("entry_allowed_from"))
+        policy = result.get("policy_version") or {}
+        next_review = _date(result.get("next_review_on"))
+        return Presented(
+            outcome=outcome,
+            outcome_label=outcome_label(outcome),
+            headline=_headline(outcome, entry_from, measures, kind, language),
+            entry_allowed_from=entry_from,
+            entry_allowed_from_text=format_day(entry_from, language),
+            measures=tuple(measures),
+            conditions=conditions,
+            reasons=reasons,
+            policy_code=policy.get("code", ""),
+            policy_effective_from_text=format_day(_date(policy.get("effective_from")), language),
+            next_review_on=next_review,
+            next_review_on_text=format_day(next_review, language),
+            reference_day=day,
+            language=language,
+            counties=tuple(dict.fromkeys(r.county_name for r in reasons if r.county_name)),
+            risk_areas=tuple(dict.fromkeys(a for r in reasons for a in r.risk_areas)),
+        )
