@@ -5,9 +5,11 @@ fail at import with ImproperlyConfigured; values that parse but make no sense
 together are reported by the system checks in ``portal/checks.py``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "portal",
     "policies",
     "travellers",
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -89,6 +94,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
+
+# The lockout check runs before the password check (django-axes); see portal/axes_backend.py.
+AUTHENTICATION_BACKENDS = [
+    "portal.axes_backend.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Staff logins: after AXES_FAILURE_LIMIT failures for one username from one IP, that pair
+# is locked for AXES_COOLOFF_MINUTES; a successful login resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,6 +166,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Re-evaluation pipeline (travellers.reevaluation). Beat runs the sweep, which enqueues
+# whatever a dead broker or a lost message left behind, and the daily review.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-changes": {"task": "travellers.sweep_changes", "schedule": 60.0},
+    "daily-review": {
+        "task": "travellers.daily_review",
+        "schedule": crontab(minute=5, hour=0),  # Asia/Shanghai (CELERY_TIMEZONE)
+    },
+}
+# A change that would alter more answers than this is held for a staff member.
+REEVALUATION_HOLD_THRESHOLD = env.int("REEVALUATION_HOLD_THRESHOLD", default=5000)
+# Declarations per chunk task: one policy and risk snapshot, one transaction each.
+REEVALUATION_CHUNK_SIZE = env.int("REEVALUATION_CHUNK_SIZE", default=1000)
+# Seconds after which the sweep enqueues again a chunk or notice not yet done.
+REEVALUATION_REQUEUE_AFTER = env.int("REEVALUATION_REQUEUE_AFTER", default=600)
 
 THROTTLE_RATES = {
     "evaluate": "120/min",

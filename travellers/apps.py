@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class TravellersConfig(AppConfig):
     name = "travellers"
     verbose_name = "Travellers and declarations"
+
+    def ready(self):
+        from policies.services import CHANGE_LISTENERS
+        from travellers.reevaluation import enqueue_change
+
+        # policies never imports travellers: the pipeline subscribes to its change rows.
+        if enqueue_change not in CHANGE_LISTENERS:
+            CHANGE_LISTENERS.append(enqueue_change)

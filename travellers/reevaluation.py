@@ -1,0 +1,684 @@
+"""Re-evaluating saved declarations when risk data, the policy or the calendar moves on.
+
+The flow (tasks in ``travellers.tasks.reevaluation`` only call these functions):
+
+1. ``policies`` writes a ``RiskDataChange`` row with every risk-data write and, after
+   commit, calls :func:`enqueue_change` (registered in ``TravellersConfig.ready``).
+   A broker that is down is logged, never raised: the every-minute :func:`sweep`
+   enqueues whatever is still unprocessed, so an outage delays, never loses.
+2. :func:`process_change` claims the row once (``processed_at``), creates a run and
+   selects the candidates set-wise (:func:`candidate_ids`), split into ``RunChunk``
+   rows of ``REEVALUATION_CHUNK_SIZE`` ids, each fanned out as one task.
+3. :func:`process_chunk` claims its chunk (``done_at``) in the same transaction as its
+   writes, so a redelivered task writes nothing. It evaluates the chunk with one
+   policy and one risk snapshot and writes only the answers that changed: evaluation
+   rows, the declarations' current fields, one notice each, the run's counters.
+4. Safety valve. Only runs with more candidates than ``REEVALUATION_HOLD_THRESHOLD``
+   can exceed it, so those (and only those) run a *stage* phase first: every chunk
+   evaluates and counts, writing nothing a citizen sees. When the stage is done the
+   run is held if more answers would change than the threshold (a staff member then
+   approves or discards it in the admin), or else applied at once. Applying, after a
+   stage or an approval, re-evaluates the staged declarations with the data of that
+   day, so an approval given days later never writes a stale answer.
+5. :func:`daily_review` (00:05 Asia/Shanghai) re-evaluates declarations whose
+   ``next_review_on`` has come, and records one ``dates_passed`` change for counties
+   whose risk areas or designations start or stop mattering today, leaving out those
+   a change row of today already covers (each county is processed once a day).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, JSONField, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from policies.models import ChangeKind, Designation, RiskArea, RiskDataChange
+from policies.services.changes import record_change
+from policies.snapshots import NoPolicyInForce, policy_in_force, risk_snapshot
+from travellers import evaluation
+from travellers.models import (
+    ChunkPhase,
+    Declaration,
+    DeclarationEvent,
+    Evaluation,
+    EvaluationTrigger,
+    EventKind,
+    Leg,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    ReevaluationRun,
+    RunChunk,
+    RunStatus,
+    RunTrigger,
+    longest_lookback_days,
+)
+
+logger = logging.getLogger(__name__)
+
+# Runs a staff member may hold back; the daily review only lets time pass.
+HOLDABLE_TRIGGERS = (RunTrigger.CHANGE, RunTrigger.POLICY)
+# Rows per UPDATE on databases without UPDATE ... FROM (VALUES ...): a bulk_update of a
+# whole chunk would build one CASE per column over a thousand ids.
+SMALL_BATCH = 100
+# Chunks whose task has not finished after this long are enqueued again by the sweep.
+DEFAULT_REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def hold_threshold() -> int:
+    return settings.REEVALUATION_HOLD_THRESHOLD
+
+
+def chunk_size() -> int:
+    return max(1, settings.REEVALUATION_CHUNK_SIZE)
+
+
+# -- triggers ---------------------------------------------------------------------
+
+
+def enqueue_change(change_id: int) -> None:
+    """The ``CHANGE_LISTENERS`` entry: runs after the staff save committed."""
+    from travellers.tasks.reevaluation import process_change as task
+
+    _enqueue(task, change_id, what=f"change {change_id}")
+
+
+def _enqueue(task, *args, what: str) -> bool:
+    try:
+        task.delay(*args)
+    except Exception:
+        # The broker settings give up within seconds; the row stays for the sweep.
+        logger.exception("Could not enqueue %s; the sweep will enqueue it again", what)
+        return False
+    return True
+
+
+def _enqueue_chunks_on_commit(chunk_ids: Sequence[int]) -> None:
+    from travellers.tasks.reevaluation import reevaluate_chunk
+
+    def send():
+        for chunk_id in chunk_ids:
+            _enqueue(reevaluate_chunk, chunk_id, what=f"chunk {chunk_id}")
+
+    if chunk_ids:
+        transaction.on_commit(send)
+
+
+# -- candidates -------------------------------------------------------------------
+
+
+def region_filter(codes: Iterable[str], field: str = "region") -> Q:
+    """Legs in the given regions: a county exactly, a prefecture or province by prefix.
+
+    ``region__code`` is the leg's own column (the region's primary key): no join.
+    """
+    exact: set[str] = set()
+    query = Q()
+    for code in codes:
+        if code.endswith("0000"):
+            query |= Q(**{f"{field}__code__startswith": code[:2]})
+        elif code.endswith("00"):
+            query |= Q(**{f"{field}__code__startswith": code[:4]})
+        else:
+            exact.add(code)
+    if exact:
+        query |= Q(**{f"{field}_id__in": sorted(exact)})
+    return query
+
+
+def _contains(outer: str, inner: str) -> bool:
+    if outer.endswith("0000"):
+        return inner.startswith(outer[:2])
+    if outer.endswith("00"):
+        return inner.startswith(outer[:4])
+    return inner == outer
+
+
+def lookback_days(on: date) -> int:
+    policy = policy_in_force(on)
+    return longest_lookback_days(rule.params for rule in policy.rules) if policy else 0
+
+
+def candidate_ids(*, region_codes: Iterable[str], on: date, lookback: int) -> list[int]:
+    """Live declarations with a leg in the regions that ended within ``lookback`` days.
+
+    Runs on the leg index (region, end_date) joined to the live declarations: never a
+    scan of every declaration. Ids come back sorted and distinct.
+    """
+    codes = list(region_codes)
+    if not codes:
+        return []
+    legs = (
+        Leg.objects.filter(region_filter(codes))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on - timedelta(days=lookback)))
+        .filter(Q(declaration__live_until__isnull=True) | Q(declaration__live_until__gte=on))
+    )
+    return list(legs.order_by("declaration_id").values_list("declaration_id", flat=True).distinct())
+
+
+def live_ids(*, on: date) -> list[int]:
+    return list(Declaration.objects.live(on=on).order_by("id").values_list("id", flat=True))
+
+
+def due_for_review_ids(*, on: date) -> list[int]:
+    return list(
+        Declaration.objects.filter(next_review_on__lte=on)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+# -- runs -------------------------------------------------------------------------
+
+
+def process_change(*, change_id: int) -> ReevaluationRun | None:
+    """Claim a due change row once and start its run; None when there is nothing to do."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        change = RiskDataChange.objects.filter(id=change_id).first()
+        if change is None or change.processed_at is not None or change.effective_on > today:
+            # Not due yet: the sweep enqueues it again on its day.
+            return None
+        now = timezone.now()
+        # The claim: a second delivery (or the sweep racing the save) updates nothing.
+        if not RiskDataChange.objects.filter(id=change_id, processed_at=None).update(
+            processed_at=now
+        ):
+            return None
+        trigger = (
+            RunTrigger.POLICY if change.kind == ChangeKind.POLICY_PUBLISHED else RunTrigger.CHANGE
+        )
+        run = ReevaluationRun.objects.create(
+            trigger=trigger,
+            change=change,
+            as_of=today,
+            status=RunStatus.RUNNING,
+            hold_threshold=hold_threshold(),
+            started_at=now,
+        )
+        try:
+            if change.all_regions:
+                ids = live_ids(on=today)
+            else:
+                ids = candidate_ids(
+                    region_codes=change.region_codes, on=today, lookback=lookback_days(today)
+                )
+        except DatabaseError:
+            raise  # rolls the claim back: the task retries
+        except Exception as exc:
+            # Record why on the run; the change stays claimed so it is not retried blindly.
+            run.status = RunStatus.FAILED
+            run.error = f"{type(exc).__name__}: {exc}"
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
+            logger.exception("Run %s failed selecting candidates", run.pk)
+            return run
+        phase = ChunkPhase.STAGE if len(ids) > run.hold_threshold else ChunkPhase.APPLY
+        _plan(run, ids, phase=phase)
+    return run
+
+
+def start_run(
+    *, trigger: str, ids: Sequence[int], on: date | None = None, change=None
+) -> ReevaluationRun:
+    """A run over explicit declaration ids (the daily review, a manual run)."""
+    today = on or timezone.localdate()
+    with transaction.atomic():
+        run = ReevaluationRun.objects.create(
+            trigger=trigger,
+            change=change,
+            as_of=today,
+            status=RunStatus.RUNNING,
+            hold_threshold=hold_threshold() if trigger in HOLDABLE_TRIGGERS else None,
+            started_at=timezone.now(),
+        )
+        holdable = run.hold_threshold is not None and len(ids) > run.hold_threshold
+        _plan(run, ids, phase=ChunkPhase.STAGE if holdable else ChunkPhase.APPLY)
+    return run
+
+
+def _plan(run: ReevaluationRun, ids: Sequence[int], *, phase: str) -> list[int]:
+    """Split ``ids`` into chunk rows and enqueue them after commit (inside an atomic)."""
+    size = chunk_size()
+    now = timezone.now()
+    chunks = RunChunk.objects.bulk_create(
+        RunChunk(
+            run=run,
+            phase=phase,
+            number=number,
+            declaration_ids=list(ids[start : start + size]),
+            enqueued_at=now,
+        )
+        for number, start in enumerate(range(0, len(ids), size))
+    )
+    if phase == ChunkPhase.STAGE or not run.chunks.filter(phase=ChunkPhase.STAGE).exists():
+        # After a stage the candidates stay those of the stage; progress restarts.
+        run.candidates = len(ids)
+    run.processed = 0
+    run.changed = 0
+    if not ids:
+        run.status = RunStatus.COMPLETED
+        run.finished_at = now
+    run.save(update_fields=["candidates", "processed", "changed", "status", "finished_at"])
+    chunk_ids = [chunk.pk for chunk in chunks]
+    if chunk_ids and chunk_ids[0] is None:
+        # Databases that do not return ids from bulk inserts.
+        chunk_ids = list(
+            RunChunk.objects.filter(run=run, phase=phase)
+            .order_by("number")
+            .values_list("id", flat=True)
+        )
+    _enqueue_chunks_on_commit(chunk_ids)
+    return chunk_ids
+
+
+def process_chunk(*, chunk_id: int) -> int:
+    """Re-evaluate one chunk exactly once; returns how many answers changed (0 if done)."""
+    notice_ids: list[int] = []
+    with transaction.atomic():
+        chunk = RunChunk.objects.filter(id=chunk_id).select_related("run").first()
+        if chunk is None:
+            return 0
+        now = timezone.now()
+        if not RunChunk.objects.filter(id=chunk_id, done_at=None).update(done_at=now):
+            return 0
+        run = chunk.run
+        if run.status not in (RunStatus.RUNNING, RunStatus.APPROVED):
+            return 0
+        changed, moved = _evaluate(run, chunk.declaration_ids, now=now)
+        if chunk.phase == ChunkPhase.APPLY:
+            notice_ids = _apply(changed, moved, now=now)
+        changes = [[d.pk, old, d.outcome] for d, _evaluation, old in changed]
+        RunChunk.objects.filter(id=chunk_id).update(changes=changes)
+        # The run row's lock serialises the chunks' ends: the last one sees all done.
+        ReevaluationRun.objects.filter(pk=run.pk).update(
+            processed=F("processed") + len(chunk.declaration_ids),
+            changed=F("changed") + len(changes),
+            notices_queued=F("notices_queued") + len(notice_ids),
+        )
+        _finish_phase_if_done(run.pk, chunk.phase)
+        _send_notices_on_commit(notice_ids)
+    return len(changes)
+
+
+def _evaluate(run: ReevaluationRun, ids: Sequence[int], *, now):
+    """Evaluate with one policy and one risk snapshot; nothing is saved here.
+
+    Returns the changed answers as (declaration, unsaved evaluation, old outcome) and the
+    declarations whose answer stands but whose next review or live window moved.
+    """
+    declarations = list(
+        Declaration.objects.filter(id__in=ids)
+        # Travel facts only: the encrypted identity and phone are never needed here.
+        .defer("id_number", "phone")
+        .prefetch_related("legs")
+        .order_by("id")
+    )
+    if not declarations:
+        return [], []
+    as_of = run.as_of
+    policy = policy_in_force(as_of)
+    if policy is None:
+        raise NoPolicyInForce(as_of)
+    counties = {leg.region_id for declaration in declarations for leg in declaration.legs.all()}
+    risk = risk_snapshot(on=as_of, counties=counties)
+    results = evaluation.evaluate_saved(declarations, as_of=as_of, policy=policy, risk=risk)
+    version_id = evaluation.policy_version_id(policy.code)
+    lookback = evaluation.lookback_days_for(policy)
+    changed, moved = [], []
+    for declaration, result in zip(declarations, results, strict=True):
+        old = (declaration.outcome, declaration.next_review_on, declaration.live_until)
+        item = evaluation.apply_result(
+            declaration,
+            result,
+            as_of=as_of,
+            trigger=EvaluationTrigger.REEVALUATED,
+            run=run,
+            save=False,
+            version_id=version_id,
+            lookback_days=lookback,
+            now=now,
+        )
+        if item is not None:
+            item.change_id = run.change_id
+            changed.append((declaration, item, old[0]))
+        elif (declaration.next_review_on, declaration.live_until) != old[1:]:
+            moved.append(declaration)
+    return changed, moved
+
+
+def _apply(changed, moved, *, now) -> list[int]:
+    """Write the changed answers, their history, events and notices; return notice ids."""
+    if changed:
+        _update_declarations([d for d, _item, _old in changed], evaluation.RESULT_FIELDS)
+    if moved:
+        # The same answer: keep the declaration out of tomorrow's review, tell nobody.
+        _update_declarations(moved, ("next_review_on", "live_until"))
+    if not changed:
+        return []
+    created = Evaluation.objects.bulk_create([item for _d, item, _old in changed])
+    if created[0].pk is None:
+        run_id = changed[0][1].run_id
+        created = list(Evaluation.objects.filter(run_id=run_id, created_at=now).order_by("id"))
+    old = {d.pk: previous for d, _item, previous in changed}
+    DeclarationEvent.objects.bulk_create(
+        DeclarationEvent(
+            declaration_id=item.declaration_id,
+            kind=EventKind.EVALUATED,
+            data={
+                "evaluation": item.pk,
+                "run": item.run_id,
+                "change": item.change_id,
+                "from": old[item.declaration_id],
+                "to": item.outcome,
+            },
+            created_at=now,
+        )
+        for item in created
+    )
+    # The constraint (declaration, evaluation, kind) is the last guard against doubles.
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                declaration_id=item.declaration_id,
+                evaluation_id=item.pk,
+                kind=NoticeKind.CHANGE,
+                created_at=now,
+            )
+            for item in created
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        Notice.objects.filter(
+            evaluation_id__in=[item.pk for item in created],
+            kind=NoticeKind.CHANGE,
+            status=NoticeStatus.PENDING,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def _update_declarations(declarations: Sequence[Declaration], fields: Sequence[str]) -> None:
+    """Save ``fields`` of many declarations: one UPDATE ... FROM (VALUES ...) on PostgreSQL,
+    small bulk_update batches elsewhere (never one CASE over a whole chunk)."""
+    if connection.vendor == "postgresql":
+        _update_from_values(declarations, fields)
+        return
+    for start in range(0, len(declarations), SMALL_BATCH):
+        Declaration.objects.bulk_update(declarations[start : start + SMALL_BATCH], list(fields))
+
+
+def _update_from_values(declarations: Sequence[Declaration], fields: Sequence[str]) -> None:
+    meta = Declaration._meta
+    columns = [meta.get_field(name) for name in fields]
+    casts = [
+        "jsonb" if isinstance(field, JSONField) else field.cast_db_type(connection)
+        for field in columns
+    ]
+    # A ForeignKey's cast_db_type is its target's: bigint for the policy version id.
+    placeholders = "(%s::bigint, " + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    params: list = []
+    for declaration in declarations:
+        params.append(declaration.pk)
+        for field in columns:
+            params.append(field.get_db_prep_save(getattr(declaration, field.attname), connection))
+    names = ", ".join(['"id"', *(f'"{field.column}"' for field in columns)])
+    assignments = ", ".join(f'"{field.column}" = v."{field.column}"' for field in columns)
+    sql = (
+        f'UPDATE "{meta.db_table}" AS d SET {assignments} '
+        f"FROM (VALUES {', '.join([placeholders] * len(declarations))}) AS v({names}) "
+        f"WHERE d.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _send_notices_on_commit(notice_ids: Sequence[int]) -> None:
+    if not notice_ids:
+        return
+    from travellers.tasks.notices import send_notice
+
+    def send():
+        for notice_id in notice_ids:
+            # A notice left pending is found again by the sweep.
+            _enqueue(send_notice, notice_id, what=f"notice {notice_id}")
+
+    transaction.on_commit(send)
+
+
+def _finish_phase_if_done(run_id: int, phase: str) -> None:
+    """Close a phase once its last chunk is done: hold, apply or complete the run."""
+    run = ReevaluationRun.objects.select_for_update().get(pk=run_id)
+    if RunChunk.objects.filter(run_id=run_id, phase=phase, done_at=None).exists():
+        return
+    if run.status not in (RunStatus.RUNNING, RunStatus.APPROVED):
+        return
+    if phase == ChunkPhase.APPLY:
+        run.status = RunStatus.COMPLETED
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+        return
+    if RunChunk.objects.filter(run_id=run_id, phase=ChunkPhase.APPLY).exists():
+        return
+    staged = staged_ids(run)
+    if run.hold_threshold is not None and len(staged) > run.hold_threshold:
+        run.status = RunStatus.HELD
+        run.save(update_fields=["status"])
+        logger.warning(
+            "Run %s held: %s answers would change (threshold %s)",
+            run.pk,
+            len(staged),
+            run.hold_threshold,
+        )
+        return
+    _plan(run, staged, phase=ChunkPhase.APPLY)
+
+
+def staged_ids(run: ReevaluationRun) -> list[int]:
+    """The declarations whose answer the stage phase found would change."""
+    ids: set[int] = set()
+    for changes in RunChunk.objects.filter(run=run, phase=ChunkPhase.STAGE).values_list(
+        "changes", flat=True
+    ):
+        ids.update(item[0] for item in changes)
+    return sorted(ids)
+
+
+def staged_summary(run: ReevaluationRun) -> dict[tuple[str, str], int]:
+    """(old outcome, new outcome) -> count, for the staff member deciding on a held run."""
+    summary: dict[tuple[str, str], int] = {}
+    for changes in RunChunk.objects.filter(run=run, phase=ChunkPhase.STAGE).values_list(
+        "changes", flat=True
+    ):
+        for _pk, old, new in changes:
+            summary[(old, new)] = summary.get((old, new), 0) + 1
+    return summary
+
+
+@transaction.atomic
+def run_approve(*, run: ReevaluationRun, actor) -> ReevaluationRun:
+    """Release a held run: its staged declarations are re-evaluated today and notified."""
+    stored = ReevaluationRun.objects.select_for_update().get(pk=run.pk)
+    if stored.status != RunStatus.HELD:
+        raise ValidationError(_("只有待审批的批次可以批准。"))
+    stored.status = RunStatus.APPROVED
+    stored.decided_by = actor
+    stored.decided_at = timezone.now()
+    # Applied with the data of the day of approval, not of the day it was held.
+    stored.as_of = timezone.localdate()
+    stored.save(update_fields=["status", "decided_by", "decided_at", "as_of"])
+    _plan(stored, staged_ids(stored), phase=ChunkPhase.APPLY)
+    return stored
+
+
+@transaction.atomic
+def run_discard(*, run: ReevaluationRun, actor, reason: str) -> ReevaluationRun:
+    """Drop a held run: no declaration changes and nobody is notified."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"decision_reason": _("放弃批次时必须说明理由。")})
+    stored = ReevaluationRun.objects.select_for_update().get(pk=run.pk)
+    if stored.status != RunStatus.HELD:
+        raise ValidationError(_("只有待审批的批次可以放弃。"))
+    stored.status = RunStatus.DISCARDED
+    stored.decided_by = actor
+    stored.decided_at = timezone.now()
+    stored.decision_reason = reason
+    stored.finished_at = stored.decided_at
+    stored.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_reason", "finished_at"]
+    )
+    return stored
+
+
+# -- periodic work ------------------------------------------------------------------
+
+
+def requeue_after() -> timedelta:
+    return timedelta(
+        seconds=getattr(
+            settings, "REEVALUATION_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER.total_seconds()
+        )
+    )
+
+
+def sweep(*, now=None) -> dict[str, int]:
+    """Enqueue what a lost message or a dead broker left behind; safe to run any time."""
+    from travellers.tasks.notices import send_notice
+    from travellers.tasks.reevaluation import process_change as change_task
+    from travellers.tasks.reevaluation import reevaluate_chunk
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    counts = {"changes": 0, "chunks": 0, "notices": 0, "runs_finished": 0}
+
+    due = (
+        RiskDataChange.objects.unprocessed()
+        .filter(effective_on__lte=today)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[:1000]
+    )
+    for change_id in due:
+        counts["changes"] += _enqueue(change_task, change_id, what=f"change {change_id}")
+
+    stale = before(now)
+    stale_chunks = list(
+        RunChunk.objects.filter(
+            done_at=None,
+            enqueued_at__lt=stale,
+            run__status__in=[RunStatus.RUNNING, RunStatus.APPROVED],
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )
+    for chunk_id in stale_chunks:
+        if _enqueue(reevaluate_chunk, chunk_id, what=f"chunk {chunk_id}"):
+            RunChunk.objects.filter(id=chunk_id).update(enqueued_at=now)
+            counts["chunks"] += 1
+
+    stale_notices = list(
+        Notice.objects.filter(status=NoticeStatus.PENDING, attempts=0, created_at__lt=stale)
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )
+    for notice_id in stale_notices:
+        counts["notices"] += _enqueue(send_notice, notice_id, what=f"notice {notice_id}")
+
+    # A run whose last chunk committed but whose finishing step was lost.
+    for run_id in (
+        ReevaluationRun.objects.filter(
+            status__in=[RunStatus.RUNNING, RunStatus.APPROVED], chunks__isnull=False
+        )
+        .values_list("id", flat=True)
+        .distinct()
+    ):
+        with transaction.atomic():
+            for phase in (ChunkPhase.STAGE, ChunkPhase.APPLY):
+                if RunChunk.objects.filter(run_id=run_id, phase=phase).exists():
+                    before_status = ReevaluationRun.objects.get(pk=run_id).status
+                    _finish_phase_if_done(run_id, phase)
+                    after_status = ReevaluationRun.objects.get(pk=run_id).status
+                    counts["runs_finished"] += before_status != after_status
+    return counts
+
+
+def before(now):
+    return now - requeue_after()
+
+
+def boundary_region_codes(*, on: date) -> set[str]:
+    """Regions whose risk areas or designations start or stop mattering on ``on``."""
+    codes = set(
+        RiskArea.objects.filter(Q(designated_on=on) | Q(lifted_on=on)).values_list(
+            "region_id", flat=True
+        )
+    )
+    # valid_until is inclusive: a designation stops mattering the day after.
+    codes |= set(
+        Designation.objects.filter(
+            Q(valid_from=on) | Q(valid_until=on - timedelta(days=1))
+        ).values_list("region_id", flat=True)
+    )
+    return codes
+
+
+def daily_review(*, on: date | None = None) -> ReevaluationRun | None:
+    """Once a day: declarations due for review, and the risk data whose dates came."""
+    today = on or timezone.localdate()
+    with transaction.atomic():
+        _lock("travellers.daily_review")
+        if ReevaluationRun.objects.filter(trigger=RunTrigger.DAILY, as_of=today).exists():
+            return None
+        run = start_run(trigger=RunTrigger.DAILY, ids=due_for_review_ids(on=today), on=today)
+        codes = _uncovered(boundary_region_codes(on=today), on=today)
+        if codes:
+            record_change(
+                kind=ChangeKind.DATES_PASSED,
+                summary=f"日期到达：{today.isoformat()} 起风险地区或地区认定变化",
+                region_codes=codes,
+                effective_on=today,
+            )
+    return run
+
+
+def _uncovered(codes: set[str], *, on: date) -> set[str]:
+    """Leave out regions a change row of the same day already re-evaluates."""
+    if not codes:
+        return codes
+    covered: list[str] = []
+    for all_regions, region_codes in (
+        RiskDataChange.objects.filter(effective_on=on)
+        .exclude(kind=ChangeKind.DATES_PASSED)
+        .values_list("all_regions", "region_codes")
+    ):
+        if all_regions:
+            return set()
+        covered.extend(region_codes)
+    return {code for code in codes if not any(_contains(outer, code) for outer in covered)}
+
+
+def _lock(name: str) -> None:
+    """A transaction-scoped lock on PostgreSQL; SQLite serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
+def record_chunk_error(*, chunk_id: int, error: Exception) -> None:
+    """Show a chunk's failure on its run in the admin (no personal data in the text)."""
+    run_id = RunChunk.objects.filter(id=chunk_id).values_list("run_id", flat=True).first()
+    if run_id is None:
+        return
+    logger.error("Chunk %s of run %s failed: %s", chunk_id, run_id, type(error).__name__)
+    ReevaluationRun.objects.filter(pk=run_id).update(
+        error=f"chunk {chunk_id}: {type(error).__name__}: {error}"[:2000]
+    )
