@@ -43,10 +43,11 @@ def _services():
     return services
 
 
-def _present(result: dict, language: str):
+def _present(declaration: Declaration, language: str):
     from travellers.presentation import present
 
-    return present(result, language)
+    # Past / current / future as of today: the page is read now, not on the day evaluated.
+    return present(declaration.result, language, today=timezone.localdate(), kind=declaration.kind)
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -336,7 +337,7 @@ def declaration_detail(request, reference: str):
     companions = [
         {
             "declaration": companion,
-            "answer": _present(companion.result, language),
+            "answer": _present(companion, language),
             "reference": format_reference(companion.reference),
         }
         for companion in declaration.companions.order_by("id")
@@ -347,7 +348,7 @@ def declaration_detail(request, reference: str):
         "travellers/result.html",
         {
             "declaration": declaration,
-            "answer": _present(declaration.result, language),
+            "answer": _present(declaration, language),
             "reference": format_reference(declaration.reference),
             "companions": companions,
             "history": history,

@@ -1,0 +1,183 @@
+"""Confirm, result access, status lookup and amendment, through the Django test client."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.travellers.test_pages_form import soup, valid_post
+from travellers.models import Declaration, Evaluation
+
+pytestmark = pytest.mark.django_db
+
+
+def confirm(client, **overrides):
+    assert client.post("/declare/", valid_post(**overrides)).status_code == 303
+    token = soup(client.get(reverse("travellers:declare-check"))).find(
+        "input", attrs={"name": "token"}
+    )["value"]
+    return client.post(reverse("travellers:declare-check"), {"token": token}), token
+
+
+def test_confirming_saves_one_declaration_and_sees_other_to_its_result(client):
+    response, _token = confirm(client)
+    assert response.status_code == 303
+    declaration = Declaration.objects.get()
+    assert response["Location"] == reverse("travellers:declaration", args=[declaration.reference])
+    assert declaration.evaluations.count() == 1
+
+
+def test_a_second_confirm_with_the_same_token_creates_nothing_more(client):
+    first, token = confirm(client)
+    second = client.post(reverse("travellers:declare-check"), {"token": token})
+    assert Declaration.objects.count() == 1
+    assert second.status_code == 303
+    assert second["Location"] == first["Location"]
+
+
+def test_a_companion_gets_a_declaration_of_their_own(client):
+    response, _token = confirm(
+        client,
+        **{
+            "companions-0-full_name": "王小红",
+            "companions-0-id_type": "resident_id",
+            "companions-0-id_number": "321002198501010026",
+        },
+    )
+    assert response.status_code == 303
+    lead = Declaration.objects.get(lead__isnull=True)
+    assert lead.companions.count() == 1
+
+
+def test_another_browser_with_the_reference_alone_is_sent_to_the_status_lookup(client):
+    response, _token = confirm(client)
+    stranger = Client().get(response["Location"])
+    assert stranger.status_code == 302
+    assert stranger["Location"] == reverse("travellers:status")
+
+
+def lookup(client, reference, last4):
+    return client.post(reverse("travellers:status"), {"reference": reference, "phone_last4": last4})
+
+
+def test_a_wrong_pair_and_an_unknown_reference_get_the_same_answer(client):
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    wrong_phone = lookup(Client(), reference, "0000")
+    unknown = lookup(Client(), "ABCDE23456" if reference != "ABCDE23456" else "ABCDE23457", "5678")
+    assert wrong_phone.status_code == unknown.status_code == 404
+    message = soup(wrong_phone).select_one("[data-error-summary]").get_text(strip=True)
+    assert message == soup(unknown).select_one("[data-error-summary]").get_text(strip=True)
+
+
+def test_the_lookup_is_post_only_and_never_reads_the_query_string(client):
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    response = Client().get(reverse("travellers:status"), {"reference": reference})
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.find(id="id_reference")["value"] == ""
+    assert not page.select("[data-error-summary]")
+    assert page.find("form", action=reverse("travellers:status"))["method"] == "post"
+
+
+def test_a_right_pair_opens_the_result_for_that_browser(client):
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    other = Client()
+    response = lookup(other, f"{reference[:5]}-{reference[5:].lower()}", "5678")
+    assert response.status_code == 303
+    assert response["Location"] == reverse("travellers:declaration", args=[reference])
+    assert other.get(response["Location"]).status_code == 200
+
+
+def test_lookups_are_throttled_per_reference(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "lookup_reference": "3/hour"}
+    from django.core.cache import cache
+
+    cache.clear()
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    codes = [lookup(Client(), reference, "0000").status_code for _ in range(3)]
+    assert codes == [404, 404, 404]
+    # Even the right pair waits once the reference has been tried too often.
+    assert lookup(Client(), reference, "5678").status_code == 429
+
+
+def test_an_amendment_re_evaluates_and_keeps_the_history(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    url = reverse("travellers:amend", args=[declaration.reference])
+    form = soup(client.get(url))
+    assert form.find(id="id_legs-0-region")["value"] == "江苏省扬州市广陵区"
+    today = timezone.localdate()
+    response = client.post(
+        url,
+        {
+            "arrival_date": (today + timedelta(days=2)).isoformat(),
+            "health_code": "yellow",
+            "contact_status": "none",
+            "home_quarantine_possible": "yes",
+            "legs-0-region": "江苏省扬州市广陵区",
+            "legs-0-region_code": "321002",
+            "legs-0-start_date": (today - timedelta(days=9)).isoformat(),
+            "legs-0-end_date": (today - timedelta(days=4)).isoformat(),
+            "action": "save",
+        },
+    )
+    assert response.status_code == 303
+    declaration.refresh_from_db()
+    assert declaration.health_code == "yellow"
+    assert Evaluation.objects.filter(declaration=declaration).count() == 2
+
+
+def test_an_invalid_amendment_changes_nothing(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    url = reverse("travellers:amend", args=[declaration.reference])
+    response = client.post(
+        url,
+        {
+            "arrival_date": "",
+            "health_code": "green",
+            "contact_status": "none",
+            "home_quarantine_possible": "yes",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 400
+    assert soup(response).find(id="id_arrival_date")["aria-invalid"] == "true"
+    assert Evaluation.objects.filter(declaration=declaration).count() == 1
+
+
+def test_amending_needs_the_same_access_as_the_result(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    response = Client().get(reverse("travellers:amend", args=[declaration.reference]))
+    assert response["Location"] == reverse("travellers:status")
+
+
+def test_the_result_page_shows_the_dated_answer_with_its_reasons(client):
+    from policies.models import RiskArea
+
+    today = timezone.localdate()
+    RiskArea.objects.create(
+        region_id="321002", name="示例小区", level="high", designated_on=today - timedelta(days=30)
+    )
+    left = today - timedelta(days=5)
+    response, _token = confirm(client, **{"legs-0-end_date": left.isoformat()})
+    page = soup(client.get(response["Location"]))
+    declaration = Declaration.objects.get()
+    assert "postponed" in page.select_one(".headline")["class"]
+    entry = left + timedelta(days=14)
+    assert (
+        f"{entry.year}年{entry.month}月{entry.day}日" in page.select_one("[data-entry-date]").text
+    )
+    reasons = page.select_one("[data-reasons]").get_text()
+    assert "广陵区" in reasons and "示例小区" in reasons
+    shown = page.select_one(".reference").get_text()
+    assert shown == f"{declaration.reference[:5]}-{declaration.reference[5:]}"
+    assert len(page.select("[data-history] tbody tr")) == 1
+    assert page.find("a", href=reverse("travellers:amend", args=[declaration.reference]))
