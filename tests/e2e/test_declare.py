@@ -1,0 +1,147 @@
+"""Declaring in a real browser at phone width: the region picker, the error summary, the
+dated answer, the status lookup and the language switch."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from policies.models import RiskArea
+from travellers.models import Declaration
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+ID_NUMBER = "110105199003071239"
+
+
+@pytest.fixture
+def guangling_high_risk():
+    today = timezone.localdate()
+    return RiskArea.objects.create(
+        region_id="321002",
+        name="示例小区（演示数据）",
+        level="high",
+        designated_on=today - timedelta(days=20),
+    )
+
+
+def pick_region(page, row: int, typed: str, choose: str, *, keyboard: bool = False):
+    field = page.locator(f"#id_legs-{row}-region")
+    field.fill("")
+    field.press_sequentially(typed, delay=30)
+    listbox = page.locator(f"#{field.get_attribute('aria-controls')}")
+    option = listbox.get_by_role("option", name=choose)
+    option.wait_for()
+    if keyboard:
+        # Keyboard only: arrow down to the option, Enter picks it.
+        options = listbox.get_by_role("option").all_inner_texts()
+        index = next(i for i, text in enumerate(options) if choose in text)
+        for _ in range(index + 1):
+            field.press("ArrowDown")
+        assert field.get_attribute("aria-activedescendant") == option.get_attribute("id")
+        field.press("Enter")
+    else:
+        option.click()
+    assert choose.split()[0] in page.locator(f"#id_legs-{row}-region-chosen").inner_text()
+
+
+def fill_identity(page, id_number=ID_NUMBER):
+    page.get_by_label("出行前申报").check()
+    page.locator("#id_full_name").fill("王小明")
+    page.locator("#id_id_number").fill(id_number)
+    page.locator("#id_phone").fill("13912345678")
+    page.locator("#id_email").fill("xiaoming@example.com")
+    page.locator("#id_residence_region").select_option("110105")
+
+
+def test_declare_two_legs_through_the_picker_and_see_the_dated_answer(
+    page, guangling_high_risk, artifacts_dir
+):
+    today = timezone.localdate()
+    left_guangling = today - timedelta(days=6)
+    page.goto("/declare/")
+    fill_identity(page)
+    page.locator("#id_arrival_date").fill((today + timedelta(days=2)).isoformat())
+
+    pick_region(page, 0, "广陵", "江苏省扬州市广陵区 321002")
+    page.locator("#id_legs-0-start_date").fill((today - timedelta(days=12)).isoformat())
+    page.locator("#id_legs-0-end_date").fill(left_guangling.isoformat())
+    pick_region(page, 1, "sanhe", "河北省廊坊市三河市 131082", keyboard=True)
+    page.locator("#id_legs-1-start_date").fill(left_guangling.isoformat())
+    page.locator("#id_legs-1-end_date").fill((today - timedelta(days=1)).isoformat())
+    # The row buttons came with JavaScript.
+    assert page.get_by_role("button", name="添加一段行程").is_visible()
+
+    page.locator("#id_attestation").check()
+    page.get_by_role("button", name="继续：核对信息").click()
+    page.wait_for_url("**/declare/check/")
+    assert "1101**********1239" in page.content()
+    page.get_by_role("button", name="确认并提交").click()
+    page.wait_for_url("**/declarations/*/")
+
+    headline = page.locator(".headline")
+    assert "暂缓进返京" in headline.inner_text()
+    entry = left_guangling + timedelta(days=14)
+    entry_text = f"{entry.year}年{entry.month}月{entry.day}日"
+    assert entry_text in page.locator("[data-entry-date]").inner_text()
+    assert "广陵区" in page.locator("[data-reasons]").inner_text()
+    declaration = Declaration.objects.get()
+    assert [leg.region_id for leg in declaration.legs.order_by("position")] == [
+        "321002",
+        "131082",
+    ]
+    page.screenshot(path=str(artifacts_dir / "result-360.png"), full_page=True)
+
+
+def test_a_wrong_identity_number_shows_a_summary_whose_link_focuses_the_field(page):
+    today = timezone.localdate()
+    page.goto("/declare/")
+    fill_identity(page, id_number="110105199003071238")
+    page.locator("#id_arrival_date").fill((today + timedelta(days=2)).isoformat())
+    page.locator("#id_attestation").check()
+    page.get_by_role("button", name="继续：核对信息").click()
+
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    link = summary.get_by_role("link", name="身份证号码校验位不正确")
+    link.click()
+    assert page.evaluate("document.activeElement.id") == "id_id_number"
+    assert page.locator("#id_id_number").get_attribute("aria-invalid") == "true"
+    assert not Declaration.objects.exists()
+
+
+def test_look_up_the_status_then_switch_to_english(page, guangling_high_risk):
+    today = timezone.localdate()
+    page.goto("/declare/")
+    fill_identity(page)
+    page.locator("#id_arrival_date").fill((today + timedelta(days=2)).isoformat())
+    page.locator("#id_attestation").check()
+    page.get_by_role("button", name="继续：核对信息").click()
+    page.get_by_role("button", name="确认并提交").click()
+    page.wait_for_url("**/declarations/*/")
+    reference = Declaration.objects.get().reference
+
+    # A fresh browser context: the reference alone shows nothing.
+    context = page.context.browser.new_context(
+        viewport={"width": 360, "height": 740}, base_url=page.url.split("/declarations")[0]
+    )
+    other = context.new_page()
+    other.goto(f"/declarations/{reference}/")
+    assert other.url.endswith("/status/")
+    other.locator("#id_reference").fill(f"{reference[:5]}-{reference[5:]}")
+    other.locator("#id_phone_last4").fill("5678")
+    other.get_by_role("button", name="查询").click()
+    other.wait_for_url(f"**/declarations/{reference}/")
+    assert "allowed" in other.locator(".headline").get_attribute("class")
+    assert other.locator("[data-history] tbody tr").count() == 1
+
+    other.locator("#lang-select").select_option("en")
+    other.locator(".lang-switch button").click()
+    other.wait_for_url(f"**/declarations/{reference}/")
+    assert other.locator("html").get_attribute("lang") == "en"
+    assert other.locator("#lang-select").input_value() == "en"
+    context.close()
