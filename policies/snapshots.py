@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
+from django.db.models import Q
 from django.utils import timezone
 
 from policies.engine import evaluate
@@ -26,6 +27,9 @@ from policies.engine.types import (
     RuleSpec,
 )
 from policies.models import Designation, PolicyVersion, Region, RiskArea
+
+# Longer than any look-back of the rule catalogue (21 days for international entry).
+DESIGNATION_LOOKBACK_DAYS = 60
 
 
 class NoPolicyInForce(Exception):
@@ -85,7 +89,8 @@ def _enclosing_codes(code: str) -> tuple[str, ...]:
 def risk_snapshot(
     *, on: date, counties: Iterable[str] | None = None, regions: Iterable[str] = ()
 ) -> RiskSnapshot:
-    """Risk data active on ``on``.
+    """Risk data active on ``on`` (designations: also those that lapsed within
+    ``DESIGNATION_LOOKBACK_DAYS``; the engine checks each one's dates itself).
 
     ``counties`` limits the risk areas to those counties (the legs of the declarations
     at hand) and the designations to those that can contain them; ``None`` loads all.
@@ -100,7 +105,16 @@ def risk_snapshot(
     designations: tuple[DesignationFact, ...] = ()
     if county_set is None or county_set:
         area_rows = RiskArea.objects.active(on=on).order_by("region_id", "-level", "name")
-        designation_rows = Designation.objects.active(on=on).order_by("kind", "region_id")
+        # Also designations that lapsed recently: the port-city rule judges a leg by the
+        # designation valid on its leaving day, which can lie before ``on``.
+        designation_rows = (
+            Designation.objects.filter(valid_from__lte=on)
+            .filter(
+                Q(valid_until__isnull=True)
+                | Q(valid_until__gte=on - timedelta(days=DESIGNATION_LOOKBACK_DAYS))
+            )
+            .order_by("kind", "region_id")
+        )
         if county_set is not None:
             wanted_names |= county_set
             area_rows = area_rows.filter(region_id__in=county_set)

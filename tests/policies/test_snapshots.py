@@ -223,3 +223,35 @@ def test_evaluate_facts_refuses_a_date_without_a_policy_in_force():
     with pytest.raises(NoPolicyInForce) as error:
         evaluate_facts(facts, as_of=date(1999, 1, 1))
     assert error.value.on == date(1999, 1, 1)
+
+
+def test_a_port_city_designation_that_lapsed_before_the_date_still_judges_an_earlier_leg():
+    # Manzhouli, a land-border port city, designated until 12-20; the traveller left on
+    # 12-19 (inside the designation) and is evaluated on 12-21, after it lapsed.
+    from policies.models import Region
+
+    Region.objects.update_or_create(
+        code="150781",
+        defaults={"name": "满洲里市", "full_name": "内蒙古自治区满洲里市", "level": "county",
+                  "county_level": True},
+    )  # fmt: skip
+    Designation.objects.create(
+        kind="land_border_port_city",
+        region_id="150781",
+        valid_from=date(2021, 12, 13),
+        valid_until=date(2021, 12, 20),
+    )
+    on = date(2021, 12, 21)
+    snapshot = risk_snapshot(on=on, counties=["150781"])
+    assert [d.kind for d in snapshot.designations] == ["land_border_port_city"]
+
+    facts = declaration_facts_from_dict(
+        {
+            "kind": "pre_travel",
+            "arrival_date": on,
+            "legs": [{"region": "150781", "start_date": "2021-12-10", "end_date": "2021-12-19"}],
+        }
+    )
+    result = evaluate_facts(facts, as_of=on)
+    assert result.policy_code == "BJ-2021-12-13"
+    assert "nat_48h_leaving_port_city" in [c.code for c in result.conditions]
