@@ -1,1 +1,192 @@
-"""Admin for re-evaluation runs and notices."""
+"""Admin for re-evaluation runs and notices.
+
+Runs are read-only records of the pipeline; the only writes are the decisions on a
+held run (approve, or discard with a reason) and retrying failed notices, each
+delegated to ``travellers.reevaluation``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from travellers import reevaluation
+from travellers.models import Notice, NoticeStatus, ReevaluationRun, RunStatus
+from travellers.tasks.notices import retry_notice
+
+
+class DecisionActionForm(helpers.ActionForm):
+    reason = forms.CharField(label=_("放弃理由"), required=False, max_length=500)
+
+
+@admin.register(ReevaluationRun)
+class ReevaluationRunAdmin(admin.ModelAdmin):
+    action_form = DecisionActionForm
+    actions = ["approve_runs", "discard_runs"]
+    list_display = [
+        "id",
+        "trigger",
+        "status",
+        "change_summary",
+        "as_of",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "candidates",
+        "changed",
+        "progress",
+        "notices_sent",
+        "notices_failed",
+        "has_error",
+    ]
+    list_filter = ["status", "trigger"]
+    list_select_related = ["change", "decided_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "trigger",
+        "change",
+        "as_of",
+        "status",
+        "candidates",
+        "processed",
+        "changed",
+        "notices_queued",
+        "notices_sent",
+        "notices_failed",
+        "progress",
+        "hold_threshold",
+        "staged_changes",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                chunks_total=Count("chunks", distinct=True),
+                chunks_done=Count("chunks", filter=Q(chunks__done_at__isnull=False), distinct=True),
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing is enough to review; decisions go through the actions below.
+        return False
+
+    @admin.display(description=_("变更"))
+    def change_summary(self, run):
+        return run.change.summary if run.change else "—"
+
+    @admin.display(description=_("进度"))
+    def progress(self, run):
+        total = getattr(run, "chunks_total", None)
+        if total is None:
+            total = run.chunks.count()
+            done = run.chunks.filter(done_at__isnull=False).count()
+        else:
+            done = run.chunks_done
+        return f"{done}/{total}" if total else "—"
+
+    @admin.display(description=_("错误"), boolean=True)
+    def has_error(self, run):
+        return bool(run.error)
+
+    @admin.display(description=_("预评估结果变化"))
+    def staged_changes(self, run):
+        summary = reevaluation.staged_summary(run)
+        if not summary:
+            return "—"
+        return "; ".join(f"{old or '—'} → {new}: {count}" for (old, new), count in summary.items())
+
+    @admin.action(description=_("批准所选待审批批次（应用结果并发送通知）"))
+    def approve_runs(self, request, queryset):
+        if not request.user.has_perm("travellers.change_reevaluationrun"):
+            self.message_user(request, _("没有审批权限。"), messages.ERROR)
+            return
+        for run in queryset.filter(status=RunStatus.HELD):
+            reevaluation.run_approve(run=run, actor=request.user)
+            self.message_user(request, _("批次 %(id)s 已批准。") % {"id": run.pk})
+
+    @admin.action(description=_("放弃所选待审批批次（需填写理由）"))
+    def discard_runs(self, request, queryset):
+        if not request.user.has_perm("travellers.change_reevaluationrun"):
+            self.message_user(request, _("没有审批权限。"), messages.ERROR)
+            return
+        reason = request.POST.get("reason", "")
+        for run in queryset.filter(status=RunStatus.HELD):
+            try:
+                reevaluation.run_discard(run=run, actor=request.user, reason=reason)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+                return
+            self.message_user(request, _("批次 %(id)s 已放弃。") % {"id": run.pk})
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    actions = ["retry_notices"]
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "declaration",
+        "attempts",
+        "last_error_short",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["declaration"]
+    # The declaration's reference only: identity data stays on the declaration page.
+    search_fields = ["declaration__reference"]
+    readonly_fields = [
+        "declaration",
+        "evaluation",
+        "kind",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+        "created_at",
+    ]
+    fields = readonly_fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("最近错误"))
+    def last_error_short(self, notice):
+        return (notice.last_error or "")[:80]
+
+    @admin.action(description=_("重试所选发送失败的通知"))
+    def retry_notices(self, request, queryset):
+        if not request.user.has_perm("travellers.change_notice"):
+            return
+        count = 0
+        for notice_id in queryset.filter(status=NoticeStatus.FAILED).values_list("id", flat=True):
+            count += retry_notice(notice_id)
+        self.message_user(request, _("已重新排队 %(count)s 条通知。") % {"count": count})

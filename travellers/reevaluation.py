@@ -60,6 +60,7 @@ from travellers.models import (
     RunTrigger,
     longest_lookback_days,
 )
+from travellers.notices import CLAIM_TIMEOUT
 
 logger = logging.getLogger(__name__)
 
@@ -585,8 +586,14 @@ def sweep(*, now=None) -> dict[str, int]:
             RunChunk.objects.filter(id=chunk_id).update(enqueued_at=now)
             counts["chunks"] += 1
 
+    # Pending notices whose message was lost, or whose sender died mid-attempt (the
+    # claim in travellers.notices lets a stale attempt be taken again).
     stale_notices = list(
-        Notice.objects.filter(status=NoticeStatus.PENDING, attempts=0, created_at__lt=stale)
+        Notice.objects.filter(status=NoticeStatus.PENDING)
+        .filter(
+            Q(attempts=0, sent_at__isnull=True, created_at__lt=stale)
+            | Q(sent_at__lt=now - CLAIM_TIMEOUT)
+        )
         .order_by("id")
         .values_list("id", flat=True)[:1000]
     )
