@@ -6,18 +6,21 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from travellers import scoping
+from travellers.evaluation import api_result
 from travellers.follow_up import NOTE_MAX_LENGTH, declaration_follow_up
 from travellers.models import (
     Community,
     Declaration,
     DeclarationEvent,
+    DeclarationKind,
     Evaluation,
+    EventKind,
     FollowUpStatus,
     Leg,
     Outcome,
@@ -38,6 +41,17 @@ class DeclarationStaffPermission(permissions.BasePermission):
         return user.has_perm("travellers.change_declaration")
 
 
+def _inline_enum(values):
+    """A read-only string documented with its values; for choice fields whose name
+    (``outcome``, an event's ``kind``) other enums of the API use for other value sets."""
+
+    @extend_schema_field({"type": "string", "enum": list(values)})
+    class InlineEnumField(serializers.CharField):
+        pass
+
+    return InlineEnumField(read_only=True)
+
+
 class CommunityRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Community
@@ -54,6 +68,7 @@ class StaffLegSerializer(serializers.ModelSerializer):
 
 class HistoryEntrySerializer(serializers.ModelSerializer):
     policy_version = serializers.CharField(source="policy_version.code", read_only=True)
+    outcome = _inline_enum(Outcome.values)
 
     class Meta:
         model = Evaluation
@@ -69,6 +84,7 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_username", read_only=True, default=None)
+    kind = _inline_enum(EventKind.values)
 
     class Meta:
         model = DeclarationEvent
@@ -79,6 +95,10 @@ class StaffDeclarationListSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="masked_name", read_only=True)
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
     community = CommunityRefSerializer(read_only=True)
+    # A plain string in the schema: an enum would clash with the evaluate request's ``kind``.
+    kind = serializers.CharField(read_only=True, help_text=" | ".join(DeclarationKind.values))
+    # Empty only for a declaration not evaluated yet.
+    outcome = _inline_enum(["", *Outcome.values])
 
     class Meta:
         model = Declaration
@@ -109,6 +129,7 @@ class StaffDeclarationDetailSerializer(StaffDeclarationListSerializer):
     follow_up_by = serializers.CharField(
         source="follow_up_by.get_username", read_only=True, default=None
     )
+    result = serializers.SerializerMethodField()
 
     class Meta(StaffDeclarationListSerializer.Meta):
         fields = (
@@ -128,6 +149,11 @@ class StaffDeclarationDetailSerializer(StaffDeclarationListSerializer):
             "follow_up_by",
         )
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_result(self, declaration) -> dict | None:
+        """The evaluate response of the current answer, as the citizen was given it."""
+        return api_result(declaration.result) if declaration.result else None
 
 
 class FollowUpSerializer(serializers.Serializer):
