@@ -1,12 +1,38 @@
-"""Notice delivery tasks."""
+"""Notice delivery tasks: they take a notice id and own only the retry policy."""
+
+from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
+from django.db import transaction
 
-__all__ = ["send_notice"]
+from travellers.notices import MAX_ATTEMPTS, TemporaryDeliveryError, notice_retry, notice_send
+
+__all__ = ["retry_notice", "send_notice"]
+
+BACKOFF_BASE_SECONDS = 30
 
 
-@shared_task(bind=True, name="travellers.send_notice")
+def retry_countdown(retries: int) -> int:
+    """Exponential backoff (30 s, 60 s, 120 s...), capped well below the broker's visibility
+    timeout: a task waiting for its countdown longer than that would be redelivered."""
+    cap = min(600, max(1, settings.CELERY_BROKER_VISIBILITY_TIMEOUT // 4))
+    return min(cap, BACKOFF_BASE_SECONDS * 2**retries)
+
+
+@shared_task(bind=True, name="travellers.send_notice", max_retries=MAX_ATTEMPTS - 1)
 def send_notice(self, notice_id: int) -> str:
-    from travellers.notices import notice_send
+    try:
+        return notice_send(notice_id=notice_id, max_attempts=MAX_ATTEMPTS)
+    except TemporaryDeliveryError as exc:
+        # The notice's own attempt counter decides when to give up (it survives
+        # redelivery); the task's retry count only paces the backoff.
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
-    return notice_send(notice_id=notice_id)
+
+def retry_notice(notice_id: int) -> bool:
+    """Reset a failed notice and send it again after commit (for the admin action)."""
+    if not notice_retry(notice_id=notice_id):
+        return False
+    transaction.on_commit(lambda: send_notice.delay(notice_id))
+    return True

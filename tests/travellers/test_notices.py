@@ -1,0 +1,293 @@
+import smtplib
+import socket
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import TestCase
+from django.utils import timezone
+
+from tests.travellers.api.payloads import (
+    CHILD_ID,
+    LEAD_ID,
+    PHONE,
+    companion,
+    declaration_payload,
+    high_risk_area,
+)
+from travellers.evaluation import apply_result, evaluate_saved
+from travellers.models import Notice, ReevaluationRun
+from travellers.notices import (
+    CLAIM_TIMEOUT,
+    TemporaryDeliveryError,
+    notice_render,
+    notice_send,
+)
+from travellers.serializers import DeclarationSerializer
+from travellers.services import declaration_submit
+from travellers.tasks.notices import retry_countdown, retry_notice, send_notice
+
+TODAY = date(2021, 8, 8)
+
+pytestmark = pytest.mark.django_db
+
+
+class FlakyBackend(BaseEmailBackend):
+    """Fails as told by ``FlakyBackend.failures`` (consumed one per send), then delivers."""
+
+    failures: list[Exception] = []
+
+    def send_messages(self, messages):
+        if FlakyBackend.failures:
+            raise FlakyBackend.failures.pop(0)
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+@pytest.fixture
+def locmem(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PORTAL_BASE_URL = "https://portal.example"
+    mail.outbox = []
+    return mail.outbox
+
+
+@pytest.fixture
+def flaky(settings, locmem):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.failures = []
+    yield FlakyBackend.failures
+    FlakyBackend.failures = []
+
+
+def submitted(*, language="zh-hans", **overrides):
+    """A saved declaration and its pending confirmation (the send task not yet run)."""
+    high_risk_area(designated_on=date(2021, 7, 28))
+    payload = declaration_payload(today=TODAY, language=language, **overrides)
+    serializer = DeclarationSerializer(data=payload, context={"today": TODAY})
+    assert serializer.is_valid(), serializer.errors
+    lead = declaration_submit(
+        data=serializer.validated_data, idempotency_key=uuid.uuid4(), today=TODAY
+    )
+    return lead, Notice.objects.get(declaration=lead)
+
+
+def all_text(message) -> str:
+    return message.subject + message.body + "".join(str(a[0]) for a in message.alternatives)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_confirmation_has_reference_answer_and_link_but_no_identity_or_phone(locmem, language):
+    lead, notice = submitted(language=language, companions=[companion()])
+    assert notice_send(notice_id=notice.pk) == "sent"
+
+    [message] = locmem
+    text = all_text(message)
+    assert message.to == ["traveller@example.com"]
+    assert lead.reference[:5] in text and lead.reference[5:] in text
+    assert "https://portal.example/status/" in message.body
+    assert 'href="https://portal.example/status/"' in message.alternatives[0][0]
+    assert message.alternatives[0][1] == "text/html"
+    for secret in (LEAD_ID, CHILD_ID, PHONE, PHONE[-4:], "张三丰"):
+        assert secret not in text
+    if language == "en":
+        assert "15 August 2021" in text
+        assert message.extra_headers["Content-Language"] == "en"
+    else:
+        assert "暂缓进返京，可于2021年8月15日起进京" in text
+
+
+def test_sending_marks_the_notice_sent_and_records_an_event(locmem):
+    lead, notice = submitted()
+    notice_send(notice_id=notice.pk)
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts, notice.last_error) == ("sent", 1, "")
+    assert notice.sent_at is not None
+    assert lead.events.filter(kind="notice_sent").count() == 1
+
+
+def test_a_notice_is_sent_once_even_when_asked_twice(locmem):
+    _, notice = submitted()
+    assert notice_send(notice_id=notice.pk) == "sent"
+    assert notice_send(notice_id=notice.pk) == "sent"
+    assert len(locmem) == 1
+
+
+def test_a_notice_claimed_by_another_worker_is_left_alone(locmem):
+    _, notice = submitted()
+    Notice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
+    assert notice_send(notice_id=notice.pk) == "pending"
+    assert locmem == []
+
+
+def test_an_abandoned_claim_is_taken_again(locmem):
+    _, notice = submitted()
+    Notice.objects.filter(pk=notice.pk).update(
+        sent_at=timezone.now() - CLAIM_TIMEOUT - timedelta(seconds=1), attempts=1
+    )
+    assert notice_send(notice_id=notice.pk) == "sent"
+    assert len(locmem) == 1
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPServerDisconnected("gone"),
+        ConnectionRefusedError("refused"),
+        smtplib.SMTPDataError(451, b"try later"),
+        smtplib.SMTPRecipientsRefused({"traveller@example.com": (452, b"mailbox full")}),
+    ],
+)
+def test_temporary_failures_record_the_attempt_and_raise(flaky, error):
+    _, notice = submitted()
+    flaky.append(error)
+    with pytest.raises(TemporaryDeliveryError):
+        notice_send(notice_id=notice.pk)
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts, notice.sent_at) == ("pending", 1, None)
+    assert type(error).__name__ in notice.last_error
+    # The next attempt goes through.
+    assert notice_send(notice_id=notice.pk) == "sent"
+    assert len(flaky) == 0
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPDataError(554, b"rejected"),
+        smtplib.SMTPRecipientsRefused({"traveller@example.com": (550, b"no such user")}),
+        ValueError("bad address"),
+    ],
+)
+def test_permanent_failures_fail_the_notice_at_once(flaky, error):
+    _, notice = submitted()
+    flaky.append(error)
+    assert notice_send(notice_id=notice.pk) == "failed"
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("failed", 1)
+    assert notice.last_error
+    assert "traveller@example.com" not in notice.last_error
+
+
+def test_temporary_failures_fail_the_notice_after_the_last_attempt(flaky):
+    _, notice = submitted()
+    flaky.extend(smtplib.SMTPServerDisconnected("gone") for _ in range(3))
+    for _ in range(2):
+        with pytest.raises(TemporaryDeliveryError):
+            notice_send(notice_id=notice.pk, max_attempts=3)
+    assert notice_send(notice_id=notice.pk, max_attempts=3) == "failed"
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("failed", 3)
+
+
+def test_the_task_retries_temporary_failures_then_sends(flaky, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    _, notice = submitted()
+    flaky.extend([smtplib.SMTPServerDisconnected("gone"), smtplib.SMTPDataError(421, b"busy")])
+    send_notice.apply(args=[notice.pk])
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("sent", 3)
+    assert flaky == []
+
+
+def test_the_task_gives_up_after_six_attempts(flaky):
+    _, notice = submitted()
+    flaky.extend(smtplib.SMTPServerDisconnected("gone") for _ in range(10))
+    send_notice.apply(args=[notice.pk])
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("failed", 6)
+
+
+def test_the_backoff_doubles_and_stays_below_the_visibility_timeout(settings):
+    settings.CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
+    delays = [retry_countdown(n) for n in range(8)]
+    assert delays[:4] == [30, 60, 120, 240]
+    assert max(delays) <= 600 < 3600
+    settings.CELERY_BROKER_VISIBILITY_TIMEOUT = 300
+    assert max(retry_countdown(n) for n in range(8)) <= 75
+
+
+def test_retry_notice_resets_a_failed_notice_and_sends_it(flaky):
+    _, notice = submitted()
+    flaky.append(smtplib.SMTPDataError(554, b"rejected"))
+    notice_send(notice_id=notice.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert retry_notice(notice.pk) is True
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("sent", 1)
+    assert retry_notice(notice.pk) is False
+
+
+def test_the_change_notice_says_old_and_new_answer_and_why(locmem):
+    lead, _ = submitted()
+    area = high_risk_area(designated_on=date(2021, 7, 28))
+    # The areas are lifted two days later: the postponement ends.
+    area.__class__.objects.update(lifted_on=date(2021, 8, 10))
+    later = date(2021, 8, 10)
+    run = ReevaluationRun.objects.create(trigger="change", as_of=later)
+    [result] = evaluate_saved([lead], as_of=later)
+    evaluation = apply_result(lead, result, as_of=later, trigger="reevaluated", run=run)
+    notice = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+
+    message = notice_render(notice)
+    text = all_text(message)
+    assert "暂缓进返京，可于2021年8月15日起进京" in message.body  # the old answer
+    assert "可以进返京" in message.body  # the new one
+    assert "BJ-2021-08-07" in message.body
+    assert "https://portal.example/status/" in message.body
+    assert LEAD_ID not in text and PHONE not in text
+
+    assert notice_send(notice_id=notice.pk) == "sent"
+    run.refresh_from_db()
+    assert run.notices_sent == 1
+
+
+def test_the_change_notice_names_the_county_and_risk_area(locmem):
+    high_risk_area(designated_on=date(2021, 7, 28), name="某某花园")
+    lead, _ = submitted()
+    # Submitted before anything was known: then the area's designation reaches back.
+    lead.result = {}
+    [result] = evaluate_saved([lead], as_of=TODAY)
+    evaluation = apply_result(lead, result, as_of=TODAY, trigger="reevaluated")
+    notice = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+    body = notice_render(notice).body
+    assert "广陵区" in body
+    assert "某某花园" in body
+
+
+class _Recorder:
+    def __init__(self, codes):
+        self.codes = list(codes)
+        self.delivered = []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.codes:
+            return self.codes.pop(0)
+        self.delivered.append(envelope.content)
+        return "250 OK"
+
+
+def test_a_real_smtp_server_that_fails_first_is_retried_then_delivers(settings):
+    handler = _Recorder(["451 4.3.0 try again later"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        _, notice = submitted()
+        with pytest.raises(TemporaryDeliveryError):
+            notice_send(notice_id=notice.pk)
+        assert notice_send(notice_id=notice.pk) == "sent"
+    finally:
+        controller.stop()
+    assert len(handler.delivered) == 1
+    assert LEAD_ID.encode() not in handler.delivered[0]

@@ -1,0 +1,224 @@
+"""Notices: the confirmation and change emails, rendered and delivered exactly once.
+
+``notice_send`` claims a pending notice with a conditional UPDATE before talking to
+the mail server, so two workers (a redelivered task, a retry racing the admin's
+"retry") never both send it. While an attempt is in flight the notice stays
+``pending`` with ``sent_at`` holding the claim time; a claim older than
+``CLAIM_TIMEOUT`` is considered abandoned (its worker died) and may be taken again,
+so a crash delays a notice but never loses it.
+
+Emails hold the reference, the answer and the status link; never an identity or
+phone number, and the name only masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from travellers.models import (
+    DeclarationEvent,
+    Evaluation,
+    EventKind,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    ReevaluationRun,
+)
+from travellers.presentation import present
+from travellers.references import format_reference
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+CLAIM_TIMEOUT = timedelta(minutes=10)
+STATUS_PATH = "/status/"
+
+
+class TemporaryDeliveryError(Exception):
+    """The mail server could not take the message now; try again later."""
+
+
+class PermanentDeliveryError(Exception):
+    """The message cannot be delivered (refused address, no address)."""
+
+
+def status_url() -> str:
+    return settings.PORTAL_BASE_URL + STATUS_PATH
+
+
+def _previous_result(notice: Notice) -> dict | None:
+    before = (
+        Evaluation.objects.filter(declaration_id=notice.declaration_id)
+        .filter(
+            Q(created_at__lt=notice.evaluation.created_at)
+            | Q(created_at=notice.evaluation.created_at, id__lt=notice.evaluation_id)
+        )
+        .order_by("-created_at", "-id")
+        .values_list("result", flat=True)
+        .first()
+    )
+    return before
+
+
+def _cause(evaluation: Evaluation) -> str:
+    change = evaluation.change
+    if change is None:
+        if evaluation.trigger == "amended":
+            return _("您修改了申报内容。")
+        return ""
+    return str(change.get_kind_display())
+
+
+def notice_render(notice: Notice) -> EmailMultiAlternatives:
+    """The email for ``notice`` in its declaration's language, text and HTML."""
+    declaration = notice.declaration
+    evaluation = notice.evaluation
+    language = declaration.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        shown = present(evaluation.result, language, kind=declaration.kind)
+        context = {
+            "language": language,
+            "name": declaration.masked_name,
+            "reference": format_reference(declaration.reference),
+            "shown": shown,
+            "status_url": status_url(),
+        }
+        if notice.kind == NoticeKind.CHANGE:
+            old = _previous_result(notice)
+            context.update(
+                old=present(old, language, kind=declaration.kind) if old else None,
+                cause=_cause(evaluation),
+                counties="、".join(shown.counties)
+                if language != "en"
+                else ", ".join(shown.counties),
+                risk_areas="、".join(shown.risk_areas)
+                if language != "en"
+                else ", ".join(shown.risk_areas),
+            )
+            subject = _("进返京申报结果已更新（查询码 %(reference)s）") % context
+            template = "travellers/email/change"
+        else:
+            subject = _("进返京申报已提交（查询码 %(reference)s）") % context
+            template = "travellers/email/confirmation"
+        context["subject"] = subject
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[declaration.email],
+        headers={"Content-Language": language},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _classify(exc: Exception) -> type[Exception]:
+    """Temporary (try again) or permanent (give up) for an exception from the backend."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return (
+            TemporaryDeliveryError
+            if codes and all(400 <= c < 500 for c in codes)
+            else (PermanentDeliveryError)
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return TemporaryDeliveryError if not 500 <= exc.smtp_code < 600 else PermanentDeliveryError
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | socket.timeout | OSError):
+        return TemporaryDeliveryError
+    return PermanentDeliveryError
+
+
+def _describe(exc: Exception) -> str:
+    # The class and SMTP code only: a server's message may quote the recipient address.
+    code = getattr(exc, "smtp_code", None)
+    return f"{type(exc).__name__}" + (f" {code}" if code else "")
+
+
+def _claim(notice_id: int, now) -> bool:
+    stale = now - CLAIM_TIMEOUT
+    return (
+        Notice.objects.filter(id=notice_id, status=NoticeStatus.PENDING)
+        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=stale))
+        .update(sent_at=now, attempts=F("attempts") + 1)
+        == 1
+    )
+
+
+def _count_on_run(notice: Notice, field: str) -> None:
+    run_id = notice.evaluation.run_id
+    if run_id:
+        ReevaluationRun.objects.filter(id=run_id).update(**{field: F(field) + 1})
+
+
+def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
+    """Deliver one notice; returns its status afterwards (``sent``, ``failed``, ``pending``).
+
+    A notice already sent, failed or being sent by another worker is left alone.
+    Temporary failures (connection errors, SMTP 4xx) record the attempt and raise
+    ``TemporaryDeliveryError`` for the task to retry, until ``max_attempts`` is
+    reached, then the notice is failed; permanent ones (5xx, a refused or missing
+    address) fail it at once.
+    """
+    now = timezone.now()
+    if not _claim(notice_id, now):
+        return Notice.objects.filter(id=notice_id).values_list("status", flat=True).first() or ""
+    notice = Notice.objects.select_related("declaration", "evaluation", "evaluation__change").get(
+        id=notice_id
+    )
+    try:
+        if not notice.declaration.email:
+            raise PermanentDeliveryError("no address")
+        message = notice_render(notice)
+        message.connection = get_connection()
+        message.send(fail_silently=False)
+    except Exception as exc:
+        kind = exc.__class__ if isinstance(exc, PermanentDeliveryError) else _classify(exc)
+        error = str(exc) if isinstance(exc, PermanentDeliveryError) else _describe(exc)
+        if kind is TemporaryDeliveryError and notice.attempts < max_attempts:
+            Notice.objects.filter(id=notice_id).update(sent_at=None, last_error=error)
+            logger.warning("notice %s: temporary delivery failure (%s)", notice_id, error)
+            raise TemporaryDeliveryError(error) from exc
+        Notice.objects.filter(id=notice_id).update(
+            status=NoticeStatus.FAILED, sent_at=None, last_error=error
+        )
+        _count_on_run(notice, "notices_failed")
+        logger.warning("notice %s: delivery failed (%s)", notice_id, error)
+        return NoticeStatus.FAILED
+
+    with transaction.atomic():
+        Notice.objects.filter(id=notice_id).update(
+            status=NoticeStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+        DeclarationEvent.objects.create(
+            declaration_id=notice.declaration_id,
+            kind=EventKind.NOTICE_SENT,
+            data={"notice": notice_id, "kind": notice.kind, "attempts": notice.attempts},
+        )
+        _count_on_run(notice, "notices_sent")
+    return NoticeStatus.SENT
+
+
+def notice_retry(*, notice_id: int) -> bool:
+    """Put a failed notice back to pending with fresh attempts (the admin's "retry").
+
+    Returns False when the notice was not failed. The caller enqueues the task.
+    """
+    return (
+        Notice.objects.filter(id=notice_id, status=NoticeStatus.FAILED).update(
+            status=NoticeStatus.PENDING, attempts=0, sent_at=None
+        )
+        == 1
+    )
