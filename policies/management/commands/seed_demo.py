@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -143,6 +144,10 @@ class Command(BaseCommand):
             f"({len(RISK_AREAS)}, {len(DESIGNATIONS)} and {len(ANNOUNCEMENTS)} in the demo set)."
         )
         self._staff_account()
+        # policies never imports travellers: its demo communities come by command name,
+        # when the app that owns them is installed.
+        if "seed_demo_communities" in get_commands():
+            call_command("seed_demo_communities", stdout=self.stdout)
 
     def _risk_areas(self) -> int:
         added = 0
