@@ -1,0 +1,229 @@
+"""The citizen API over HTTP. Declarations are evaluated for the real today, so the
+risk data is dated relative to it."""
+
+import logging
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import TestCase
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tests.travellers.api.payloads import (
+    LEAD_ID,
+    PHONE,
+    companion,
+    declaration_payload,
+    high_risk_area,
+)
+from travellers.models import Declaration, DeclarationEvent, Evaluation, Leg, Notice
+
+URL = "/api/v1/declarations/"
+LOOKUP = "/api/v1/declarations/lookup/"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles(settings):
+    cache.clear()
+    settings.THROTTLE_RATES = {
+        **settings.THROTTLE_RATES,
+        "submit": "1000/min",
+        "lookup": "1000/min",
+        "lookup_reference": "1000/min",
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client():
+    return APIClient()
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def risk(today):
+    return high_risk_area(designated_on=today - timedelta(days=20))
+
+
+def rows():
+    return tuple(
+        model.objects.count() for model in (Declaration, Leg, Evaluation, Notice, DeclarationEvent)
+    )
+
+
+def post(client, payload, **headers):
+    # Run the after-commit work (the eager send task) as a real commit would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(URL, payload, format="json", headers=headers)
+
+
+def test_submit_returns_201_with_reference_result_and_status_url(client, today, risk, mailoutbox):
+    response = post(client, declaration_payload(today=today, companions=[companion()]))
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    lead = Declaration.objects.get(reference=body["reference"])
+    assert body["result"]["outcome"] == "postponed"
+    assert body["result"]["entry_allowed_from"] == (today + timedelta(days=7)).isoformat()
+    assert body["result"]["policy_version"]["code"] == lead.policy_version.code
+    assert "text_zh" not in body["result"]["reasons"][0]
+    assert body["status_url"].endswith("/status/")
+    [child] = body["companions"]
+    assert child["reference"] != body["reference"]
+    assert child["result"]["outcome"] == "postponed"
+    # Eager tasks: the confirmations went out after commit.
+    assert len(mailoutbox) == 2
+    assert LEAD_ID not in response.content.decode()
+    assert PHONE not in response.content.decode()
+
+
+def test_reasons_are_in_the_declarations_language(client, today, risk):
+    body = post(client, declaration_payload(today=today, language="en")).json()
+    assert body["result"]["reasons"][0]["text"].startswith("You")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"id_number": "110105199001011233"}, "id_number"),
+        ({"id_type": "visa"}, "id_type"),
+        ({"phone": "2345"}, "phone"),
+        ({"email": ""}, "email"),
+        ({"email": "nobody"}, "email"),
+        ({"attestation": False}, "attestation"),
+        ({"residence_region": "310115"}, "residence_region"),
+        ({"community": "NOWHERE"}, "community"),
+        ({"language": "de"}, "language"),
+        ({"kind": "holiday"}, "kind"),
+        ({"arrival_date": "not a date"}, "arrival_date"),
+        ({"full_name": ""}, "full_name"),
+        ({"legs": [{"region": "999999", "start_date": "2021-01-01"}]}, "legs"),
+        ({"legs": "none"}, "legs"),
+        ({"companions": [{"full_name": "x"}]}, "companions"),
+        ({"companions": [companion() for _ in range(5)]}, "companions"),
+        ({"contact_status": "close_contact"}, "last_contact_date"),
+        ({"health_code": "purple"}, "health_code"),
+    ],
+)
+def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(client, today, change, field):
+    before = rows()
+    response = post(client, {**declaration_payload(today=today), **change})
+    assert response.status_code == 400
+    assert field in response.json()
+    assert rows() == before
+
+
+def test_a_pre_travel_arrival_in_the_past_is_refused(client, today):
+    payload = declaration_payload(today=today, arrival_date=(today - timedelta(days=1)).isoformat())
+    payload["legs"] = []
+    response = post(client, payload)
+    assert response.status_code == 400
+    assert list(response.json()) == ["arrival_date"]
+
+
+def test_the_same_idempotency_key_returns_the_first_declaration(client, today, risk, mailoutbox):
+    key = str(uuid.uuid4())
+    first = post(client, declaration_payload(today=today), **{"Idempotency-Key": key})
+    before = rows()
+    again = post(client, declaration_payload(today=today), **{"Idempotency-Key": key})
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["reference"] == first.json()["reference"]
+    assert rows() == before
+    assert len(mailoutbox) == 1
+
+
+def test_a_malformed_idempotency_key_is_refused(client, today):
+    response = post(client, declaration_payload(today=today), **{"Idempotency-Key": "twice"})
+    assert response.status_code == 400
+    assert "idempotency_key" in response.json()
+    assert rows() == (0, 0, 0, 0, 0)
+
+
+def test_without_a_key_two_posts_are_two_declarations(client, today, risk):
+    post(client, declaration_payload(today=today))
+    post(client, declaration_payload(today=today))
+    assert Declaration.objects.count() == 2
+
+
+def test_submits_are_throttled_per_client(client, today, risk, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "submit": "2/min"}
+    codes = [post(client, declaration_payload(today=today)).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    other = APIClient(REMOTE_ADDR="10.0.0.2")
+    assert post(other, declaration_payload(today=today)).status_code == 201
+
+
+def lookup(client, reference, last4):
+    return client.post(LOOKUP, {"reference": reference, "phone_last4": last4}, format="json")
+
+
+@pytest.fixture
+def submitted(client, today, risk):
+    return post(client, declaration_payload(today=today)).json()["reference"]
+
+
+def test_lookup_returns_the_current_answer_and_history(client, submitted):
+    response = lookup(client, submitted.lower(), PHONE[-4:])
+    assert response.status_code == 200
+    body = response.json()
+    assert body["reference"] == submitted
+    assert body["result"]["outcome"] == "postponed"
+    [entry] = body["history"]
+    assert entry["trigger"] == "submitted"
+    assert entry["outcome"] == "postponed"
+    assert entry["policy_version"] == body["result"]["policy_version"]["code"]
+    assert entry["entry_allowed_from"] == body["result"]["entry_allowed_from"]
+    assert PHONE not in response.content.decode()
+
+
+def test_a_wrong_pair_and_an_unknown_reference_get_the_same_404(client, submitted):
+    wrong = lookup(client, submitted, "0000")
+    unknown = lookup(client, "ZZZZZ22222", PHONE[-4:])
+    malformed = lookup(client, "nonsense", PHONE[-4:])
+    assert wrong.status_code == unknown.status_code == malformed.status_code == 404
+    assert wrong.json() == unknown.json() == malformed.json()
+
+
+def test_lookup_needs_both_fields(client):
+    response = client.post(LOOKUP, {"reference": "ABCDE23456"}, format="json")
+    assert response.status_code == 400
+    assert "phone_last4" in response.json()
+
+
+def test_lookups_are_throttled_per_client(client, submitted, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "lookup": "3/min"}
+    codes = [lookup(client, submitted, "0000").status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]
+
+
+def test_lookups_are_throttled_per_reference_across_clients(client, submitted, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "lookup_reference": "2/min"}
+    clients = [APIClient(REMOTE_ADDR=f"10.0.1.{i}") for i in range(3)]
+    codes = [lookup(c, submitted, "0000").status_code for c in clients]
+    assert codes == [404, 404, 429]
+    # Another reference from the same addresses is not held back.
+    assert lookup(clients[2], "ZZZZZ22222", "0000").status_code == 404
+
+
+def test_no_personal_data_in_logs(client, today, risk, caplog):
+    with caplog.at_level(logging.DEBUG):
+        reference = post(client, declaration_payload(today=today)).json()["reference"]
+        lookup(client, reference, PHONE[-4:])
+        post(client, declaration_payload(today=today, phone="1"))
+    logged = caplog.text
+    assert LEAD_ID not in logged and PHONE not in logged
+
+
+def test_staff_actions_stay_closed_to_citizens(client, submitted):
+    assert client.get(URL).status_code in (401, 403)
+    assert client.get(f"{URL}{submitted}/").status_code in (401, 403)
