@@ -1,0 +1,50 @@
+"""Admin for announcements: both languages, Markdown bodies, draft or published, history."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from policies.admin_common import AuditedHistoryAdmin
+from policies.models import Announcement, PolicyStatus
+
+
+class AnnouncementForm(forms.ModelForm):
+    class Meta:
+        model = Announcement
+        fields = (
+            "title_zh",
+            "title_en",
+            "body_zh",
+            "body_en",
+            "status",
+            "published_at",
+            "pinned",
+            "policy_version",
+        )
+        help_texts = {
+            "body_zh": _("Markdown；发布时只保留安全的标签（段落、列表、链接、表格等）。"),
+            "body_en": _("Optional: English readers see the Chinese text when this is empty."),
+            "published_at": _("留空则发布时取当前时间；填将来的时间则到时才公开。"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == PolicyStatus.PUBLISHED and not cleaned.get("published_at"):
+            cleaned["published_at"] = timezone.now()
+            self.instance.published_at = cleaned["published_at"]
+        if cleaned.get("title_en") and not cleaned.get("body_en"):
+            self.add_error("body_en", _("填写了英文标题时也请填写英文正文。"))
+        return cleaned
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(AuditedHistoryAdmin):
+    form = AnnouncementForm
+    list_display = ("title_zh", "status", "published_at", "pinned", "policy_version")
+    list_filter = ("status", "pinned")
+    search_fields = ("title_zh", "title_en")
+    list_select_related = ("policy_version",)
+    date_hierarchy = "published_at"

@@ -1,0 +1,175 @@
+"""Pieces shared by the policies admin pages: service-backed saves, date filters and forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from policies.models import Region, RegionLevel, significant_prefix
+
+
+class _ServiceRejected(Exception):
+    def __init__(self, error: ValidationError):
+        super().__init__(error)
+        self.error = error
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class AuditedHistoryAdmin(SimpleHistoryAdmin):
+    """History (who, when, what changed) visible; reverting from it is not offered.
+
+    A revert would rewrite risk data or a policy outside the reviewed paths (services,
+    drafts); staff edit the current object instead, which is recorded like any edit.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ServiceModelAdmin(AuditedHistoryAdmin):
+    """Saves and deletes through ``policies.services``; a refusal is a form error.
+
+    Subclasses implement ``service_create(request, form)`` (returns the new object),
+    ``service_update(request, obj, changes)`` and ``service_delete(request, obj)``.
+    When a service raises ``ValidationError`` the transaction of the admin view is
+    rolled back and the form is shown again with the service's messages.
+    """
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                changes = {name: form.cleaned_data[name] for name in form.changed_data}
+                self.service_update(request, obj, changes)
+            else:
+                created = self.service_create(request, form)
+                # The admin logs and redirects with the instance it passed in.
+                for model_field in created._meta.concrete_fields:
+                    setattr(obj, model_field.attname, getattr(created, model_field.attname))
+                obj._state.adding = False
+        except ValidationError as error:
+            raise _ServiceRejected(error) from error
+
+    def delete_model(self, request, obj):
+        self.service_delete(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.service_delete(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRejected as rejected:
+            # The first attempt was rolled back; render the same POST with the errors.
+            request._service_error = rejected.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        error = getattr(request, "_service_error", None)
+        if error is None:
+            return form_class
+
+        class RejectedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                _add_service_errors(self, error)
+                return cleaned
+
+        return RejectedForm
+
+
+def parse_day(value) -> date | None:
+    if value in (None, "", "today"):
+        return timezone.localdate() if value == "today" else None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class ActiveOnFilter(admin.SimpleListFilter):
+    """Active today, not active today, or active on any date given as ``?active_on=YYYY-MM-DD``."""
+
+    title = _("有效日期")
+    parameter_name = "active_on"
+    template = "admin/policies/filter_active_on.html"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # Other filters of the page, kept as hidden fields by the date form.
+        self.other_params = [
+            (key, value)
+            for key, values in request.GET.lists()
+            for value in values
+            if key not in (self.parameter_name, "p")
+        ]
+
+    def lookups(self, request, model_admin):
+        return [("today", _("今天有效")), ("not_today", _("今天无效"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "not_today":
+            return queryset.exclude(pk__in=queryset.active(on=timezone.localdate()))
+        day = parse_day(value)
+        if day is None:
+            return queryset
+        return queryset.active(on=day)
+
+    def typed_date(self) -> str:
+        value = self.value() or ""
+        return value if parse_day(value) and value != "today" else ""
+
+
+class ProvinceFilter(admin.SimpleListFilter):
+    title = _("省份")
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        return list(
+            Region.objects.filter(level=RegionLevel.PROVINCE, retired=False).values_list(
+                "code", "name"
+            )
+        )
+
+    def queryset(self, request, queryset):
+        code = self.value()
+        if not code:
+            return queryset
+        return queryset.filter(region__code__startswith=significant_prefix(code))
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(
+        label=_("日期"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def reverse_or_none(name: str, *args) -> str | None:
+    """A URL another app may or may not provide (e.g. the impact preview of travellers)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
