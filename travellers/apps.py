@@ -12,3 +12,11 @@ class TravellersConfig(AppConfig):
         # policies never imports travellers: the pipeline subscribes to its change rows.
         if enqueue_change not in CHANGE_LISTENERS:
             CHANGE_LISTENERS.append(enqueue_change)
+
+        # policies never imports travellers: the impact preview reaches its admin
+        # through this hook instead.
+        from policies import hooks
+        from travellers.impact import preview_risk_changes
+
+        hooks.IMPACT_PREVIEW = preview_risk_changes
+        hooks.IMPACT_TEMPLATE = "admin/travellers/impact_report.html"
