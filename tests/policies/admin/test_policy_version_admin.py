@@ -1,0 +1,224 @@
+"""Policy versions in the admin: read-only when published, clone, edit rules, compare, publish."""
+
+import json
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from policies.models import ChangeKind, PolicyRule, PolicyStatus, PolicyVersion, RiskDataChange
+from policies.policy_tools import compare_versions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shipped():
+    return PolicyVersion.objects.get(code="BJ-2021-08-07")
+
+
+@pytest.fixture
+def draft(shipped, officer_client):
+    officer_client.post(
+        reverse("admin:policies_policyversion_clone", args=[shipped.pk]),
+        {"code": "BJ-DRAFT", "title": "草稿", "effective_from": "2030-07-01"},
+    )
+    return PolicyVersion.objects.get(code="BJ-DRAFT")
+
+
+def _change_url(version):
+    return reverse("admin:policies_policyversion_change", args=[version.pk])
+
+
+def _form_data(version, rules):
+    """The change form's POST: version fields and the rules inline formset."""
+    data = {
+        "code": version.code,
+        "title": version.title,
+        "effective_from": version.effective_from.isoformat(),
+        "source": version.source,
+        "rules-TOTAL_FORMS": str(len(rules)),
+        "rules-INITIAL_FORMS": str(sum(1 for rule in rules if rule.get("id"))),
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "1000",
+    }
+    for index, rule in enumerate(rules):
+        prefix = f"rules-{index}-"
+        data.update(
+            {
+                prefix + "id": rule.get("id", ""),
+                prefix + "version": str(version.pk),
+                prefix + "position": str(rule["position"]),
+                prefix + "kind": rule["kind"],
+                prefix + "params": json.dumps(rule["params"], ensure_ascii=False),
+                prefix + "citation": rule["citation"],
+            }
+        )
+        if rule.get("DELETE"):
+            data[prefix + "DELETE"] = "on"
+    return data
+
+
+def _rules_of(version):
+    return [
+        {
+            "id": str(rule.pk),
+            "position": rule.position,
+            "kind": rule.kind,
+            "params": rule.params,
+            "citation": rule.citation,
+        }
+        for rule in version.rules.order_by("position")
+    ]
+
+
+def test_a_published_version_is_read_only_in_the_admin(officer_client, shipped):
+    page = officer_client.get(_change_url(shipped))
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert page.context["has_delete_permission"] is False
+    assert officer_client.post(_change_url(shipped), _form_data(shipped, [])).status_code == 403
+    delete = reverse("admin:policies_policyversion_delete", args=[shipped.pk])
+    assert officer_client.post(delete, {"post": "yes"}).status_code == 403
+    assert PolicyVersion.objects.get(pk=shipped.pk).rules.count() == 9
+    # No publish button on a published version; clone and compare are offered.
+    assert "publish_url" not in page.context
+    assert page.context["clone_url"].endswith(f"/{shipped.pk}/clone/")
+
+
+def test_clone_makes_a_draft_with_the_same_rules(officer_client, officer, shipped, draft):
+    assert draft.status == PolicyStatus.DRAFT
+    assert draft.cloned_from == shipped
+    assert [(r.kind, r.params) for r in draft.rules.order_by("position")] == [
+        (r.kind, r.params) for r in shipped.rules.order_by("position")
+    ]
+
+
+def test_clone_reports_a_used_code_on_the_form(officer_client, shipped):
+    response = officer_client.post(
+        reverse("admin:policies_policyversion_clone", args=[shipped.pk]),
+        {"code": "BJ-2021-12-13", "title": "x", "effective_from": "2030-07-01"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert PolicyVersion.objects.filter(code="BJ-2021-12-13").count() == 1
+
+
+def test_draft_rules_are_validated_per_kind_and_need_a_citation(officer_client, draft):
+    rules = _rules_of(draft)
+    rules[0]["params"] = {"levels": ["severe"], "days": 0, "applies_to": "pre_travel"}
+    rules[1]["citation"] = ""
+    response = officer_client.post(_change_url(draft), _form_data(draft, rules))
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert any("未知的风险等级“'severe'”" in message for message in errors[0]["params"])
+    assert any("days" in message for message in errors[0]["params"])
+    assert "citation" in errors[1]
+    assert draft.rules.get(position=1).params["levels"] == ["high", "medium"]
+
+
+def test_a_valid_rule_edit_is_stored_normalised(officer_client, officer, draft):
+    rules = _rules_of(draft)
+    rules[0]["params"] = {"levels": ["medium", "high", "high"], "applies_to": "pre_travel"}
+    rules[-1]["DELETE"] = True
+    response = officer_client.post(_change_url(draft), _form_data(draft, rules))
+    assert response.status_code == 302
+    first = draft.rules.get(position=1)
+    # Defaults filled in, levels in canonical order without repeats.
+    assert first.params == {
+        "levels": ["high", "medium"],
+        "days": 14,
+        "applies_to": "pre_travel",
+        "measures": [],
+        "conditions": [],
+    }
+    assert draft.rules.count() == 8
+    assert first.history.first().history_user == officer
+
+
+def test_the_rule_help_lists_every_kind(officer_client, draft):
+    page = officer_client.get(_change_url(draft)).content.decode()
+    assert 'id="rule-kinds-help"' in page
+    for kind in ("risk_county_stay", "contact_status", "port_city_exit"):
+        assert f"<code>{kind}</code>" in page
+
+
+def test_compare_shows_the_port_city_rule_added_in_december(officer_client):
+    august = PolicyVersion.objects.get(code="BJ-2021-08-07")
+    december = PolicyVersion.objects.get(code="BJ-2021-12-13")
+    rows = compare_versions(august, december)
+    assert [row.kind for row in rows if row.status == "added"] == ["port_city_exit"]
+    assert {row.status for row in rows} == {"same", "added"}
+
+    url = reverse("admin:policies_policyversion_compare", args=[december.pk])
+    page = officer_client.get(f"{url}?other={august.pk}")
+    assert page.status_code == 200
+    assert [(r.kind, r.status) for r in page.context["rows"]] == [(r.kind, r.status) for r in rows]
+    assert 'class="compare-added"' in page.content.decode()
+
+
+def test_compare_shows_changed_and_removed_rules(draft, shipped):
+    rule = draft.rules.get(kind="international_entry")
+    rule.params = {**rule.params, "days": 14}
+    rule.save()
+    draft.rules.filter(kind="commuter").delete()
+    rows = {(row.kind, row.status): row for row in compare_versions(shipped, draft)}
+    changed = rows[("international_entry", "changed")]
+    assert [(c.name, c.old, c.new) for c in changed.changes] == [("days", "21", "14")]
+    assert ("commuter", "removed") in rows
+
+
+def test_publish_needs_confirmation_then_freezes_the_draft(officer_client, officer, draft):
+    url = reverse("admin:policies_policyversion_publish", args=[draft.pk])
+    page = officer_client.get(url)
+    assert page.status_code == 200
+    assert 'name="confirm"' in page.content.decode()
+
+    unconfirmed = officer_client.post(url, {"effective_from": "2030-07-02"})
+    assert unconfirmed.status_code == 200
+    draft.refresh_from_db()
+    assert draft.status == PolicyStatus.DRAFT
+
+    response = officer_client.post(url, {"effective_from": "2030-07-02", "confirm": "on"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.effective_from) == (PolicyStatus.PUBLISHED, date(2030, 7, 2))
+    change = RiskDataChange.objects.get(kind=ChangeKind.POLICY_PUBLISHED, object_id=draft.pk)
+    assert change.actor == officer
+    assert officer_client.get(url).status_code == 403
+
+
+def test_publish_errors_from_the_service_show_on_the_page(officer_client, draft):
+    # Another published version already takes effect on that date.
+    url = reverse("admin:policies_policyversion_publish", args=[draft.pk])
+    response = officer_client.post(url, {"effective_from": "2021-12-13", "confirm": "on"})
+    assert response.status_code == 200
+    assert "BJ-2021-12-13" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == PolicyStatus.DRAFT
+
+
+def test_published_rules_cannot_be_reached_for_change(officer_client, shipped):
+    rule = PolicyRule.objects.filter(version=shipped).first()
+    assert rule is not None
+    page = officer_client.get(_change_url(shipped))
+    formset = page.context["inline_admin_formsets"][0]
+    assert formset.has_change_permission is False
+    assert formset.has_add_permission is False
+
+
+def test_the_publish_page_links_to_the_impact_preview_when_travellers_provides_it(
+    officer_client, draft, monkeypatch
+):
+    from policies import admin_policy
+
+    url = reverse("admin:policies_policyversion_publish", args=[draft.pk])
+    monkeypatch.setattr(admin_policy, "IMPACT_URL_NAME", "admin:policies_policyversion_change")
+    page = officer_client.get(url)
+    assert page.context["impact_url"] == _change_url(draft)
+    assert f'href="{_change_url(draft)}" id="impact-link"' in page.content.decode()
+
+    monkeypatch.setattr(admin_policy, "IMPACT_URL_NAME", "admin:no_such_view")
+    page = officer_client.get(url)
+    assert page.context["impact_url"] is None
+    assert "影响预估暂不可用" in page.content.decode()
