@@ -116,6 +116,7 @@ def _by_key(key: uuid.UUID) -> Declaration | None:
     found = Declaration.objects.filter(idempotency_key=key).first()
     if found is not None:
         found.replayed = True
+        found.saved_companions = list(found.companions.order_by("id"))
     return found
 
 
@@ -123,22 +124,20 @@ def _as_uuid(value) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-@transaction.atomic
 def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = None) -> Declaration:
     """Save a declaration (and its companions), each evaluated with the policy in force.
 
     ``data``: ``DeclarationSerializer.validated_data``. ``idempotency_key``: a UUID (or
     its text) identifying the form; submitting the same key again returns the lead
-    saved the first time and creates and sends nothing, also when two requests race
-    (the unique key decides, the loser returns the winner). Returns the lead, with
-    ``replayed`` True when it was saved by an earlier request. Raises
-    ``NoPolicyInForce`` when no version is in force today.
+    saved the first time and creates and sends nothing, also when two requests race:
+    the unique key decides, the loser returns the winner. Returns the lead, with
+    ``replayed`` True when an earlier request saved it, and ``saved_companions``.
+    Raises ``NoPolicyInForce`` when no version is in force today.
+
+    The evaluation (reads only) runs before the one transaction that writes everything;
+    when called inside an outer transaction, that block becomes a savepoint.
     """
     key = _as_uuid(idempotency_key)
-    existing = _by_key(key)
-    if existing is not None:
-        return existing
-
     today = today or timezone.localdate()
     people = _people(data)
     facts = [declaration_facts_from_dict(person) for person in people]
@@ -147,10 +146,12 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
     results = [evaluate(one, policy, risk, today) for one in facts]
     lookback = lookback_days_for(policy)
 
+    # No look-up of the key first: the unique constraint answers a repeat in the same
+    # statement that saves a new declaration, which is the common case.
     for attempt in range(_REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
-                lead = _save_people(
+                declarations = _save_people(
                     data=data,
                     people=people,
                     results=results,
@@ -167,12 +168,14 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
             if attempt == _REFERENCE_ATTEMPTS - 1:
                 raise
         else:
+            lead = declarations[0]
             lead.replayed = False
+            lead.saved_companions = declarations[1:]
             return lead
     raise AssertionError("unreachable")
 
 
-def _save_people(*, data, people, results, key, today, version_id, lookback) -> Declaration:
+def _save_people(*, data, people, results, key, today, version_id, lookback) -> list[Declaration]:
     now = timezone.now()
     shared = {
         "phone": data["phone"],
@@ -256,7 +259,7 @@ def _save_people(*, data, people, results, key, today, version_id, lookback) -> 
     )
     for notice in notices:
         enqueue_notice(notice.pk)
-    return lead
+    return declarations
 
 
 def _legs_from(data: Mapping) -> list[dict]:

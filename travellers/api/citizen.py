@@ -125,7 +125,7 @@ class CitizenDeclarationMixin:
             lead = declaration_submit(data=serializer.validated_data, idempotency_key=key)
         except NoPolicyInForce as exc:
             raise NoPolicyInForceError(exc.on) from exc
-        companions = lead.companions.order_by("id").only("reference", "result")
+        companions = lead.saved_companions
         body = {
             "reference": lead.reference,
             "result": api_result(lead.result),

@@ -1,0 +1,281 @@
+"""Benchmark of the submit API: ``.venv/bin/python tests/benchmarks/submit.py``.
+
+Serves the portal with gunicorn (2 sync workers, DEBUG=false, generated SECRET_KEY and
+PII key, throttles opened wide) on a fresh PostgreSQL database ``bench_submit``, then in
+the same run posts declarations with 1 to 5 legs to ``POST /api/v1/declarations/`` and
+requests the trivial JSON view ``/health/`` (same middleware, same server), each at
+concurrency 50, and prints requests per second, p50 and p99 for both and their ratio.
+Targets: submit throughput >= 0.4 x the trivial view's, submit p99 < 250 ms.
+
+Notices are queued as in production: on a Redis broker when one answers
+(``BENCH_BROKER_URL``, default redis://127.0.0.1:6379/15, purged at the end; no worker
+consumes them), else eagerly in-process to a dummy mail backend.
+
+Environment: ``BENCH_DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/test, a
+database to connect to for CREATE/DROP DATABASE). The database is dropped and gunicorn
+stopped at the end, also on failure. A script, not a test (pytest collects test_*.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+DB_NAME = "bench_submit"
+LEAD_ID = "110105199001011232"
+HIGH_RISK_COUNTY = "321002"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def admin_sql(base_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(base_url.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
+        c.execute(statement)
+
+
+def database_url(base_url: str, name: str) -> str:
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def broker_reachable(url: str) -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        return True
+    except Exception:
+        return False
+
+
+def counties() -> list[str]:
+    with (ROOT / "policies" / "data" / "regions.csv").open(encoding="utf-8") as handle:
+        return [
+            row["code"]
+            for row in csv.DictReader(handle)
+            if row["county_level"] == "1" and row["retired"] == "0" and row["code"][:2] != "11"
+        ]
+
+
+def payloads(count: int, rng: random.Random) -> list[bytes]:
+    """Pre-travel declarations, 1 to 5 consecutive legs ending yesterday, arriving in 2 days."""
+    today = date.today()
+    pool = counties()
+    bodies = []
+    for _ in range(count):
+        n = rng.randint(1, 5)
+        legs, end = [], today - timedelta(days=1)
+        for region in [*rng.sample(pool[:-1], n - 1), HIGH_RISK_COUNTY]:
+            start = end - timedelta(days=rng.randint(1, 3))
+            legs.append(
+                {"region": region, "start_date": start.isoformat(), "end_date": end.isoformat()}
+            )
+            end = start
+        body = {
+            "kind": "pre_travel",
+            "arrival_date": (today + timedelta(days=2)).isoformat(),
+            "health_code": "green",
+            "legs": legs[::-1],
+            "full_name": "测试用户",
+            "id_type": "resident_id",
+            "id_number": LEAD_ID,
+            "phone": f"139{rng.randint(0, 99_999_999):08d}",
+            "email": "bench@example.com",
+            "language": rng.choice(["zh-hans", "en"]),
+            "residence_region": "110105",
+            "attestation": True,
+        }
+        bodies.append(json.dumps(body).encode("utf-8"))
+    return bodies
+
+
+def load(port: int, method: str, path: str, bodies: list[bytes | None], concurrency: int):
+    """Send every body with ``concurrency`` threads; returns (seconds, latencies, statuses)."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    index = iter(range(len(bodies)))
+
+    def worker():
+        own_lat, own_status = [], {}
+        while True:
+            with lock:
+                i = next(index, None)
+            if i is None:
+                break
+            body = bodies[i]
+            headers = {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
+            # Gunicorn's sync workers close every connection: one per request, for both views.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            started = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            own_lat.append(time.perf_counter() - started)
+            own_status[response.status] = own_status.get(response.status, 0) + 1
+            conn.close()
+        with lock:
+            latencies.extend(own_lat)
+            for code, n in own_status.items():
+                statuses[code] = statuses.get(code, 0) + n
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, statuses
+
+
+def summary(name: str, seconds: float, latencies: list[float], statuses: dict) -> dict:
+    ordered = sorted(latencies)
+    p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    stats = {
+        "rps": len(latencies) / seconds,
+        "p50": statistics.median(ordered) * 1000,
+        "p99": p(0.99),
+        "statuses": statuses,
+    }
+    print(
+        f"{name:>8}: {len(latencies)} requests in {seconds:.2f} s = {stats['rps']:.0f} req/s, "
+        f"p50 {stats['p50']:.1f} ms, p99 {stats['p99']:.1f} ms, statuses {statuses}"
+    )
+    return stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    base_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+    broker = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
+    use_broker = broker_reachable(broker)
+    from cryptography.fernet import Fernet
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DATABASE_URL": database_url(base_url, DB_NAME),
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "PII_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "THROTTLE_RATES": "evaluate=1000000/min,submit=1000000/min,"
+        "lookup=1000000/min,lookup_reference=1000000/min",
+        "CELERY_BROKER_URL": broker if use_broker else "",
+        "EMAIL_URL": "dummymail://",
+        "DB_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+    admin_sql(base_url, f"DROP DATABASE IF EXISTS {DB_NAME}")
+    admin_sql(base_url, f"CREATE DATABASE {DB_NAME}")
+    server = None
+    try:
+        manage = [PYTHON, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
+        seed = (
+            "from datetime import timedelta; from django.utils import timezone;"
+            "from policies.models import RiskArea;"
+            f"RiskArea.objects.create(region_id='{HIGH_RISK_COUNTY}', name='基准测试小区',"
+            " level='high', designated_on=timezone.localdate() - timedelta(days=30))"
+        )
+        subprocess.run([*manage, "shell", "-c", seed], env=env, cwd=ROOT, check=True)
+        server = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--workers",
+                str(args.workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--backlog",
+                "2048",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        deadline = time.time() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/health/")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise RuntimeError("gunicorn did not come up")
+            time.sleep(0.2)
+
+        rng = random.Random(args.seed)
+        print(
+            f"gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
+            f"{args.requests} requests each; notices "
+            f"{'queued on ' + broker if use_broker else 'sent eagerly (dummy mail)'}"
+        )
+        warm = payloads(200, rng)
+        load(port, "POST", "/api/v1/declarations/", warm, args.concurrency)
+        load(port, "GET", "/health/", [None] * 200, args.concurrency)
+
+        bodies = payloads(args.requests, rng)
+        submit = summary(
+            "submit",
+            *load(port, "POST", "/api/v1/declarations/", bodies, args.concurrency),
+        )
+        trivial = summary(
+            "health", *load(port, "GET", "/health/", [None] * args.requests, args.concurrency)
+        )
+        ratio = submit["rps"] / trivial["rps"]
+        ok = submit["statuses"] == {201: args.requests}
+        print(f"   ratio: submit/health throughput = {ratio:.2f} (target >= 0.40)")
+        print(f"  target: submit p99 {submit['p99']:.1f} ms (target < 250 ms)")
+        print(f"  all 201: {ok}")
+        return 0 if ok else 1
+    finally:
+        if server is not None and server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        admin_sql(base_url, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if use_broker:
+            import redis
+
+            redis.Redis.from_url(broker).flushdb()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
