@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from portal.celery import app as celery_app
 from tests.conftest import services_required
@@ -66,6 +67,9 @@ def reset_connections():
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # kombu keeps its pools in a global registry keyed by broker URL: forget the closed
+    # ones, or the next test (and control.ping) acquires from a closed pool.
+    kombu_pools.reset()
 
 
 @pytest.fixture
