@@ -173,6 +173,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -244,7 +247,8 @@ def main() -> int:
 
         rng = random.Random(args.seed)
         print(
-            f"gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
+            f"gunicorn {args.workers} workers x {args.threads} threads, "
+            f"concurrency {args.concurrency}, "
             f"{args.requests} requests each; notices "
             f"{'queued on ' + broker if use_broker else 'sent eagerly (dummy mail)'}"
         )
