@@ -156,6 +156,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages whose worker died (kombu scans every
+    # interval x throttle seconds, 100 s by default): short timeouts get short sweeps.
+    "unacked_restore_interval": min(10, max(1, CELERY_BROKER_VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1 if CELERY_BROKER_VISIBILITY_TIMEOUT < 600 else 10,
     # Saving risk data must not hang on a dead broker: give up fast, the sweep catches up.
     "max_retries": 1,
     "interval_start": 0,
