@@ -3,6 +3,22 @@ import os
 import pytest
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    # Runs after pytest-django's own autouse database set-up (plugin fixtures come first).
+    if _is_transactional(request):
+        from tests.reference_data import ensure_reference_data
+
+        ensure_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # Real hashing costs ~0.3 s per login; tests check behaviour, not cost.
