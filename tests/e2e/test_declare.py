@@ -127,7 +127,9 @@ def test_look_up_the_status_then_switch_to_english(page, guangling_high_risk):
 
     # A fresh browser context: the reference alone shows nothing.
     context = page.context.browser.new_context(
-        viewport={"width": 360, "height": 740}, base_url=page.url.split("/declarations")[0]
+        viewport={"width": 360, "height": 740},
+        locale="zh-CN",
+        base_url=page.url.split("/declarations")[0],
     )
     other = context.new_page()
     other.goto(f"/declarations/{reference}/")
