@@ -39,7 +39,7 @@ migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 makemessages: venv
-	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en -l zh_Hans --ignore=.venv --ignore=var
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
 
 worker: venv
 	$(BIN)/celery -A portal worker --loglevel=INFO

@@ -263,7 +263,7 @@ def _answers(data: dict, state: dict) -> list[dict]:
         rows.append(
             {
                 "label": _("第%(number)d段行程") % {"number": index},
-                "value": f"{names.get(leg['region'], leg['region'])}："
+                "value": f"{names.get(leg['region'], leg['region'])}{_('：')}"
                 f"{_date(leg['start_date'])} – {end}",
                 "target": forms.field_id("legs-0-region"),
             }
@@ -287,7 +287,7 @@ def _answers(data: dict, state: dict) -> list[dict]:
             "nat_result",
             (
                 f"{_choice_label(specs['nat_result'].choices, nat['result'])}"
-                f"（{_datetime(nat['sampled_at'])}）"
+                f"{_('（')}{_datetime(nat['sampled_at'])}{_('）')}"
             )
             if nat
             else _("未检测"),
@@ -305,7 +305,7 @@ def _answers(data: dict, state: dict) -> list[dict]:
         rows.append(
             {
                 "label": _("同行人 %(number)d") % {"number": index},
-                "value": f"{companion['full_name']}，"
+                "value": f"{companion['full_name']}{_('，')}"
                 f"{_choice_label(IdType.choices, companion['id_type'])} "
                 f"{pii.mask_id_number(companion['id_number'])}",
                 "target": forms.field_id(f"companions-{index - 1}-full_name"),

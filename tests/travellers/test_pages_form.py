@@ -190,4 +190,4 @@ def test_dates_on_the_check_page_are_in_the_language_of_the_page(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     en = soup(client.get(reverse("travellers:declare-check")))
     assert en.html["lang"] == "en"
-    assert f"{arrival.day}, {arrival.year}" in en.get_text()
+    assert f"{arrival.day} {arrival:%B} {arrival.year}" in en.get_text()
