@@ -33,7 +33,7 @@ def test_the_only_listener_is_the_re_evaluation_pipeline_registered_once():
     # policies knows no listener itself; travellers subscribes when its app is ready.
     from travellers.reevaluation import enqueue_change
 
-    assert services.CHANGE_LISTENERS == [enqueue_change]
+    assert [enqueue_change] == services.CHANGE_LISTENERS
 
 
 def test_listeners_get_the_change_id_after_commit(listeners, django_capture_on_commit_callbacks):
