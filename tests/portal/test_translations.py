@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import polib
@@ -206,3 +207,40 @@ def test_the_chinese_pages_stay_chinese(client):
     assert response["Content-Language"] == "zh-hans"
     assert "申报行程" in visible_text(response)
     assert "Declare your trip" not in visible_text(response)
+
+
+@pytest.mark.django_db
+def test_an_english_result_page_shows_no_chinese_apart_from_data(client):
+    import uuid
+
+    from django.utils import timezone
+
+    from policies.models import PolicyRule, RiskArea
+    from tests.travellers.api.payloads import PHONE, declaration_payload, high_risk_area
+    from travellers.serializers import DeclarationSerializer
+    from travellers.services import declaration_submit
+
+    today = timezone.localdate()
+    high_risk_area(designated_on=today - timedelta(days=20))
+    serializer = DeclarationSerializer(data=declaration_payload(today=today, language="en"))
+    serializer.is_valid(raise_exception=True)
+    declaration = declaration_submit(data=serializer.validated_data, idempotency_key=uuid.uuid4())
+
+    found = client.post(
+        reverse("travellers:status"),
+        {"reference": declaration.reference, "phone_last4": PHONE[-4:]},
+        follow=True,
+        **ENGLISH,
+    )
+
+    assert found.status_code == 200
+    text = visible_text(found)
+    assert "Do not travel" in text
+    # Data written in Chinese only: citations, area names, the masked name.
+    for data in [
+        *PolicyRule.objects.values_list("citation", flat=True),
+        *RiskArea.objects.values_list("name", flat=True),
+        declaration.masked_name,
+    ]:
+        text = text.replace(data, " ")
+    assert chinese_left(text) == []
