@@ -36,7 +36,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 migrations-check: venv
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 makemessages: venv
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
