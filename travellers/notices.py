@@ -13,6 +13,7 @@ phone number, and the name only masked.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import socket
@@ -147,6 +148,59 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}" + (f" {code}" if code else "")
 
 
+# One open SMTP connection per worker process: a new connection (TCP, EHLO, STARTTLS,
+# AUTH) for every email costs more than the email. Other backends (files, console,
+# memory) are cheap to open, so they keep one connection per message.
+_smtp_connections: dict[tuple, object] = {}
+
+
+def _reuses_connection() -> bool:
+    return settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def _smtp_connection():
+    key = (settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
+    connection = _smtp_connections.get(key)
+    if connection is None:
+        drop_mail_connection()
+        connection = get_connection()
+        connection.open()
+        _smtp_connections[key] = connection
+    return connection
+
+
+def drop_mail_connection() -> None:
+    """Close the reused connection (after an error, or when a worker shuts down)."""
+    for connection in _smtp_connections.values():
+        # A broken connection is being thrown away anyway.
+        with contextlib.suppress(Exception):
+            connection.close()
+    _smtp_connections.clear()
+
+
+def _deliver(message: EmailMultiAlternatives) -> None:
+    if not _reuses_connection():
+        message.connection = get_connection()
+        message.send(fail_silently=False)
+        return
+    reused = bool(_smtp_connections)
+    try:
+        message.connection = _smtp_connection()
+        message.send(fail_silently=False)
+    except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+        drop_mail_connection()
+        if not reused:
+            raise
+        # The server closed an idle connection: one fresh try before calling it a failure.
+        logger.info("SMTP connection was closed (%s); reconnecting", type(exc).__name__)
+        message.connection = _smtp_connection()
+        message.send(fail_silently=False)
+    except Exception:
+        # After a refusal the session state is unknown: start clean next time.
+        drop_mail_connection()
+        raise
+
+
 def _claim(notice_id: int, now) -> bool:
     stale = now - CLAIM_TIMEOUT
     return (
@@ -181,9 +235,7 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
     try:
         if not notice.declaration.email:
             raise PermanentDeliveryError("no address")
-        message = notice_render(notice)
-        message.connection = get_connection()
-        message.send(fail_silently=False)
+        _deliver(notice_render(notice))
     except Exception as exc:
         kind = exc.__class__ if isinstance(exc, PermanentDeliveryError) else _classify(exc)
         error = str(exc) if isinstance(exc, PermanentDeliveryError) else _describe(exc)

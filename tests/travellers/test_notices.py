@@ -291,3 +291,59 @@ def test_a_real_smtp_server_that_fails_first_is_retried_then_delivers(settings):
         controller.stop()
     assert len(handler.delivered) == 1
     assert LEAD_ID.encode() not in handler.delivered[0]
+
+
+class _SessionCounter(_Recorder):
+    def __init__(self):
+        super().__init__([])
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+
+@pytest.fixture
+def smtp_server(settings):
+    from travellers.notices import drop_mail_connection
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = _SessionCounter()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield handler, controller
+    drop_mail_connection()
+    controller.stop()
+
+
+def test_one_worker_sends_its_notices_over_one_smtp_connection(smtp_server):
+    handler, _controller = smtp_server
+    notices = [submitted(phone=f"1391234{n:04d}")[1] for n in range(3)]
+
+    assert [notice_send(notice_id=n.pk) for n in notices] == ["sent"] * 3
+    assert len(handler.delivered) == 3
+    assert handler.sessions == 1
+
+
+def test_a_connection_the_server_closed_is_opened_again_without_losing_the_notice(smtp_server):
+    from travellers.notices import _smtp_connections
+
+    handler, _controller = smtp_server
+    first, second = (submitted(phone=f"1391234{n:04d}")[1] for n in range(2))
+    assert notice_send(notice_id=first.pk) == "sent"
+
+    # As when the server times out an idle connection: the socket is gone.
+    (backend,) = _smtp_connections.values()
+    backend.connection.close()
+
+    assert notice_send(notice_id=second.pk) == "sent"
+    assert len(handler.delivered) == 2
+    assert handler.sessions == 2
