@@ -6,7 +6,9 @@ from django.core.checks import Error, Tags, register
 THROTTLE_SCOPES = ("evaluate", "submit", "lookup", "lookup_reference")
 
 
-@register(Tags.security, deploy=False)
+# Deployment checks: run by `check --deploy` and by the WSGI entry point that serves
+# production, not by development commands such as makemigrations.
+@register(Tags.security, deploy=True)
 def check_secret_key(app_configs, **kwargs):
     if not settings.DEBUG and settings.SECRET_KEY == settings.INSECURE_DEV_SECRET_KEY:
         return [
@@ -77,7 +79,7 @@ def check_email(app_configs, **kwargs):
     return []
 
 
-@register(Tags.security)
+@register(Tags.security, deploy=True)
 def check_pii_key(app_configs, **kwargs):
     # The development default is derived from SECRET_KEY: rotating that key would
     # make every stored identity number unreadable, so production needs its own.

@@ -8,6 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 application = get_wsgi_application()
 
 # gunicorn does not run the system checks itself: refuse to serve a misconfigured portal.
-_errors = [message for message in run_checks() if message.level >= ERROR]
+_errors = [
+    message for message in run_checks(include_deployment_checks=True) if message.level >= ERROR
+]
 if _errors:
     raise ImproperlyConfigured("\n".join(f"{e.id}: {e.msg} {e.hint or ''}" for e in _errors))

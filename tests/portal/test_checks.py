@@ -9,10 +9,10 @@ from portal import checks
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_check(env_overrides):
+def run_check(env_overrides, *options):
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", **env_overrides}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *options],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -21,8 +21,8 @@ def run_check(env_overrides):
     )
 
 
-def test_it_refuses_to_start_without_secret_key_when_not_debug():
-    proc = run_check({"DEBUG": "false"})
+def test_it_refuses_to_deploy_without_secret_key_when_not_debug():
+    proc = run_check({"DEBUG": "false"}, "--deploy")
     assert proc.returncode != 0
     assert "SECRET_KEY" in proc.stderr
     assert "portal.E001" in proc.stderr
@@ -34,13 +34,16 @@ def test_it_starts_with_its_keys_in_production_mode():
             "DEBUG": "false",
             "SECRET_KEY": "x" * 50,
             "PII_ENCRYPTION_KEY": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
-        }
+        },
+        "--deploy",
+        "--fail-level",
+        "ERROR",
     )
     assert proc.returncode == 0, proc.stderr
 
 
 def test_it_refuses_production_without_its_own_pii_key():
-    proc = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+    proc = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "--deploy")
     assert proc.returncode != 0
     assert "portal.E007" in proc.stderr
 
@@ -100,3 +103,15 @@ def test_the_wsgi_entry_point_refuses_a_misconfiguration():
     )
     assert proc.returncode != 0
     assert "portal.E001" in proc.stderr
+
+
+def test_development_commands_run_without_production_keys():
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
