@@ -16,6 +16,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from policies.api.results import is_english
+from travellers.models import Outcome
 
 PAST, CURRENT, FUTURE = "past", "current", "future"
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
@@ -86,6 +87,9 @@ def _date(value) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+_OUTCOME_LABELS = dict(Outcome.choices)
+
+
 def format_day(day: date | None, language: str) -> str:
     """A date in the reader's language ("2021年8月15日", "15 August 2021")."""
     if day is None:
@@ -96,23 +100,12 @@ def format_day(day: date | None, language: str) -> str:
 
 
 def outcome_label(outcome: str) -> str:
-    labels = {
-        "postponed": _("暂缓进返京"),
-        "central_observation": _("集中观察"),
-        "home_observation": _("居家观察"),
-        "health_monitoring": _("健康监测"),
-        "allowed": _("可进返京"),
-    }
-    return labels.get(outcome, outcome)
+    # The model's choices hold the one wording of each outcome (also the measures' names).
+    return str(_OUTCOME_LABELS.get(outcome, outcome))
 
 
 def measure_label(kind: str) -> str:
-    labels = {
-        "central_observation": _("集中观察"),
-        "home_observation": _("居家观察"),
-        "health_monitoring": _("健康监测"),
-    }
-    return labels.get(kind, kind)
+    return outcome_label(kind)
 
 
 def condition_label(code: str) -> str:
