@@ -38,6 +38,32 @@ def _attribute_to(obj, actor) -> None:
         obj._history_user = actor
 
 
+def _locked_with_changes(instance, field_names, changes: dict, *, service: str):
+    """Lock and re-read the stored row (so ``before`` is what is stored, not a stale
+    instance), apply ``changes`` to it and validate; returns (stored, before)."""
+    unknown = set(changes) - set(field_names)
+    if unknown:
+        raise TypeError(f"{service}() got unexpected fields: {sorted(unknown)}")
+    stored = type(instance).objects.select_for_update().get(pk=instance.pk)
+    before = _fields(stored, field_names)
+    for name, value in changes.items():
+        if name == "region":
+            stored.region_id = _region_code(value)
+        else:
+            setattr(stored, name, value)
+    stored.full_clean()
+    return stored, before
+
+
+def _locked_delete(instance, field_names, *, actor) -> dict:
+    """Delete the locked stored row; returns its fields as they were."""
+    stored = type(instance).objects.select_for_update().get(pk=instance.pk)
+    before = _fields(stored, field_names)
+    _attribute_to(stored, actor)
+    stored.delete()
+    return before
+
+
 def _region_label(code: str) -> str:
     region = Region.objects.filter(code=code).only("name").first()
     return region.name if region else code
@@ -130,18 +156,9 @@ def risk_area_create(
 @transaction.atomic
 def risk_area_update(*, risk_area: RiskArea, actor=None, **changes) -> RiskArea:
     """Change any of RISK_AREA_FIELDS; the change row names the old and the new county."""
-    unknown = set(changes) - set(RISK_AREA_FIELDS)
-    if unknown:
-        raise TypeError(f"risk_area_update() got unexpected fields: {sorted(unknown)}")
-    # Lock and re-read so that ``before`` is what is stored, not a stale instance.
-    stored = RiskArea.objects.select_for_update().get(pk=risk_area.pk)
-    before = _fields(stored, RISK_AREA_FIELDS)
-    for name, value in changes.items():
-        if name == "region":
-            stored.region_id = _region_code(value)
-        else:
-            setattr(stored, name, value)
-    stored.full_clean()
+    stored, before = _locked_with_changes(
+        risk_area, RISK_AREA_FIELDS, changes, service="risk_area_update"
+    )
     if stored.region_id != before["region"]:
         _check_risk_area_region(stored)
     after = _fields(stored, RISK_AREA_FIELDS)
@@ -173,10 +190,7 @@ def risk_area_lift(*, risk_area: RiskArea, lifted_on: date, actor=None) -> RiskA
 
 @transaction.atomic
 def risk_area_delete(*, risk_area: RiskArea, actor=None) -> None:
-    stored = RiskArea.objects.select_for_update().get(pk=risk_area.pk)
-    before = _fields(stored, RISK_AREA_FIELDS)
-    _attribute_to(stored, actor)
-    stored.delete()
+    before = _locked_delete(risk_area, RISK_AREA_FIELDS, actor=actor)
     record_change(
         kind=ChangeKind.RISK_AREA_DELETED,
         summary=_risk_area_summary("删除风险地区", before),
@@ -263,17 +277,9 @@ def designation_create(
 
 @transaction.atomic
 def designation_update(*, designation: Designation, actor=None, **changes) -> Designation:
-    unknown = set(changes) - set(DESIGNATION_FIELDS)
-    if unknown:
-        raise TypeError(f"designation_update() got unexpected fields: {sorted(unknown)}")
-    stored = Designation.objects.select_for_update().get(pk=designation.pk)
-    before = _fields(stored, DESIGNATION_FIELDS)
-    for name, value in changes.items():
-        if name == "region":
-            stored.region_id = _region_code(value)
-        else:
-            setattr(stored, name, value)
-    stored.full_clean()
+    stored, before = _locked_with_changes(
+        designation, DESIGNATION_FIELDS, changes, service="designation_update"
+    )
     after = _fields(stored, DESIGNATION_FIELDS)
     if after == before:
         return stored
@@ -295,10 +301,7 @@ def designation_update(*, designation: Designation, actor=None, **changes) -> De
 
 @transaction.atomic
 def designation_delete(*, designation: Designation, actor=None) -> None:
-    stored = Designation.objects.select_for_update().get(pk=designation.pk)
-    before = _fields(stored, DESIGNATION_FIELDS)
-    _attribute_to(stored, actor)
-    stored.delete()
+    before = _locked_delete(designation, DESIGNATION_FIELDS, actor=actor)
     record_change(
         kind=ChangeKind.DESIGNATION_DELETED,
         summary=_designation_summary("删除地区认定", before),
