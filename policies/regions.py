@@ -1,8 +1,20 @@
-"""Region search for pickers: by Chinese name, pinyin, pinyin initials or code prefix."""
+"""Region search for pickers (by Chinese name, pinyin, pinyin initials or code prefix),
+and the in-process table of every region that validation and snapshots read.
+
+The region table only changes by migration (the admin shows it read-only), so each
+process loads it once (``region_table``, one query of about 3,200 rows) instead of
+asking the database on every submit. Saving or deleting a ``Region`` and running
+migrations clear it in that process (``forget_region_table``, connected in
+``PoliciesConfig.ready``); other processes pick a new table up when they restart,
+which every deployment of a migration does.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
@@ -85,3 +97,33 @@ def _ranked(regions: QuerySet[Region], query: str) -> QuerySet[Region]:
             output_field=IntegerField(),
         )
     )
+
+
+class RegionFacts(NamedTuple):
+    """What validation and snapshots need of a region row."""
+
+    name: str
+    county_level: bool
+    retired: bool
+
+
+_table: Mapping[str, RegionFacts] | None = None
+
+
+def region_table() -> Mapping[str, RegionFacts]:
+    """Every region (retired ones included) by code; loaded once per process."""
+    global _table
+    table = _table
+    if table is None:
+        rows = Region.objects.order_by().values_list("code", "name", "county_level", "retired")
+        table = MappingProxyType({row[0]: RegionFacts(*row[1:]) for row in rows})
+        _table = table
+    return table
+
+
+def forget_region_table(**kwargs) -> None:
+    """Drop the loaded table: the next ``region_table()`` reads the database again.
+
+    A signal receiver too (``Region`` saved or deleted, migrations run)."""
+    global _table
+    _table = None

@@ -26,7 +26,8 @@ from policies.engine.types import (
     RiskSnapshot,
     RuleSpec,
 )
-from policies.models import Designation, PolicyVersion, Region, RiskArea
+from policies.models import Designation, PolicyVersion, RiskArea
+from policies.regions import region_table
 
 # Longer than any look-back of the rule catalogue (21 days for international entry).
 DESIGNATION_LOOKBACK_DAYS = 60
@@ -95,8 +96,9 @@ def risk_snapshot(
     ``counties`` limits the risk areas to those counties (the legs of the declarations
     at hand) and the designations to those that can contain them; ``None`` loads all.
     ``region_names`` covers the counties, every region of a loaded area or designation,
-    and ``regions`` (pass the leg regions of a batch loaded with ``counties=None``).
-    At most three queries.
+    and ``regions`` (pass the leg regions of a batch loaded with ``counties=None``); the
+    names come from the in-process region table (``policies.regions.region_table``).
+    At most two queries (three the first time the process needs the region table).
     """
     county_set = None if counties is None else set(counties)
     wanted_names = set(regions)
@@ -134,9 +136,8 @@ def risk_snapshot(
 
     wanted_names |= areas_by_county.keys()
     wanted_names |= {designation.region for designation in designations}
-    names: dict[str, str] = {}
-    if wanted_names:
-        names = dict(Region.objects.filter(code__in=wanted_names).values_list("code", "name"))
+    table = region_table() if wanted_names else {}
+    names = {code: table[code].name for code in wanted_names if code in table}
 
     return RiskSnapshot(
         areas_by_county=MappingProxyType(

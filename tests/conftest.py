@@ -20,6 +20,17 @@ def _reference_data_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_region_table():
+    # The in-process region table outlives a test's rolled-back transaction: a region
+    # one test adds must not stay known in the next.
+    from policies.regions import forget_region_table
+
+    forget_region_table()
+    yield
+    forget_region_table()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # Real hashing costs ~0.3 s per login; tests check behaviour, not cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

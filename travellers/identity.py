@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn.ric import calc_check_digit
 
-from policies.models import Region
+from policies.regions import region_table
 
 RESIDENT_ID = "resident_id"
 PASSPORT = "passport"
@@ -108,8 +108,8 @@ def region_prefix_known(code: str) -> bool:
     """True when the code, its prefecture or its province is in the Region table."""
     if code in RESIDENCE_PERMIT_PREFIXES:
         return True
-    candidates = {code, code[:4] + "00", code[:2] + "0000"}
-    return Region.objects.filter(code__in=candidates).exists()
+    table = region_table()
+    return any(candidate in table for candidate in (code, code[:4] + "00", code[:2] + "0000"))
 
 
 def validate_passport(value: str) -> str:

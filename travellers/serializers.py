@@ -26,7 +26,8 @@ from rest_framework import serializers
 
 from policies.api.serializers import EvaluateRequestSerializer, NatTestSerializer
 from policies.engine.types import CONTACT_STATUSES, HEALTH_CODES
-from policies.models import Region, significant_prefix
+from policies.models import significant_prefix
+from policies.regions import region_table
 from policies.snapshots import local_date
 from travellers.identity import ID_TYPES, validate_id_number, validate_mainland_mobile
 from travellers.models import Community, Language
@@ -173,11 +174,11 @@ class DeclarationSerializer(EvaluateRequestSerializer):
 
     def validate_residence_region(self, value):
         code = value.strip()
-        region = Region.objects.filter(code=code).values("county_level", "retired").first()
+        region = region_table().get(code)
         home = significant_prefix(settings.PORTAL_JURISDICTION)
         if region is None or not code.startswith(home) or code == settings.PORTAL_JURISDICTION:
             raise serializers.ValidationError(_("请选择本辖区内的居住区。"))
-        if not region["county_level"] or region["retired"]:
+        if not region.county_level or region.retired:
             raise serializers.ValidationError(_("请选择区（县）一级的居住地。"))
         return code
 

@@ -35,7 +35,8 @@ from policies.engine.types import (
     OUTCOMES,
     PRE_TRAVEL,
 )
-from policies.models import Region, significant_prefix
+from policies.models import significant_prefix
+from policies.regions import region_table
 from policies.snapshots import local_date
 
 MAX_LEGS = 50
@@ -189,15 +190,14 @@ class EvaluateRequestSerializer(serializers.Serializer):
         return {"legs": [per_leg.get(index, {}) for index in range(len(legs))]}
 
     def _leg_region_errors(self, legs, attrs) -> dict[int, dict]:
-        codes = {leg["region"] for leg in legs}
-        known = dict(Region.objects.filter(code__in=codes).values_list("code", "county_level"))
+        known = region_table()
         home = significant_prefix(settings.PORTAL_JURISDICTION)
         errors = {}
         for index, leg in enumerate(legs):
             code = leg["region"]
             if code not in known:
                 errors[index] = {"region": [_("未知的行政区划代码。")]}
-            elif not known[code]:
+            elif not known[code].county_level:
                 errors[index] = {"region": [_("请选择县级行政区（区、县、县级市、旗）。")]}
             elif code.startswith(home):
                 errors[index] = {"region": [_("行程地区不能位于本辖区内。")]}
