@@ -29,19 +29,25 @@ The flow (tasks in ``travellers.tasks.reevaluation`` only call these functions):
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, JSONField, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from policies.engine import evaluate
+from policies.engine.types import DeclarationFacts, NatTest
+from policies.engine.types import Leg as EngineLeg
 from policies.models import ChangeKind, Designation, RiskArea, RiskDataChange
 from policies.services.changes import record_change
-from policies.snapshots import NoPolicyInForce, policy_in_force, risk_snapshot
+from policies.snapshots import NoPolicyInForce, local_date, policy_in_force, risk_snapshot
+from portal.bulk_writes import insert_rows, update_rows
 from travellers import evaluation
 from travellers.models import (
     ChunkPhase,
@@ -58,6 +64,7 @@ from travellers.models import (
     RunChunk,
     RunStatus,
     RunTrigger,
+    compute_live_until,
     longest_lookback_days,
 )
 from travellers.notices import CLAIM_TIMEOUT
@@ -66,9 +73,6 @@ logger = logging.getLogger(__name__)
 
 # Runs a staff member may hold back; the daily review only lets time pass.
 HOLDABLE_TRIGGERS = (RunTrigger.CHANGE, RunTrigger.POLICY)
-# Rows per UPDATE on databases without UPDATE ... FROM (VALUES ...): a bulk_update of a
-# whole chunk would build one CASE per column over a thousand ids.
-SMALL_BATCH = 100
 # Chunks whose task has not finished after this long are enqueued again by the sweep.
 DEFAULT_REQUEUE_AFTER = timedelta(minutes=10)
 
@@ -293,10 +297,10 @@ def process_chunk(*, chunk_id: int) -> int:
         run = chunk.run
         if run.status not in (RunStatus.RUNNING, RunStatus.APPROVED):
             return 0
-        changed, moved = _evaluate(run, chunk.declaration_ids, now=now)
+        changed, moved = _evaluate(run, chunk.declaration_ids)
         if chunk.phase == ChunkPhase.APPLY:
-            notice_ids = _apply(changed, moved, now=now)
-        changes = [[d.pk, old, d.outcome] for d, _evaluation, old in changed]
+            notice_ids = _apply(run, changed, moved, now=now)
+        changes = [[a.declaration_id, a.old_outcome, a.outcome] for a in changed]
         RunChunk.objects.filter(id=chunk_id).update(changes=changes)
         # The run row's lock serialises the chunks' ends: the last one sees all done.
         ReevaluationRun.objects.filter(pk=run.pk).update(
@@ -309,84 +313,203 @@ def process_chunk(*, chunk_id: int) -> int:
     return len(changes)
 
 
-def _evaluate(run: ReevaluationRun, ids: Sequence[int], *, now):
+@dataclass(slots=True)
+class Answer:
+    """A chunk's new answer for one declaration, before it is written."""
+
+    declaration_id: int
+    language: str
+    old_outcome: str
+    outcome: str
+    entry_allowed_from: date | None
+    next_review_on: date | None
+    live_until: date | None
+    # The stored result (``evaluation.stored_result``): built for changed answers only.
+    result: dict | None = None
+
+
+# What the engine needs of a declaration, what it answered last time, and its language.
+_FACT_FIELDS = (
+    "id",
+    "kind",
+    "arrival_date",
+    "health_code",
+    "commuter",
+    "home_quarantine_possible",
+    "contact_status",
+    "last_contact_date",
+    "international_entry_date",
+    "nat_result",
+    "nat_sampled_at",
+    "language",
+    "outcome",
+    "entry_allowed_from",
+    "next_review_on",
+    "live_until",
+    "result__measures",
+)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _load_facts(ids: Sequence[int]) -> list[tuple[tuple, DeclarationFacts]]:
+    """(stored row, engine facts) per declaration, in id order: two queries, no models.
+
+    Only travel facts and the last answer are read: never the encrypted identity or
+    phone, and not the whole stored result.
+    """
+    legs: dict[int, list[EngineLeg]] = defaultdict(list)
+    for declaration_id, region, start, end in (
+        Leg.objects.filter(declaration_id__in=ids)
+        .order_by("declaration_id", "start_date", "position")
+        .values_list("declaration_id", "region_id", "start_date", "end_date")
+    ):
+        legs[declaration_id].append(EngineLeg(region, start, end))
+    loaded = []
+    for row in Declaration.objects.filter(id__in=ids).order_by("id").values_list(*_FACT_FIELDS):
+        nat_test = NatTest(row[9], local_date(row[10])) if row[9] and row[10] else None
+        facts = DeclarationFacts(
+            kind=row[1],
+            arrival_date=row[2],
+            health_code=row[3],
+            commuter=row[4],
+            home_quarantine_possible=row[5],
+            contact_status=row[6],
+            last_contact_date=row[7],
+            international_entry_date=row[8],
+            nat_test=nat_test,
+            legs=tuple(legs.get(row[0], ())),
+        )
+        loaded.append((row, facts))
+    return loaded
+
+
+def _evaluate(run: ReevaluationRun, ids: Sequence[int]) -> tuple[list[Answer], list[Answer]]:
     """Evaluate with one policy and one risk snapshot; nothing is saved here.
 
-    Returns the changed answers as (declaration, unsaved evaluation, old outcome) and the
-    declarations whose answer stands but whose next review or live window moved.
+    Returns the changed answers and the unchanged ones whose next review or live window
+    moved (written without telling anyone).
     """
-    declarations = list(
-        Declaration.objects.filter(id__in=ids)
-        # Travel facts only: the encrypted identity and phone are never needed here.
-        .defer("id_number", "phone")
-        .prefetch_related("legs")
-        .order_by("id")
-    )
-    if not declarations:
+    loaded = _load_facts(ids)
+    if not loaded:
         return [], []
     as_of = run.as_of
     policy = policy_in_force(as_of)
     if policy is None:
         raise NoPolicyInForce(as_of)
-    counties = {leg.region_id for declaration in declarations for leg in declaration.legs.all()}
+    counties = {leg.region for _row, facts in loaded for leg in facts.legs}
     risk = risk_snapshot(on=as_of, counties=counties)
-    results = evaluation.evaluate_saved(declarations, as_of=as_of, policy=policy, risk=risk)
-    version_id = evaluation.policy_version_id(policy.code)
     lookback = evaluation.lookback_days_for(policy)
-    changed, moved = [], []
-    for declaration, result in zip(declarations, results, strict=True):
-        old = (declaration.outcome, declaration.next_review_on, declaration.live_until)
-        item = evaluation.apply_result(
-            declaration,
-            result,
-            as_of=as_of,
-            trigger=EvaluationTrigger.REEVALUATED,
-            run=run,
-            save=False,
-            version_id=version_id,
-            lookback_days=lookback,
-            now=now,
+    changed: list[Answer] = []
+    moved: list[Answer] = []
+    for row, facts in loaded:
+        result = evaluate(facts, policy, risk, as_of)
+        answer = Answer(
+            declaration_id=row[0],
+            language=row[11],
+            old_outcome=row[12],
+            outcome=result.outcome,
+            entry_allowed_from=result.entry_allowed_from,
+            next_review_on=result.next_review_on,
+            live_until=compute_live_until(
+                arrival_date=facts.arrival_date, result=result, lookback_days=lookback
+            ),
         )
-        if item is not None:
-            item.change_id = run.change_id
-            changed.append((declaration, item, old[0]))
-        elif (declaration.next_review_on, declaration.live_until) != old[1:]:
-            moved.append(declaration)
+        old = None
+        if row[16] is not None:  # a stored result always lists its measures
+            old = {"outcome": row[12], "entry_allowed_from": _iso(row[13]), "measures": row[16]}
+        new = {
+            "outcome": result.outcome,
+            "entry_allowed_from": _iso(result.entry_allowed_from),
+            "measures": [
+                {"kind": m.kind, "start": m.start.isoformat(), "end": m.end.isoformat()}
+                for m in result.measures
+            ],
+        }
+        if evaluation.answer_changed(old, new):
+            answer.result = evaluation.stored_result(result, answer.language)
+            answer.result["as_of"] = as_of.isoformat()
+            changed.append(answer)
+        elif (answer.next_review_on, answer.live_until) != (row[14], row[15]):
+            moved.append(answer)
     return changed, moved
 
 
-def _apply(changed, moved, *, now) -> list[int]:
+def _apply(run: ReevaluationRun, changed: list[Answer], moved: list[Answer], *, now) -> list[int]:
     """Write the changed answers, their history, events and notices; return notice ids."""
+    version_id = None
     if changed:
-        _update_declarations([d for d, _item, _old in changed], evaluation.RESULT_FIELDS)
-    if moved:
-        # The same answer: keep the declaration out of tomorrow's review, tell nobody.
-        _update_declarations(moved, ("next_review_on", "live_until"))
+        version_id = evaluation.policy_version_id(changed[0].result["policy_version"]["code"])
+        update_rows(
+            Declaration,
+            evaluation.RESULT_FIELDS,
+            (
+                (
+                    a.declaration_id,
+                    a.outcome,
+                    a.entry_allowed_from,
+                    a.next_review_on,
+                    a.live_until,
+                    version_id,
+                    a.result,
+                    now,
+                    now,
+                )
+                for a in changed
+            ),
+        )
+    # The same answer: keep the declaration out of tomorrow's review, tell nobody.
+    update_rows(
+        Declaration,
+        ("next_review_on", "live_until"),
+        ((a.declaration_id, a.next_review_on, a.live_until) for a in moved),
+    )
     if not changed:
         return []
-    created = Evaluation.objects.bulk_create([item for _d, item, _old in changed])
-    if created[0].pk is None:
-        run_id = changed[0][1].run_id
-        created = list(Evaluation.objects.filter(run_id=run_id, created_at=now).order_by("id"))
-    old = {d.pk: previous for d, _item, previous in changed}
-    DeclarationEvent.objects.bulk_create(
-        DeclarationEvent(
-            declaration_id=item.declaration_id,
-            kind=EventKind.EVALUATED,
-            data={
-                "evaluation": item.pk,
-                "run": item.run_id,
-                "change": item.change_id,
-                "from": old[item.declaration_id],
-                "to": item.outcome,
-            },
-            created_at=now,
-        )
-        for item in created
+    created = insert_rows(
+        Evaluation,
+        (
+            Evaluation(
+                declaration_id=a.declaration_id,
+                created_at=now,
+                trigger=EvaluationTrigger.REEVALUATED,
+                change_id=run.change_id,
+                run_id=run.pk,
+                outcome=a.outcome,
+                entry_allowed_from=a.entry_allowed_from,
+                next_review_on=a.next_review_on,
+                policy_version_id=version_id,
+                result=a.result,
+            )
+            for a in changed
+        ),
     )
-    # The constraint (declaration, evaluation, kind) is the last guard against doubles.
-    Notice.objects.bulk_create(
-        [
+    old = {a.declaration_id: a.old_outcome for a in changed}
+    insert_rows(
+        DeclarationEvent,
+        (
+            DeclarationEvent(
+                declaration_id=item.declaration_id,
+                kind=EventKind.EVALUATED,
+                data={
+                    "evaluation": item.pk,
+                    "run": item.run_id,
+                    "change": item.change_id,
+                    "from": old[item.declaration_id],
+                    "to": item.outcome,
+                },
+                created_at=now,
+            )
+            for item in created
+        ),
+    )
+    # Fresh evaluations: the (declaration, evaluation, kind) constraint cannot clash here;
+    # it guards every other way a notice is made.
+    notices = insert_rows(
+        Notice,
+        (
             Notice(
                 declaration_id=item.declaration_id,
                 evaluation_id=item.pk,
@@ -394,64 +517,27 @@ def _apply(changed, moved, *, now) -> list[int]:
                 created_at=now,
             )
             for item in created
-        ],
-        ignore_conflicts=True,
+        ),
     )
-    return list(
-        Notice.objects.filter(
-            evaluation_id__in=[item.pk for item in created],
-            kind=NoticeKind.CHANGE,
-            status=NoticeStatus.PENDING,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    return [notice.pk for notice in notices]
 
 
-def _update_declarations(declarations: Sequence[Declaration], fields: Sequence[str]) -> None:
-    """Save ``fields`` of many declarations: one UPDATE ... FROM (VALUES ...) on PostgreSQL,
-    small bulk_update batches elsewhere (never one CASE over a whole chunk)."""
-    if connection.vendor == "postgresql":
-        _update_from_values(declarations, fields)
-        return
-    for start in range(0, len(declarations), SMALL_BATCH):
-        Declaration.objects.bulk_update(declarations[start : start + SMALL_BATCH], list(fields))
-
-
-def _update_from_values(declarations: Sequence[Declaration], fields: Sequence[str]) -> None:
-    meta = Declaration._meta
-    columns = [meta.get_field(name) for name in fields]
-    casts = [
-        "jsonb" if isinstance(field, JSONField) else field.cast_db_type(connection)
-        for field in columns
-    ]
-    # A ForeignKey's cast_db_type is its target's: bigint for the policy version id.
-    placeholders = "(%s::bigint, " + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-    params: list = []
-    for declaration in declarations:
-        params.append(declaration.pk)
-        for field in columns:
-            params.append(field.get_db_prep_save(getattr(declaration, field.attname), connection))
-    names = ", ".join(['"id"', *(f'"{field.column}"' for field in columns)])
-    assignments = ", ".join(f'"{field.column}" = v."{field.column}"' for field in columns)
-    sql = (
-        f'UPDATE "{meta.db_table}" AS d SET {assignments} '
-        f"FROM (VALUES {', '.join([placeholders] * len(declarations))}) AS v({names}) "
-        f"WHERE d.id = v.id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+def notice_batch_size() -> int:
+    return max(1, settings.NOTICE_BATCH_SIZE)
 
 
 def _send_notices_on_commit(notice_ids: Sequence[int]) -> None:
     if not notice_ids:
         return
-    from travellers.tasks.notices import send_notice
+    from travellers.tasks.notices import send_notices
+
+    size = notice_batch_size()
 
     def send():
-        for notice_id in notice_ids:
-            # A notice left pending is found again by the sweep.
-            _enqueue(send_notice, notice_id, what=f"notice {notice_id}")
+        for start in range(0, len(notice_ids), size):
+            batch = list(notice_ids[start : start + size])
+            # Notices left pending by a lost message are found again by the sweep.
+            _enqueue(send_notices, batch, what=f"{len(batch)} notices from {batch[0]}")
 
     transaction.on_commit(send)
 

@@ -107,7 +107,7 @@ def eager(django_capture_on_commit_callbacks, settings):
 
 @pytest.fixture
 def sent_notices(monkeypatch):
-    """Record the notice ids handed to the sending task instead of sending them."""
+    """Record the notice ids handed to the sending tasks instead of sending them."""
     from travellers.tasks import notices
 
     queued: list[int] = []
@@ -117,7 +117,13 @@ def sent_notices(monkeypatch):
         def delay(notice_id):
             queued.append(notice_id)
 
+    class BatchRecorder:
+        @staticmethod
+        def delay(notice_ids):
+            queued.extend(notice_ids)
+
     monkeypatch.setattr(notices, "send_notice", Recorder, raising=False)
+    monkeypatch.setattr(notices, "send_notices", BatchRecorder, raising=False)
     return queued
 
 
