@@ -194,6 +194,8 @@ REEVALUATION_HOLD_THRESHOLD = env.int("REEVALUATION_HOLD_THRESHOLD", default=500
 REEVALUATION_CHUNK_SIZE = env.int("REEVALUATION_CHUNK_SIZE", default=1000)
 # Seconds after which the sweep enqueues again a chunk or notice not yet done.
 REEVALUATION_REQUEUE_AFTER = env.int("REEVALUATION_REQUEUE_AFTER", default=600)
+# Change notices per delivery task: a run's notices go out in tasks of this many.
+NOTICE_BATCH_SIZE = env.int("NOTICE_BATCH_SIZE", default=100)
 
 THROTTLE_RATES = {
     "evaluate": "120/min",

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import smtplib
 import socket
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -261,6 +262,22 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
         )
         _count_on_run(notice, "notices_sent")
     return NoticeStatus.SENT
+
+
+def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS) -> list[int]:
+    """Deliver several notices one after the other over the worker's one connection.
+
+    Each notice keeps its own claim, attempt count and outcome (``notice_send``), so a
+    batch run twice sends nothing twice. Returns the ids that failed temporarily, for
+    the caller to retry one by one with backoff.
+    """
+    temporary: list[int] = []
+    for notice_id in notice_ids:
+        try:
+            notice_send(notice_id=notice_id, max_attempts=max_attempts)
+        except TemporaryDeliveryError:
+            temporary.append(notice_id)
+    return temporary
 
 
 def notice_retry(*, notice_id: int) -> bool:

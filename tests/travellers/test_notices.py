@@ -347,3 +347,36 @@ def test_a_connection_the_server_closed_is_opened_again_without_losing_the_notic
     assert notice_send(notice_id=second.pk) == "sent"
     assert len(handler.delivered) == 2
     assert handler.sessions == 2
+
+
+def test_a_batch_sends_each_notice_once_and_hands_temporary_failures_to_single_retries(
+    flaky, settings, monkeypatch
+):
+    from travellers.tasks import notices as notice_tasks
+
+    _, first_notice = submitted()
+    second, second_notice = submitted(id_number=CHILD_ID)
+    retried: list[tuple] = []
+    monkeypatch.setattr(
+        notice_tasks.send_notice,
+        "apply_async",
+        lambda args, countdown: retried.append((*args, countdown)),
+    )
+    flaky.append(smtplib.SMTPDataError(451, b"try later"))
+
+    assert notice_tasks.send_notices.apply(args=[[first_notice.pk, second_notice.pk]]).get() == 1
+
+    first_notice.refresh_from_db()
+    second_notice.refresh_from_db()
+    assert (first_notice.status, first_notice.attempts, first_notice.sent_at) == (
+        "pending",
+        1,
+        None,
+    )
+    assert (second_notice.status, second_notice.attempts) == ("sent", 1)
+    assert retried == [(first_notice.pk, retry_countdown(0))]
+    assert len(mail.outbox) == 1 and second.reference[:5] in mail.outbox[0].subject
+
+    # The same batch delivered again sends nothing twice.
+    notice_tasks.send_notices.apply(args=[[second_notice.pk]])
+    assert len(mail.outbox) == 1

@@ -6,9 +6,15 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from travellers.notices import MAX_ATTEMPTS, TemporaryDeliveryError, notice_retry, notice_send
+from travellers.notices import (
+    MAX_ATTEMPTS,
+    TemporaryDeliveryError,
+    notice_retry,
+    notice_send,
+    notices_send,
+)
 
-__all__ = ["retry_notice", "send_notice"]
+__all__ = ["retry_notice", "send_notice", "send_notices"]
 
 BACKOFF_BASE_SECONDS = 30
 
@@ -28,6 +34,18 @@ def send_notice(self, notice_id: int) -> str:
         # The notice's own attempt counter decides when to give up (it survives
         # redelivery); the task's retry count only paces the backoff.
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+
+
+@shared_task(name="travellers.send_notices")
+def send_notices(notice_ids: list[int]) -> int:
+    """A re-evaluation chunk's notices in one task: the broker round trip and the task
+    overhead once per batch instead of once per email."""
+    temporary = notices_send(notice_ids=notice_ids, max_attempts=MAX_ATTEMPTS)
+    for notice_id in temporary:
+        # From here on each one follows the single notice's backoff; if this enqueue
+        # fails the notice stays pending and the sweep sends it.
+        send_notice.apply_async((notice_id,), countdown=retry_countdown(0))
+    return len(notice_ids) - len(temporary)
 
 
 def retry_notice(notice_id: int) -> bool:
