@@ -119,9 +119,9 @@ def risk_snapshot(
         )
         if county_set is not None:
             wanted_names |= county_set
-            area_rows = area_rows.filter(region_id__in=county_set)
+            area_rows = area_rows.filter(region_id__any_of=county_set)
             enclosing = {code for county in county_set for code in _enclosing_codes(county)}
-            designation_rows = designation_rows.filter(region_id__in=enclosing)
+            designation_rows = designation_rows.filter(region_id__any_of=enclosing)
         for row in area_rows.values_list(
             "id", "region_id", "name", "level", "designated_on", "lifted_on"
         ):

@@ -6,4 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from portal import checks  # noqa: F401  (registers the system checks)
+        from portal import (
+            checks,  # noqa: F401  (registers the system checks)
+            lookups,  # noqa: F401  (registers __any_of)
+        )
