@@ -28,6 +28,7 @@ The flow (tasks in ``travellers.tasks.reevaluation`` only call these functions):
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -47,7 +48,7 @@ from policies.engine.types import Leg as EngineLeg
 from policies.models import ChangeKind, Designation, RiskArea, RiskDataChange
 from policies.services.changes import record_change
 from policies.snapshots import NoPolicyInForce, local_date, policy_in_force, risk_snapshot
-from portal.bulk_writes import insert_rows, update_rows
+from portal.bulk_writes import JsonText, commit_without_flush, insert_rows, update_rows
 from travellers import evaluation
 from travellers.models import (
     ChunkPhase,
@@ -297,6 +298,7 @@ def process_chunk(*, chunk_id: int) -> int:
         run = chunk.run
         if run.status not in (RunStatus.RUNNING, RunStatus.APPROVED):
             return 0
+        commit_without_flush()
         changed, moved = _evaluate(run, chunk.declaration_ids)
         if chunk.phase == ChunkPhase.APPLY:
             notice_ids = _apply(run, changed, moved, now=now)
@@ -362,13 +364,13 @@ def _load_facts(ids: Sequence[int]) -> list[tuple[tuple, DeclarationFacts]]:
     """
     legs: dict[int, list[EngineLeg]] = defaultdict(list)
     for declaration_id, region, start, end in (
-        Leg.objects.filter(declaration_id__in=ids)
+        Leg.objects.filter(declaration_id__any_of=ids)
         .order_by("declaration_id", "start_date", "position")
         .values_list("declaration_id", "region_id", "start_date", "end_date")
     ):
         legs[declaration_id].append(EngineLeg(region, start, end))
     loaded = []
-    for row in Declaration.objects.filter(id__in=ids).order_by("id").values_list(*_FACT_FIELDS):
+    for row in Declaration.objects.filter(id__any_of=ids).order_by("id").values_list(*_FACT_FIELDS):
         nat_test = NatTest(row[9], local_date(row[10])) if row[9] and row[10] else None
         facts = DeclarationFacts(
             kind=row[1],
@@ -440,6 +442,8 @@ def _evaluate(run: ReevaluationRun, ids: Sequence[int]) -> tuple[list[Answer], l
 def _apply(run: ReevaluationRun, changed: list[Answer], moved: list[Answer], *, now) -> list[int]:
     """Write the changed answers, their history, events and notices; return notice ids."""
     version_id = None
+    # Each result is stored twice (the declaration's current one and its history row).
+    results = [JsonText(json.dumps(a.result)) for a in changed]
     if changed:
         version_id = evaluation.policy_version_id(changed[0].result["policy_version"]["code"])
         update_rows(
@@ -453,11 +457,11 @@ def _apply(run: ReevaluationRun, changed: list[Answer], moved: list[Answer], *, 
                     a.next_review_on,
                     a.live_until,
                     version_id,
-                    a.result,
+                    result,
                     now,
                     now,
                 )
-                for a in changed
+                for a, result in zip(changed, results, strict=True)
             ),
         )
     # The same answer: keep the declaration out of tomorrow's review, tell nobody.
@@ -468,58 +472,68 @@ def _apply(run: ReevaluationRun, changed: list[Answer], moved: list[Answer], *, 
     )
     if not changed:
         return []
-    created = insert_rows(
+    evaluation_ids = insert_rows(
         Evaluation,
+        EVALUATION_COLUMNS,
         (
-            Evaluation(
-                declaration_id=a.declaration_id,
-                created_at=now,
-                trigger=EvaluationTrigger.REEVALUATED,
-                change_id=run.change_id,
-                run_id=run.pk,
-                outcome=a.outcome,
-                entry_allowed_from=a.entry_allowed_from,
-                next_review_on=a.next_review_on,
-                policy_version_id=version_id,
-                result=a.result,
+            (
+                a.declaration_id,
+                now,
+                EvaluationTrigger.REEVALUATED,
+                run.change_id,
+                run.pk,
+                a.outcome,
+                a.entry_allowed_from,
+                a.next_review_on,
+                version_id,
+                result,
             )
-            for a in changed
+            for a, result in zip(changed, results, strict=True)
         ),
     )
-    old = {a.declaration_id: a.old_outcome for a in changed}
     insert_rows(
         DeclarationEvent,
+        ("declaration", "kind", "data", "created_at"),
         (
-            DeclarationEvent(
-                declaration_id=item.declaration_id,
-                kind=EventKind.EVALUATED,
-                data={
-                    "evaluation": item.pk,
-                    "run": item.run_id,
-                    "change": item.change_id,
-                    "from": old[item.declaration_id],
-                    "to": item.outcome,
+            (
+                a.declaration_id,
+                EventKind.EVALUATED,
+                {
+                    "evaluation": evaluation_id,
+                    "run": run.pk,
+                    "change": run.change_id,
+                    "from": a.old_outcome,
+                    "to": a.outcome,
                 },
-                created_at=now,
+                now,
             )
-            for item in created
+            for a, evaluation_id in zip(changed, evaluation_ids, strict=True)
         ),
     )
     # Fresh evaluations: the (declaration, evaluation, kind) constraint cannot clash here;
     # it guards every other way a notice is made.
-    notices = insert_rows(
+    return insert_rows(
         Notice,
+        ("declaration", "evaluation", "kind", "status", "attempts", "last_error", "created_at"),
         (
-            Notice(
-                declaration_id=item.declaration_id,
-                evaluation_id=item.pk,
-                kind=NoticeKind.CHANGE,
-                created_at=now,
-            )
-            for item in created
+            (a.declaration_id, evaluation_id, NoticeKind.CHANGE, NoticeStatus.PENDING, 0, "", now)
+            for a, evaluation_id in zip(changed, evaluation_ids, strict=True)
         ),
     )
-    return [notice.pk for notice in notices]
+
+
+EVALUATION_COLUMNS = (
+    "declaration",
+    "created_at",
+    "trigger",
+    "change",
+    "run",
+    "outcome",
+    "entry_allowed_from",
+    "next_review_on",
+    "policy_version",
+    "result",
+)
 
 
 def notice_batch_size() -> int:

@@ -3,13 +3,14 @@
 The suite runs on SQLite and again on PostgreSQL in CI, so both paths are exercised.
 """
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from portal.bulk_writes import insert_rows, update_rows
+from portal.bulk_writes import JsonText, insert_rows, update_rows
 from tests.travellers.test_reevaluation import make_declaration
 from travellers.models import Declaration, DeclarationEvent, EventKind
 
@@ -19,24 +20,24 @@ pytestmark = pytest.mark.django_db
 def test_inserted_rows_get_the_primary_keys_the_database_holds():
     declaration = make_declaration()
     now = timezone.now()
-    events = insert_rows(
+    ids = insert_rows(
         DeclarationEvent,
+        ("declaration", "kind", "data", "created_at"),
         (
-            DeclarationEvent(
-                declaration=declaration,
-                kind=EventKind.EVALUATED,
-                data={"to": "居家观察", "n": n, "nested": [1, None]},
-                created_at=now,
-            )
+            (declaration.pk, EventKind.EVALUATED, {"to": "居家观察", "n": n, "x": [1, None]}, now)
             for n in range(3)
         ),
     )
-    assert len({event.pk for event in events}) == 3
-    for n, event in enumerate(events):
-        stored = DeclarationEvent.objects.get(pk=event.pk)
-        assert stored.data == {"to": "居家观察", "n": n, "nested": [1, None]}
-        assert (stored.kind, stored.created_at) == ("evaluated", now)
-    assert insert_rows(DeclarationEvent, []) == []
+    assert len(set(ids)) == 3
+    for n, pk in enumerate(ids):
+        stored = DeclarationEvent.objects.get(pk=pk)
+        assert stored.data == {"to": "居家观察", "n": n, "x": [1, None]}
+        assert (stored.declaration_id, stored.kind, stored.created_at) == (
+            declaration.pk,
+            "evaluated",
+            now,
+        )
+    assert insert_rows(DeclarationEvent, ("kind",), []) == []
 
 
 def test_updates_touch_only_the_given_rows_and_fields():
@@ -66,3 +67,16 @@ def test_updates_touch_only_the_given_rows_and_fields():
     before = untouched.updated_at
     untouched.refresh_from_db()
     assert (untouched.outcome, untouched.updated_at) == ("allowed", before)
+
+
+def test_json_encoded_once_is_stored_as_the_document_not_as_a_string():
+    declaration = make_declaration()
+    encoded = JsonText(json.dumps({"outcome": "postponed", "注": ["一"]}))
+    (pk,) = insert_rows(
+        DeclarationEvent, ("declaration", "kind", "data"), [(declaration.pk, "evaluated", encoded)]
+    )
+    with transaction.atomic():
+        update_rows(Declaration, ("result",), [(declaration.pk, encoded)])
+    assert DeclarationEvent.objects.get(pk=pk).data == {"outcome": "postponed", "注": ["一"]}
+    declaration.refresh_from_db()
+    assert declaration.result == {"outcome": "postponed", "注": ["一"]}
