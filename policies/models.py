@@ -221,6 +221,29 @@ class RiskDataChange(models.Model):
         return self.summary
 
 
+class EngineDataStamp(models.Model):
+    """One row that database triggers change on every write to the data the engine reads
+    (risk areas, designations, policy versions and rules), in the writing transaction.
+
+    While it reads the same, what a process loaded from those tables is still what
+    they hold (``policies.snapshots.data_stamp``): the submit path keeps the policy and
+    the day's risk rows in memory and asks only for this row. ``version`` counts writes
+    (two states of one transaction differ); ``tx`` is a random number drawn by each
+    write, so that a rolled-back write (also to a savepoint) leaves no stamp that a
+    later write gives again. Raw SQL, COPY and the shell bump it too.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+    tx = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "engine data stamp"
+
+    def __str__(self):
+        return f"engine data {self.version}/{self.tx}"
+
+
 class ImmutablePolicyError(ValidationError):
     pass
 

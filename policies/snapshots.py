@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ from policies.engine.types import (
     RiskSnapshot,
     RuleSpec,
 )
-from policies.models import Designation, PolicyVersion, RiskArea
+from policies.models import Designation, EngineDataStamp, PolicyVersion, RiskArea
 from policies.regions import region_table
 
 # Longer than any look-back of the rule catalogue (21 days for international entry).
@@ -87,8 +88,77 @@ def _enclosing_codes(code: str) -> tuple[str, ...]:
     return (code, code[:4] + "00", code[:2] + "0000")
 
 
+def data_stamp() -> tuple[int, int] | None:
+    """The engine data stamp (``EngineDataStamp``), one small query; None when its row is
+    missing (a flushed test database, a backend without triggers): nothing may be reused.
+
+    Pass it to ``risk_snapshot`` (and ``travellers.evaluation.policy_for``) to serve
+    them from what this process loaded under the same stamp.
+    """
+    table = connection.ops.quote_name(EngineDataStamp._meta.db_table)
+    with connection.cursor() as cursor:
+        # Plain SQL: building the ORM query would cost more than the round trip.
+        cursor.execute(f"SELECT version, tx FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+# (date, stamp) -> every risk area by county and every designation of that date.
+_RISK_ROWS: dict[tuple, tuple[dict[str, tuple[RiskAreaFact, ...]], tuple]] = {}
+
+
+def _risk_rows(
+    on: date, county_set: set[str] | None
+) -> tuple[dict[str, tuple[RiskAreaFact, ...]], tuple[DesignationFact, ...]]:
+    """Risk areas by county and designations of ``on`` (two queries): all of them when
+    ``county_set`` is None, else those of the counties and of the regions around them."""
+    area_rows = RiskArea.objects.active(on=on).order_by("region_id", "-level", "name")
+    # Also designations that lapsed recently: the port-city rule judges a leg by the
+    # designation valid on its leaving day, which can lie before ``on``.
+    designation_rows = (
+        Designation.objects.filter(valid_from__lte=on)
+        .filter(
+            Q(valid_until__isnull=True)
+            | Q(valid_until__gte=on - timedelta(days=DESIGNATION_LOOKBACK_DAYS))
+        )
+        .order_by("kind", "region_id")
+    )
+    if county_set is not None:
+        area_rows = area_rows.filter(region_id__in=county_set)
+        enclosing = {code for county in county_set for code in _enclosing_codes(county)}
+        designation_rows = designation_rows.filter(region_id__in=enclosing)
+    areas_by_county: dict[str, list[RiskAreaFact]] = defaultdict(list)
+    for row in area_rows.values_list(
+        "id", "region_id", "name", "level", "designated_on", "lifted_on"
+    ):
+        area = RiskAreaFact(*row)
+        areas_by_county[area.county].append(area)
+    designations = tuple(
+        DesignationFact(*row)
+        for row in designation_rows.values_list(
+            "id", "kind", "region_id", "valid_from", "valid_until"
+        )
+    )
+    return {county: tuple(areas) for county, areas in areas_by_county.items()}, designations
+
+
+def _stamped_risk_rows(on: date, stamp: tuple[int, int]):
+    key = (on, stamp)
+    rows = _RISK_ROWS.get(key)
+    if rows is None:
+        rows = _risk_rows(on, None)
+        if len(_RISK_ROWS) >= 8:
+            _RISK_ROWS.clear()
+        _RISK_ROWS[key] = rows
+    return rows
+
+
 def risk_snapshot(
-    *, on: date, counties: Iterable[str] | None = None, regions: Iterable[str] = ()
+    *,
+    on: date,
+    counties: Iterable[str] | None = None,
+    regions: Iterable[str] = (),
+    stamp: tuple[int, int] | None = None,
 ) -> RiskSnapshot:
     """Risk data active on ``on`` (designations: also those that lapsed within
     ``DESIGNATION_LOOKBACK_DAYS``; the engine checks each one's dates itself).
@@ -99,40 +169,27 @@ def risk_snapshot(
     and ``regions`` (pass the leg regions of a batch loaded with ``counties=None``); the
     names come from the in-process region table (``policies.regions.region_table``).
     At most two queries (three the first time the process needs the region table).
+
+    ``stamp`` (``data_stamp()``, with ``counties``): the rows come from this process's
+    copy of every risk row of ``on`` read under that stamp, without a query (two when
+    the copy is read). The snapshot is the same as without it.
     """
     county_set = None if counties is None else set(counties)
     wanted_names = set(regions)
 
-    areas_by_county: dict[str, list[RiskAreaFact]] = defaultdict(list)
+    areas_by_county: dict[str, tuple[RiskAreaFact, ...]] = {}
     designations: tuple[DesignationFact, ...] = ()
-    if county_set is None or county_set:
-        area_rows = RiskArea.objects.active(on=on).order_by("region_id", "-level", "name")
-        # Also designations that lapsed recently: the port-city rule judges a leg by the
-        # designation valid on its leaving day, which can lie before ``on``.
-        designation_rows = (
-            Designation.objects.filter(valid_from__lte=on)
-            .filter(
-                Q(valid_until__isnull=True)
-                | Q(valid_until__gte=on - timedelta(days=DESIGNATION_LOOKBACK_DAYS))
-            )
-            .order_by("kind", "region_id")
-        )
-        if county_set is not None:
-            wanted_names |= county_set
-            area_rows = area_rows.filter(region_id__any_of=county_set)
-            enclosing = {code for county in county_set for code in _enclosing_codes(county)}
-            designation_rows = designation_rows.filter(region_id__any_of=enclosing)
-        for row in area_rows.values_list(
-            "id", "region_id", "name", "level", "designated_on", "lifted_on"
-        ):
-            area = RiskAreaFact(*row)
-            areas_by_county[area.county].append(area)
-        designations = tuple(
-            DesignationFact(*row)
-            for row in designation_rows.values_list(
-                "id", "kind", "region_id", "valid_from", "valid_until"
-            )
-        )
+    if county_set and stamp is not None:
+        all_areas, all_designations = _stamped_risk_rows(on, stamp)
+        areas_by_county = {
+            county: all_areas[county] for county in sorted(county_set) if county in all_areas
+        }
+        enclosing = {code for county in county_set for code in _enclosing_codes(county)}
+        designations = tuple(d for d in all_designations if d.region in enclosing)
+    elif county_set is None or county_set:
+        areas_by_county, designations = _risk_rows(on, county_set)
+    if county_set:
+        wanted_names |= county_set
 
     wanted_names |= areas_by_county.keys()
     wanted_names |= {designation.region for designation in designations}
@@ -140,9 +197,7 @@ def risk_snapshot(
     names = {code: table[code].name for code in wanted_names if code in table}
 
     return RiskSnapshot(
-        areas_by_county=MappingProxyType(
-            {county: tuple(areas) for county, areas in areas_by_county.items()}
-        ),
+        areas_by_county=MappingProxyType(areas_by_county),
         designations=designations,
         region_names=MappingProxyType(names),
     )

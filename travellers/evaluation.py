@@ -87,16 +87,32 @@ def facts_for(declaration: Declaration, legs: Iterable | None = None) -> Declara
 
 
 _SNAPSHOTS: dict[tuple, PolicySnapshot] = {}
+# (date, engine data stamp) -> the answer of policy_for.
+_IN_FORCE: dict[tuple, tuple[PolicySnapshot, int]] = {}
 
 
-def policy_for(on: date) -> tuple[PolicySnapshot, int]:
+def policy_for(on: date, *, stamp: tuple[int, int] | None = None) -> tuple[PolicySnapshot, int]:
     """The version in force on ``on``, as a snapshot and its row id: one query when seen
-    before in this process.
+    before in this process, none when ``stamp`` (``policies.snapshots.data_stamp()``) is
+    the one under which this process last answered for ``on``.
 
     Published versions are immutable (their rules refuse changes), so a snapshot built
     once stays right, and reusing the same object lets the engine reuse its compiled
-    form. Which version is in force is asked every time.
+    form. Which version is in force is asked every time, unless the stamp says that no
+    policy version or rule changed since.
     """
+    if stamp is not None:
+        found = _IN_FORCE.get((on, stamp))
+        if found is None:
+            found = _policy_for(on)
+            if len(_IN_FORCE) >= 16:
+                _IN_FORCE.clear()
+            _IN_FORCE[(on, stamp)] = found
+        return found
+    return _policy_for(on)
+
+
+def _policy_for(on: date) -> tuple[PolicySnapshot, int]:
     row = (
         PolicyVersion.objects.published()
         .filter(effective_from__lte=on)

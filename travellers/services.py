@@ -18,7 +18,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from policies.engine import evaluate
-from policies.snapshots import NoPolicyInForce, declaration_facts_from_dict, risk_snapshot
+from policies.snapshots import (
+    NoPolicyInForce,
+    data_stamp,
+    declaration_facts_from_dict,
+    risk_snapshot,
+)
 from travellers import pii
 from travellers.evaluation import (
     RESULT_FIELDS,
@@ -124,6 +129,17 @@ def _as_uuid(value) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+_LOOKBACK: dict[tuple[int, str], int] = {}
+
+
+def _lookback_days(policy, version_id: int) -> int:
+    # Published versions are immutable: their longest look-back is computed once.
+    key = (version_id, policy.code)
+    if key not in _LOOKBACK:
+        _LOOKBACK[key] = lookback_days_for(policy)
+    return _LOOKBACK[key]
+
+
 def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = None) -> Declaration:
     """Save a declaration (and its companions), each evaluated with the policy in force.
 
@@ -141,10 +157,14 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
     today = today or timezone.localdate()
     people = _people(data)
     facts = [declaration_facts_from_dict(person) for person in people]
-    policy, version_id = policy_for(today)
-    risk = risk_snapshot(on=today, counties={leg.region for one in facts for leg in one.legs})
+    # One small query says whether the policy and risk rows this process holds for today
+    # are still those in the database; they are read again only when not.
+    stamp = data_stamp()
+    policy, version_id = policy_for(today, stamp=stamp)
+    counties = {leg.region for one in facts for leg in one.legs}
+    risk = risk_snapshot(on=today, counties=counties, stamp=stamp)
     results = [evaluate(one, policy, risk, today) for one in facts]
-    lookback = lookback_days_for(policy)
+    lookback = _lookback_days(policy, version_id)
 
     # No look-up of the key first: the unique constraint answers a repeat in the same
     # statement that saves a new declaration, which is the common case.
