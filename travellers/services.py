@@ -237,10 +237,14 @@ def _save_people(*, data, people, results, key, today, version_id, lookback) -> 
             lookback_days=lookback,
             now=now,
         )
-        declaration.save(force_insert=True)
-        lead = lead or declaration
+        if lead is None:
+            declaration.save(force_insert=True)
+            lead = declaration
         declarations.append(declaration)
         evaluations.append(evaluation)
+    # The companions in one statement (they only refer to the lead, saved above).
+    if len(declarations) > 1:
+        Declaration.objects.bulk_create(declarations[1:])
 
     Leg.objects.bulk_create(
         Leg(

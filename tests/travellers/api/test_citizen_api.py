@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.travellers.api.payloads import (
+    COMPANION_ID,
     LEAD_ID,
     PHONE,
     companion,
@@ -65,6 +66,24 @@ def post(client, payload, **headers):
     # Run the after-commit work (the eager send task) as a real commit would.
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(URL, payload, format="json", headers=headers)
+
+
+def test_a_submit_runs_a_fixed_number_of_queries_whatever_the_legs_and_companions(
+    client, today, risk, django_assert_num_queries
+):
+    # The first submit of a process reads the region table, the policy and the risk rows.
+    assert client.post(URL, declaration_payload(today=today), format="json").status_code == 201
+    payload = declaration_payload(
+        today=today, companions=[companion(), companion(full_name="李四", id_number=COMPANION_ID)]
+    )
+    # The engine data stamp; a savepoint (the test's transaction) around one insert each
+    # of the lead, the companions, legs, evaluations, events and notices; no region,
+    # policy or risk query.
+    with django_assert_num_queries(9) as captured:
+        response = client.post(URL, payload, format="json")
+    assert response.status_code == 201, response.json()
+    reads = [q["sql"] for q in captured if "policies_" in q["sql"]]
+    assert len(reads) == 1 and "enginedatastamp" in reads[0]
 
 
 def test_submit_returns_201_with_reference_result_and_status_url(client, today, risk, mailoutbox):
