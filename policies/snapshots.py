@@ -124,9 +124,9 @@ def _risk_rows(
         .order_by("kind", "region_id")
     )
     if county_set is not None:
-        area_rows = area_rows.filter(region_id__in=county_set)
+        area_rows = area_rows.filter(region_id__any_of=county_set)
         enclosing = {code for county in county_set for code in _enclosing_codes(county)}
-        designation_rows = designation_rows.filter(region_id__in=enclosing)
+        designation_rows = designation_rows.filter(region_id__any_of=enclosing)
     areas_by_county: dict[str, list[RiskAreaFact]] = defaultdict(list)
     for row in area_rows.values_list(
         "id", "region_id", "name", "level", "designated_on", "lifted_on"
