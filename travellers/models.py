@@ -156,9 +156,9 @@ class Declaration(models.Model):
     full_name = models.CharField(_("姓名"), max_length=100)
     id_type = models.CharField(_("证件类型"), max_length=16, choices=IdType.choices)
     id_number = pii.EncryptedTextField(_("证件号码"), hash_field="id_number_hash")
-    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, editable=False)
     phone = pii.EncryptedTextField(_("手机号码"), blank=True, hash_field="phone_hash")
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     email = models.EmailField(_("电子邮箱"), blank=True)
     language = models.CharField(
         _("通知语言"), max_length=8, choices=Language.choices, default=Language.ZH_HANS
@@ -168,6 +168,7 @@ class Declaration(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("居住区"),
+        db_index=False,  # regions are never deleted, and no page searches by district
     )
     community = models.ForeignKey(
         Community,
@@ -176,6 +177,7 @@ class Declaration(models.Model):
         on_delete=models.PROTECT,
         related_name="declarations",
         verbose_name=_("所属社区"),
+        db_index=False,  # declaration_community_idx starts with it
     )
 
     arrival_date = models.DateField(_("抵京日期"))
@@ -196,9 +198,7 @@ class Declaration(models.Model):
     attested_at = models.DateTimeField(_("承诺时间"))
 
     # The current answer; earlier ones are in ``evaluations``.
-    outcome = models.CharField(
-        _("评估结果"), max_length=24, choices=Outcome.choices, blank=True, db_index=True
-    )
+    outcome = models.CharField(_("评估结果"), max_length=24, choices=Outcome.choices, blank=True)
     entry_allowed_from = models.DateField(_("可进京日期"), null=True, blank=True)
     next_review_on = models.DateField(_("下次复核日期"), null=True, blank=True, db_index=True)
     live_until = models.DateField(_("有效跟踪至"), null=True, blank=True, db_index=True)
@@ -237,8 +237,13 @@ class Declaration(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("申报")
         verbose_name_plural = _("申报")
+        # Every index is paid for on each re-evaluated answer (a changed outcome is never
+        # a HOT update), so only those a query uses; plain indexes for the hashes, which
+        # are matched exactly (db_index on a CharField adds a LIKE index on PostgreSQL).
         indexes = [
             models.Index(fields=["community", "arrival_date"], name="declaration_community_idx"),
+            models.Index(fields=["id_number_hash"], name="declaration_id_hash_idx"),
+            models.Index(fields=["phone_hash"], name="declaration_phone_hash_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -378,7 +383,10 @@ class Evaluation(AppendOnlyModel):
     """One answer given to a declaration: the first, and every one that differed since."""
 
     declaration = models.ForeignKey(
-        Declaration, on_delete=models.CASCADE, related_name="evaluations"
+        Declaration,
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+        db_index=False,  # evaluation_history_idx starts with it
     )
     created_at = models.DateTimeField(_("评估时间"), default=timezone.now)
     trigger = models.CharField(_("触发原因"), max_length=16, choices=EvaluationTrigger.choices)
@@ -406,6 +414,7 @@ class Evaluation(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("政策版本"),
+        db_index=False,  # published versions are never deleted
     )
     result = models.JSONField(_("评估详情"), default=dict)
 
@@ -433,7 +442,12 @@ class EventKind(models.TextChoices):
 class DeclarationEvent(AppendOnlyModel):
     """What happened to a declaration and when. ``data`` never holds personal data."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="events")
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # event_history_idx starts with it
+    )
     kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     actor = models.ForeignKey(
@@ -468,7 +482,12 @@ class NoticeStatus(models.TextChoices):
 
 
 class Notice(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="notices")
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        db_index=False,  # notice_once_per_evaluation starts with it
+    )
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("类别"), max_length=16, choices=NoticeKind.choices)
     status = models.CharField(
