@@ -17,13 +17,14 @@ import contextlib
 import logging
 import smtplib
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -59,18 +60,24 @@ def status_url() -> str:
     return settings.PORTAL_BASE_URL + STATUS_PATH
 
 
-def _previous_result(notice: Notice) -> dict | None:
-    before = (
-        Evaluation.objects.filter(declaration_id=notice.declaration_id)
-        .filter(
-            Q(created_at__lt=notice.evaluation.created_at)
-            | Q(created_at=notice.evaluation.created_at, id__lt=notice.evaluation_id)
-        )
-        .order_by("-created_at", "-id")
-        .values_list("result", flat=True)
-        .first()
-    )
-    return before
+def _previous_results(notices: Sequence[Notice]) -> dict[int, dict | None]:
+    """Per change notice, the answer its evaluation replaced: one query for a batch."""
+    wanted = [notice for notice in notices if notice.kind == NoticeKind.CHANGE]
+    if not wanted:
+        return {}
+    history: dict[int, list[tuple]] = {}
+    for declaration_id, created_at, pk, result in (
+        Evaluation.objects.filter(declaration_id__in={n.declaration_id for n in wanted})
+        .order_by("declaration_id", "created_at", "id")
+        .values_list("declaration_id", "created_at", "id", "result")
+    ):
+        history.setdefault(declaration_id, []).append(((created_at, pk), result))
+    previous: dict[int, dict | None] = {}
+    for notice in wanted:
+        mark = (notice.evaluation.created_at, notice.evaluation_id)
+        earlier = [result for key, result in history.get(notice.declaration_id, ()) if key < mark]
+        previous[notice.pk] = earlier[-1] if earlier else None
+    return previous
 
 
 def _cause(evaluation: Evaluation) -> str:
@@ -82,8 +89,14 @@ def _cause(evaluation: Evaluation) -> str:
     return str(change.get_kind_display())
 
 
-def notice_render(notice: Notice) -> EmailMultiAlternatives:
-    """The email for ``notice`` in its declaration's language, text and HTML."""
+_LOOK_UP = object()
+
+
+def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
+    """The email for ``notice`` in its declaration's language, text and HTML.
+
+    ``previous``: for a change notice, the result it replaced, when already loaded.
+    """
     declaration = notice.declaration
     evaluation = notice.evaluation
     language = declaration.language or settings.LANGUAGE_CODE
@@ -97,7 +110,7 @@ def notice_render(notice: Notice) -> EmailMultiAlternatives:
             "status_url": status_url(),
         }
         if notice.kind == NoticeKind.CHANGE:
-            old = _previous_result(notice)
+            old = _previous_results([notice]).get(notice.pk) if previous is _LOOK_UP else previous
             context.update(
                 old=present(old, language, kind=declaration.kind) if old else None,
                 cause=_cause(evaluation),
@@ -212,10 +225,73 @@ def _claim(notice_id: int, now) -> bool:
     )
 
 
-def _count_on_run(notice: Notice, field: str) -> None:
-    run_id = notice.evaluation.run_id
-    if run_id:
-        ReevaluationRun.objects.filter(id=run_id).update(**{field: F(field) + 1})
+def _load(notice_ids: Sequence[int]) -> list[Notice]:
+    return list(
+        Notice.objects.filter(id__in=notice_ids)
+        .select_related("declaration", "evaluation", "evaluation__change")
+        # Emails never hold the identity or phone number: not even decrypted for them.
+        .defer("declaration__id_number", "declaration__phone")
+        .order_by("id")
+    )
+
+
+def recount_runs(run_ids: Iterable[int]) -> None:
+    """Set the runs' sent and failed counters from their notices.
+
+    Counted rather than incremented, so a sender that died between an email and its
+    bookkeeping leaves figures the next batch puts right.
+    """
+    for run_id in set(run_ids) - {None}:
+        notices = Notice.objects.filter(evaluation__run_id=run_id)
+        ReevaluationRun.objects.filter(id=run_id).update(
+            notices_sent=_count(notices, NoticeStatus.SENT),
+            notices_failed=_count(notices, NoticeStatus.FAILED),
+        )
+
+
+def _count(notices, status: str) -> Coalesce:
+    counted = (
+        notices.filter(status=status)
+        .order_by()
+        .values("evaluation__run_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _attempt(notice: Notice, *, max_attempts: int, previous=_LOOK_UP) -> str:
+    """Render and deliver a claimed notice, then record the outcome.
+
+    Raises ``TemporaryDeliveryError`` when the caller should try again later.
+    """
+    try:
+        if not notice.declaration.email:
+            raise PermanentDeliveryError("no address")
+        _deliver(notice_render(notice, previous))
+    except Exception as exc:
+        kind = exc.__class__ if isinstance(exc, PermanentDeliveryError) else _classify(exc)
+        error = str(exc) if isinstance(exc, PermanentDeliveryError) else _describe(exc)
+        if kind is TemporaryDeliveryError and notice.attempts < max_attempts:
+            Notice.objects.filter(id=notice.pk).update(sent_at=None, last_error=error)
+            logger.warning("notice %s: temporary delivery failure (%s)", notice.pk, error)
+            raise TemporaryDeliveryError(error) from exc
+        Notice.objects.filter(id=notice.pk).update(
+            status=NoticeStatus.FAILED, sent_at=None, last_error=error
+        )
+        logger.warning("notice %s: delivery failed (%s)", notice.pk, error)
+        return NoticeStatus.FAILED
+
+    with transaction.atomic():
+        Notice.objects.filter(id=notice.pk).update(
+            status=NoticeStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+        DeclarationEvent.objects.create(
+            declaration_id=notice.declaration_id,
+            kind=EventKind.NOTICE_SENT,
+            data={"notice": notice.pk, "kind": notice.kind, "attempts": notice.attempts},
+        )
+    return NoticeStatus.SENT
 
 
 def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
@@ -227,56 +303,34 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
     reached, then the notice is failed; permanent ones (5xx, a refused or missing
     address) fail it at once.
     """
-    now = timezone.now()
-    if not _claim(notice_id, now):
+    if not _claim(notice_id, timezone.now()):
         return Notice.objects.filter(id=notice_id).values_list("status", flat=True).first() or ""
-    notice = Notice.objects.select_related("declaration", "evaluation", "evaluation__change").get(
-        id=notice_id
-    )
-    try:
-        if not notice.declaration.email:
-            raise PermanentDeliveryError("no address")
-        _deliver(notice_render(notice))
-    except Exception as exc:
-        kind = exc.__class__ if isinstance(exc, PermanentDeliveryError) else _classify(exc)
-        error = str(exc) if isinstance(exc, PermanentDeliveryError) else _describe(exc)
-        if kind is TemporaryDeliveryError and notice.attempts < max_attempts:
-            Notice.objects.filter(id=notice_id).update(sent_at=None, last_error=error)
-            logger.warning("notice %s: temporary delivery failure (%s)", notice_id, error)
-            raise TemporaryDeliveryError(error) from exc
-        Notice.objects.filter(id=notice_id).update(
-            status=NoticeStatus.FAILED, sent_at=None, last_error=error
-        )
-        _count_on_run(notice, "notices_failed")
-        logger.warning("notice %s: delivery failed (%s)", notice_id, error)
-        return NoticeStatus.FAILED
-
-    with transaction.atomic():
-        Notice.objects.filter(id=notice_id).update(
-            status=NoticeStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
-        DeclarationEvent.objects.create(
-            declaration_id=notice.declaration_id,
-            kind=EventKind.NOTICE_SENT,
-            data={"notice": notice_id, "kind": notice.kind, "attempts": notice.attempts},
-        )
-        _count_on_run(notice, "notices_sent")
-    return NoticeStatus.SENT
+    (notice,) = _load([notice_id])
+    status = _attempt(notice, max_attempts=max_attempts)
+    recount_runs([notice.evaluation.run_id])
+    return status
 
 
 def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS) -> list[int]:
     """Deliver several notices one after the other over the worker's one connection.
 
-    Each notice keeps its own claim, attempt count and outcome (``notice_send``), so a
-    batch run twice sends nothing twice. Returns the ids that failed temporarily, for
-    the caller to retry one by one with backoff.
+    The batch is read with two queries; each notice is then claimed, sent and recorded
+    on its own, as by ``notice_send``, so a batch run twice sends nothing twice and a
+    worker dying mid-batch leaves at most one notice waiting for its claim to go stale.
+    Returns the ids that failed temporarily, for the caller to retry one by one.
     """
+    notices = [n for n in _load(notice_ids) if n.status == NoticeStatus.PENDING]
+    previous = _previous_results(notices)
     temporary: list[int] = []
-    for notice_id in notice_ids:
+    for notice in notices:
+        if not _claim(notice.pk, timezone.now()):
+            continue
+        notice.attempts += 1  # as the claim counted it
         try:
-            notice_send(notice_id=notice_id, max_attempts=max_attempts)
+            _attempt(notice, max_attempts=max_attempts, previous=previous.get(notice.pk))
         except TemporaryDeliveryError:
-            temporary.append(notice_id)
+            temporary.append(notice.pk)
+    recount_runs(notice.evaluation.run_id for notice in notices)
     return temporary
 
 
