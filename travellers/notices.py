@@ -14,6 +14,7 @@ phone number, and the name only masked.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import smtplib
 import socket
@@ -22,8 +23,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import Count, F, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -174,21 +175,21 @@ def _reuses_connection() -> bool:
 
 def _smtp_connection():
     key = (settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
-    connection = _smtp_connections.get(key)
-    if connection is None:
+    smtp = _smtp_connections.get(key)
+    if smtp is None:
         drop_mail_connection()
-        connection = get_connection()
-        connection.open()
-        _smtp_connections[key] = connection
-    return connection
+        smtp = get_connection()
+        smtp.open()
+        _smtp_connections[key] = smtp
+    return smtp
 
 
 def drop_mail_connection() -> None:
     """Close the reused connection (after an error, or when a worker shuts down)."""
-    for connection in _smtp_connections.values():
+    for smtp in _smtp_connections.values():
         # A broken connection is being thrown away anyway.
         with contextlib.suppress(Exception):
-            connection.close()
+            smtp.close()
     _smtp_connections.clear()
 
 
@@ -215,14 +216,40 @@ def _deliver(message: EmailMultiAlternatives) -> None:
         raise
 
 
+# The claim and the record of a sent notice run once per email: plain SQL, as building
+# the ORM's statements cost more than executing them.
+_NOTICES = Notice._meta.db_table
+_EVENTS = DeclarationEvent._meta.db_table
+
+
+def _timestamp(moment):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 def _claim(notice_id: int, now) -> bool:
-    stale = now - CLAIM_TIMEOUT
-    return (
-        Notice.objects.filter(id=notice_id, status=NoticeStatus.PENDING)
-        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=stale))
-        .update(sent_at=now, attempts=F("attempts") + 1)
-        == 1
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_NOTICES} SET sent_at = %s, attempts = attempts + 1 "
+            "WHERE id = %s AND status = %s AND (sent_at IS NULL OR sent_at < %s)",
+            [_timestamp(now), notice_id, NoticeStatus.PENDING, _timestamp(now - CLAIM_TIMEOUT)],
+        )
+        return cursor.rowcount == 1
+
+
+def _record_sent(notice: Notice) -> None:
+    """Mark the notice sent and add the declaration's event, in one transaction."""
+    now = _timestamp(timezone.now())
+    data = {"notice": notice.pk, "kind": notice.kind, "attempts": notice.attempts}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_NOTICES} SET status = %s, sent_at = %s, last_error = '' WHERE id = %s",
+            [NoticeStatus.SENT, now, notice.pk],
+        )
+        cursor.execute(
+            f"INSERT INTO {_EVENTS} (declaration_id, kind, data, actor_id, created_at) "
+            "VALUES (%s, %s, %s, NULL, %s)",
+            [notice.declaration_id, EventKind.NOTICE_SENT, json.dumps(data), now],
+        )
 
 
 def _load(notice_ids: Sequence[int]) -> list[Notice]:
@@ -282,15 +309,7 @@ def _attempt(notice: Notice, *, max_attempts: int, previous=_LOOK_UP) -> str:
         logger.warning("notice %s: delivery failed (%s)", notice.pk, error)
         return NoticeStatus.FAILED
 
-    with transaction.atomic():
-        Notice.objects.filter(id=notice.pk).update(
-            status=NoticeStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
-        DeclarationEvent.objects.create(
-            declaration_id=notice.declaration_id,
-            kind=EventKind.NOTICE_SENT,
-            data={"notice": notice.pk, "kind": notice.kind, "attempts": notice.attempts},
-        )
+    _record_sent(notice)
     return NoticeStatus.SENT
 
 
