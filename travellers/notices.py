@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Subquery
+from django.db.models import Count, F, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -262,11 +262,18 @@ def _load(notice_ids: Sequence[int]) -> list[Notice]:
     )
 
 
+def _count_on_run(notice: Notice, status: str) -> None:
+    field = {NoticeStatus.SENT: "notices_sent", NoticeStatus.FAILED: "notices_failed"}.get(status)
+    if field and notice.evaluation.run_id:
+        ReevaluationRun.objects.filter(id=notice.evaluation.run_id).update(**{field: F(field) + 1})
+
+
 def recount_runs(run_ids: Iterable[int]) -> None:
     """Set the runs' sent and failed counters from their notices.
 
-    Counted rather than incremented, so a sender that died between an email and its
-    bookkeeping leaves figures the next batch puts right.
+    After each batch: counted rather than incremented, so a sender that died between an
+    email and its bookkeeping leaves figures the next batch puts right (a single
+    notice, a retry, only adds its own).
     """
     for run_id in set(run_ids) - {None}:
         notices = Notice.objects.filter(evaluation__run_id=run_id)
@@ -326,7 +333,7 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
         return Notice.objects.filter(id=notice_id).values_list("status", flat=True).first() or ""
     (notice,) = _load([notice_id])
     status = _attempt(notice, max_attempts=max_attempts)
-    recount_runs([notice.evaluation.run_id])
+    _count_on_run(notice, status)
     return status
 
 
