@@ -47,7 +47,12 @@ from policies.engine.types import DeclarationFacts, NatTest
 from policies.engine.types import Leg as EngineLeg
 from policies.models import ChangeKind, Designation, RiskArea, RiskDataChange
 from policies.services.changes import record_change
-from policies.snapshots import NoPolicyInForce, local_date, policy_in_force, risk_snapshot
+from policies.snapshots import (
+    data_stamp,
+    local_date,
+    policy_in_force,
+    risk_snapshot,
+)
 from portal.bulk_writes import JsonText, commit_without_flush, insert_rows, update_rows
 from travellers import evaluation
 from travellers.models import (
@@ -299,9 +304,9 @@ def process_chunk(*, chunk_id: int) -> int:
         if run.status not in (RunStatus.RUNNING, RunStatus.APPROVED):
             return 0
         commit_without_flush()
-        changed, moved = _evaluate(run, chunk.declaration_ids)
+        changed, moved, version_id = _evaluate(run, chunk.declaration_ids)
         if chunk.phase == ChunkPhase.APPLY:
-            notice_ids = _apply(run, changed, moved, now=now)
+            notice_ids = _apply(run, changed, moved, version_id=version_id, now=now)
         changes = [[a.declaration_id, a.old_outcome, a.outcome] for a in changed]
         RunChunk.objects.filter(id=chunk_id).update(changes=changes)
         # The run row's lock serialises the chunks' ends: the last one sees all done.
@@ -388,21 +393,24 @@ def _load_facts(ids: Sequence[int]) -> list[tuple[tuple, DeclarationFacts]]:
     return loaded
 
 
-def _evaluate(run: ReevaluationRun, ids: Sequence[int]) -> tuple[list[Answer], list[Answer]]:
+def _evaluate(
+    run: ReevaluationRun, ids: Sequence[int]
+) -> tuple[list[Answer], list[Answer], int | None]:
     """Evaluate with one policy and one risk snapshot; nothing is saved here.
 
-    Returns the changed answers and the unchanged ones whose next review or live window
-    moved (written without telling anyone).
+    Returns the changed answers, the unchanged ones whose next review or live window
+    moved (written without telling anyone), and the policy version's row id.
     """
     loaded = _load_facts(ids)
     if not loaded:
-        return [], []
+        return [], [], None
     as_of = run.as_of
-    policy = policy_in_force(as_of)
-    if policy is None:
-        raise NoPolicyInForce(as_of)
+    # Chunks in a row read the policy and the day's risk rows once while the stamp
+    # stands (any write to them moves it); raises NoPolicyInForce before its day.
+    stamp = data_stamp()
+    policy, version_id = evaluation.policy_for(as_of, stamp=stamp)
     counties = {leg.region for _row, facts in loaded for leg in facts.legs}
-    risk = risk_snapshot(on=as_of, counties=counties)
+    risk = risk_snapshot(on=as_of, counties=counties, stamp=stamp)
     lookback = evaluation.lookback_days_for(policy)
     changed: list[Answer] = []
     moved: list[Answer] = []
@@ -436,16 +444,16 @@ def _evaluate(run: ReevaluationRun, ids: Sequence[int]) -> tuple[list[Answer], l
             changed.append(answer)
         elif (answer.next_review_on, answer.live_until) != (row[14], row[15]):
             moved.append(answer)
-    return changed, moved
+    return changed, moved, version_id
 
 
-def _apply(run: ReevaluationRun, changed: list[Answer], moved: list[Answer], *, now) -> list[int]:
+def _apply(
+    run: ReevaluationRun, changed: list[Answer], moved: list[Answer], *, version_id, now
+) -> list[int]:
     """Write the changed answers, their history, events and notices; return notice ids."""
-    version_id = None
     # Each result is stored twice (the declaration's current one and its history row).
     results = [JsonText(json.dumps(a.result)) for a in changed]
     if changed:
-        version_id = evaluation.policy_version_id(changed[0].result["policy_version"]["code"])
         update_rows(
             Declaration,
             evaluation.RESULT_FIELDS,
