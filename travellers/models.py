@@ -140,7 +140,8 @@ class DeclarationQuerySet(models.QuerySet):
 
 
 class Declaration(models.Model):
-    reference = models.CharField(_("查询码"), max_length=10, unique=True, default=new_reference)
+    # Unique through Meta.constraints: unique=True would add a LIKE index on PostgreSQL.
+    reference = models.CharField(_("查询码"), max_length=10, default=new_reference)
     # The lead declaration of a form carries the form's key; companions leave it empty.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     lead = models.ForeignKey(
@@ -150,6 +151,7 @@ class Declaration(models.Model):
         on_delete=models.CASCADE,
         related_name="companions",
         verbose_name=_("同行申报人"),
+        db_index=False,  # declaration_lead_idx, for companions only
     )
     kind = models.CharField(_("申报类型"), max_length=16, choices=DeclarationKind.choices)
 
@@ -200,13 +202,15 @@ class Declaration(models.Model):
     # The current answer; earlier ones are in ``evaluations``.
     outcome = models.CharField(_("评估结果"), max_length=24, choices=Outcome.choices, blank=True)
     entry_allowed_from = models.DateField(_("可进京日期"), null=True, blank=True)
-    next_review_on = models.DateField(_("下次复核日期"), null=True, blank=True, db_index=True)
+    # Indexed only where set (declaration_review_idx): most answers have no review date.
+    next_review_on = models.DateField(_("下次复核日期"), null=True, blank=True)
     live_until = models.DateField(_("有效跟踪至"), null=True, blank=True, db_index=True)
     policy_version = models.ForeignKey(
         "policies.PolicyVersion",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("政策版本"),
+        db_index=False,  # published versions are never deleted
     )
     result = models.JSONField(_("评估详情"), default=dict)
     evaluated_at = models.DateTimeField(_("评估时间"), default=timezone.now)
@@ -225,6 +229,7 @@ class Declaration(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("跟进人"),
+        db_index=False,  # declaration_follow_up_by_idx, for followed-up declarations only
     )
     follow_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
 
@@ -244,8 +249,23 @@ class Declaration(models.Model):
             models.Index(fields=["community", "arrival_date"], name="declaration_community_idx"),
             models.Index(fields=["id_number_hash"], name="declaration_id_hash_idx"),
             models.Index(fields=["phone_hash"], name="declaration_phone_hash_idx"),
+            # Partial: an update of a row outside the condition writes nothing to them.
+            models.Index(
+                fields=["next_review_on"],
+                name="declaration_review_idx",
+                condition=Q(next_review_on__isnull=False),
+            ),
+            models.Index(
+                fields=["lead"], name="declaration_lead_idx", condition=Q(lead__isnull=False)
+            ),
+            models.Index(
+                fields=["follow_up_by"],
+                name="declaration_follow_up_by_idx",
+                condition=Q(follow_up_by__isnull=False),
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="declaration_reference_unique"),
             models.CheckConstraint(
                 condition=Q(lead__isnull=True) | Q(idempotency_key__isnull=True),
                 name="declaration_companion_has_no_key",
@@ -390,6 +410,11 @@ class Evaluation(AppendOnlyModel):
     )
     created_at = models.DateTimeField(_("评估时间"), default=timezone.now)
     trigger = models.CharField(_("触发原因"), max_length=16, choices=EvaluationTrigger.choices)
+    # change, run and policy_version carry no database constraint: a re-evaluation
+    # chunk writes a thousand rows pointing at the one change, run and version it holds,
+    # and PostgreSQL would check each reference again at commit (a sixth of a chunk's
+    # time). Change rows and published versions are never deleted; Django still applies
+    # on_delete for a run.
     change = models.ForeignKey(
         "policies.RiskDataChange",
         null=True,
@@ -397,6 +422,7 @@ class Evaluation(AppendOnlyModel):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("风险数据变更"),
+        db_constraint=False,
     )
     run = models.ForeignKey(
         ReevaluationRun,
@@ -405,6 +431,7 @@ class Evaluation(AppendOnlyModel):
         on_delete=models.SET_NULL,
         related_name="evaluations",
         verbose_name=_("重新评估批次"),
+        db_constraint=False,
     )
     outcome = models.CharField(_("评估结果"), max_length=24, choices=Outcome.choices)
     entry_allowed_from = models.DateField(_("可进京日期"), null=True, blank=True)
@@ -415,6 +442,7 @@ class Evaluation(AppendOnlyModel):
         related_name="+",
         verbose_name=_("政策版本"),
         db_index=False,  # published versions are never deleted
+        db_constraint=False,
     )
     result = models.JSONField(_("评估详情"), default=dict)
 
@@ -487,6 +515,8 @@ class Notice(models.Model):
         on_delete=models.CASCADE,
         related_name="notices",
         db_index=False,  # notice_once_per_evaluation starts with it
+        # The evaluation's own declaration (its constraint holds): not checked twice.
+        db_constraint=False,
     )
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("类别"), max_length=16, choices=NoticeKind.choices)

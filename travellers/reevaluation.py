@@ -58,10 +58,8 @@ from travellers import evaluation
 from travellers.models import (
     ChunkPhase,
     Declaration,
-    DeclarationEvent,
     Evaluation,
     EvaluationTrigger,
-    EventKind,
     Leg,
     Notice,
     NoticeKind,
@@ -450,7 +448,11 @@ def _evaluate(
 def _apply(
     run: ReevaluationRun, changed: list[Answer], moved: list[Answer], *, version_id, now
 ) -> list[int]:
-    """Write the changed answers, their history, events and notices; return notice ids."""
+    """Write the changed answers, their history rows and notices; return notice ids.
+
+    The evaluation row is the record of a re-evaluation (trigger, run, change): no
+    declaration event repeats it.
+    """
     # Each result is stored twice (the declaration's current one and its history row).
     results = [JsonText(json.dumps(a.result)) for a in changed]
     if changed:
@@ -497,25 +499,6 @@ def _apply(
                 result,
             )
             for a, result in zip(changed, results, strict=True)
-        ),
-    )
-    insert_rows(
-        DeclarationEvent,
-        ("declaration", "kind", "data", "created_at"),
-        (
-            (
-                a.declaration_id,
-                EventKind.EVALUATED,
-                {
-                    "evaluation": evaluation_id,
-                    "run": run.pk,
-                    "change": run.change_id,
-                    "from": a.old_outcome,
-                    "to": a.outcome,
-                },
-                now,
-            )
-            for a, evaluation_id in zip(changed, evaluation_ids, strict=True)
         ),
     )
     # Fresh evaluations: the (declaration, evaluation, kind) constraint cannot clash here;
