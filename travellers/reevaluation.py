@@ -28,13 +28,13 @@ The flow (tasks in ``travellers.tasks.reevaluation`` only call these functions):
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -454,7 +454,8 @@ def _apply(
     declaration event repeats it.
     """
     # Each result is stored twice (the declaration's current one and its history row).
-    results = [JsonText(json.dumps(a.result)) for a in changed]
+    # orjson: a chunk's thousand results encode in a tenth of the time json takes.
+    results = [JsonText(orjson.dumps(a.result).decode()) for a in changed]
     if changed:
         update_rows(
             Declaration,
