@@ -191,7 +191,7 @@ CELERY_BEAT_SCHEDULE = {
 # A change that would alter more answers than this is held for a staff member.
 REEVALUATION_HOLD_THRESHOLD = env.int("REEVALUATION_HOLD_THRESHOLD", default=5000)
 # Declarations per chunk task: one policy and risk snapshot, one transaction each.
-REEVALUATION_CHUNK_SIZE = env.int("REEVALUATION_CHUNK_SIZE", default=1000)
+REEVALUATION_CHUNK_SIZE = env.int("REEVALUATION_CHUNK_SIZE", default=2000)
 # Seconds after which the sweep enqueues again a chunk or notice not yet done.
 REEVALUATION_REQUEUE_AFTER = env.int("REEVALUATION_REQUEUE_AFTER", default=600)
 # Change notices per delivery task: a run's notices go out in tasks of this many.
