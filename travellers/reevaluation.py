@@ -46,6 +46,7 @@ from policies.engine import evaluate
 from policies.engine.types import DeclarationFacts, NatTest
 from policies.engine.types import Leg as EngineLeg
 from policies.models import ChangeKind, Designation, RiskArea, RiskDataChange
+from policies.regions import region_table
 from policies.services.changes import record_change
 from policies.snapshots import (
     data_stamp,
@@ -123,23 +124,21 @@ def _enqueue_chunks_on_commit(chunk_ids: Sequence[int]) -> None:
 # -- candidates -------------------------------------------------------------------
 
 
-def region_filter(codes: Iterable[str], field: str = "region") -> Q:
-    """Legs in the given regions: a county exactly, a prefecture or province by prefix.
+def leg_region_codes(codes: Iterable[str]) -> list[str]:
+    """The region codes a leg in ``codes`` can carry: a county itself, every code of a
+    prefecture or province (retired ones included), from the in-process region table.
 
-    ``region__code`` is the leg's own column (the region's primary key): no join.
+    Spelled out rather than matched by prefix so that the leg index (region, end_date)
+    serves the search: a LIKE on the code cannot use it.
     """
-    exact: set[str] = set()
-    query = Q()
+    table = region_table()
+    found: set[str] = set()
     for code in codes:
-        if code.endswith("0000"):
-            query |= Q(**{f"{field}__code__startswith": code[:2]})
-        elif code.endswith("00"):
-            query |= Q(**{f"{field}__code__startswith": code[:4]})
+        if code.endswith("0000") or code.endswith("00"):
+            found.update(other for other in table if _contains(code, other))
         else:
-            exact.add(code)
-    if exact:
-        query |= Q(**{f"{field}_id__in": sorted(exact)})
-    return query
+            found.add(code)
+    return sorted(found)
 
 
 def _contains(outer: str, inner: str) -> bool:
@@ -165,7 +164,7 @@ def candidate_ids(*, region_codes: Iterable[str], on: date, lookback: int) -> li
     if not codes:
         return []
     legs = (
-        Leg.objects.filter(region_filter(codes))
+        Leg.objects.filter(region_id__any_of=leg_region_codes(codes))
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=on - timedelta(days=lookback)))
         .filter(Q(declaration__live_until__isnull=True) | Q(declaration__live_until__gte=on))
     )

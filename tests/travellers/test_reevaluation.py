@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from policies import services
 from policies.models import ChangeKind, RiskArea, RiskDataChange
+from policies.regions import region_table
 from policies.snapshots import policy_in_force
 from travellers import evaluation, reevaluation
 from travellers.models import (
@@ -436,8 +437,19 @@ def test_the_daily_review_leaves_out_counties_a_change_of_today_covers(eager, se
     assert dates_passed.region_codes == [XIANGHE]
 
 
+def test_a_province_or_prefecture_spells_out_every_code_a_leg_can_carry():
+    table = region_table()
+    codes = reevaluation.leg_region_codes(["320000", "321000", "110105"])
+    assert codes == sorted({code for code in table if code.startswith("32")} | {"110105"})
+    assert {GUANGLING, HANJIANG, JIANGNING, "320000", "321000"} <= set(codes)
+    assert "330102" not in codes
+    retired = [code for code, facts in table.items() if facts.retired]
+    assert retired and set(reevaluation.leg_region_codes([retired[0][:2] + "0000"])) >= {retired[0]}
+
+
 def test_candidates_come_from_the_leg_index_not_a_scan(django_assert_max_num_queries):
     make_declaration(number=1)
+    region_table()  # loaded once per process, not per search
     with django_assert_max_num_queries(1):
         ids = reevaluation.candidate_ids(region_codes=["321000"], on=today(), lookback=21)
     assert len(ids) == 1
