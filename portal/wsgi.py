@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.checks import ERROR, run_checks
@@ -13,3 +14,7 @@ _errors = [
 ]
 if _errors:
     raise ImproperlyConfigured("\n".join(f"{e.id}: {e.msg} {e.hint or ''}" for e in _errors))
+
+# What the worker loaded at start lives as long as the process: keep it out of the
+# garbage collector's full passes, which a request's allocations otherwise trigger.
+gc.freeze()
