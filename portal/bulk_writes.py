@@ -76,19 +76,32 @@ def _instance(model: type[Model], attnames: Sequence[str], values: Sequence, **e
     return model(**dict(zip(attnames, decoded, strict=True)), **extra)
 
 
-def reserve_ids(model: type[Model], count: int) -> list[int]:
-    """``count`` fresh primary keys from the table's sequence (PostgreSQL only)."""
-    table = model._meta.db_table
+def reserve_ids(models: Sequence[type[Model]], count: int) -> list[list[int] | None]:
+    """``count`` fresh primary keys from each model's sequence, in one round trip, for
+    ``insert_rows(..., ids=...)``; a None per model on databases that assign ids at
+    insert (SQLite)."""
+    if not _on_postgresql() or not count:
+        return [None for _model in models]
+    columns = ", ".join(["nextval(pg_get_serial_sequence(%s, %s))"] * len(models))
+    params: list = []
+    for model in models:
+        params += [_quote(model._meta.db_table), model._meta.pk.column]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [_quote(table), model._meta.pk.column, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT {columns} FROM generate_series(1, %s)", [*params, count])
+        rows = cursor.fetchall()
+    return [[row[n] for row in rows] for n in range(len(models))]
 
 
-def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> list[int]:
+def insert_rows(
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    ids: Sequence[int] | None = None,
+) -> list[int]:
     """Insert ``rows`` (values in ``fields`` order); returns their new primary keys in order.
+
+    ``ids``: keys taken beforehand with ``reserve_ids`` (PostgreSQL), one per row.
 
     No ``save()``, no signals, as with ``bulk_create``; fields not named get their default.
     """
@@ -101,7 +114,8 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
         attnames = [field.attname for field in columns]
         created = model.objects.bulk_create(_instance(model, attnames, row) for row in rows)
         return [obj.pk for obj in created]
-    ids = reserve_ids(model, len(rows))
+    if ids is None:
+        (ids,) = reserve_ids([model], len(rows))
     # Fields not named get their model default, as bulk_create gives them.
     named = {field.name for field in columns}
     defaulted = [f for f in meta.concrete_fields if f is not meta.pk and f.name not in named]

@@ -243,12 +243,12 @@ class Declaration(models.Model):
         verbose_name = _("申报")
         verbose_name_plural = _("申报")
         # Every index is paid for on each re-evaluated answer (a changed outcome is never
-        # a HOT update), so only those a query uses; plain indexes for the hashes, which
-        # are matched exactly (db_index on a CharField adds a LIKE index on PostgreSQL).
+        # a HOT update), so only those a query uses: the staff search by identity number
+        # uses its hash (plain index: db_index on a CharField adds a LIKE index on
+        # PostgreSQL); nothing searches by phone yet.
         indexes = [
             models.Index(fields=["community", "arrival_date"], name="declaration_community_idx"),
             models.Index(fields=["id_number_hash"], name="declaration_id_hash_idx"),
-            models.Index(fields=["phone_hash"], name="declaration_phone_hash_idx"),
             # Partial: an update of a row outside the condition writes nothing to them.
             models.Index(
                 fields=["next_review_on"],
@@ -518,7 +518,14 @@ class Notice(models.Model):
         # The evaluation's own declaration (its constraint holds): not checked twice.
         db_constraint=False,
     )
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="notices")
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        # Made in the same transaction as its evaluation, never on its own: a chunk's
+        # thousand notices are not checked again at commit.
+        db_constraint=False,
+    )
     kind = models.CharField(_("类别"), max_length=16, choices=NoticeKind.choices)
     status = models.CharField(
         _("状态"), max_length=8, choices=NoticeStatus.choices, default=NoticeStatus.PENDING

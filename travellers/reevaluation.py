@@ -54,7 +54,13 @@ from policies.snapshots import (
     policy_in_force,
     risk_snapshot,
 )
-from portal.bulk_writes import JsonText, commit_without_flush, insert_rows, update_rows
+from portal.bulk_writes import (
+    JsonText,
+    commit_without_flush,
+    insert_rows,
+    reserve_ids,
+    update_rows,
+)
 from travellers import evaluation
 from travellers.models import (
     ChunkPhase,
@@ -482,6 +488,7 @@ def _apply(
     )
     if not changed:
         return []
+    evaluation_ids, notice_ids = reserve_ids([Evaluation, Notice], len(changed))
     evaluation_ids = insert_rows(
         Evaluation,
         EVALUATION_COLUMNS,
@@ -500,6 +507,7 @@ def _apply(
             )
             for a, result in zip(changed, results, strict=True)
         ),
+        ids=evaluation_ids,
     )
     # Fresh evaluations: the (declaration, evaluation, kind) constraint cannot clash here;
     # it guards every other way a notice is made.
@@ -510,6 +518,7 @@ def _apply(
             (a.declaration_id, evaluation_id, NoticeKind.CHANGE, NoticeStatus.PENDING, 0, "", now)
             for a, evaluation_id in zip(changed, evaluation_ids, strict=True)
         ),
+        ids=notice_ids,
     )
 
 

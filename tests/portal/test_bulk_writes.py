@@ -7,12 +7,12 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from portal.bulk_writes import JsonText, insert_rows, update_rows
+from portal.bulk_writes import JsonText, insert_rows, reserve_ids, update_rows
 from tests.travellers.test_reevaluation import make_declaration
-from travellers.models import Declaration, DeclarationEvent, EventKind
+from travellers.models import Declaration, DeclarationEvent, EventKind, Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,16 @@ def test_json_encoded_once_is_stored_as_the_document_not_as_a_string():
     assert DeclarationEvent.objects.get(pk=pk).data == {"outcome": "postponed", "注": ["一"]}
     declaration.refresh_from_db()
     assert declaration.result == {"outcome": "postponed", "注": ["一"]}
+
+
+def test_keys_reserved_beforehand_are_the_keys_the_rows_get():
+    declaration = make_declaration()
+    events, notices = reserve_ids([DeclarationEvent, Notice], 2)
+    if connection.vendor == "postgresql":
+        assert len(set(events)) == len(set(notices)) == 2
+    else:  # SQLite assigns keys at insert
+        assert events is notices is None
+    rows = [(declaration.pk, "evaluated", {"n": n}) for n in range(2)]
+    ids = insert_rows(DeclarationEvent, ("declaration", "kind", "data"), rows, ids=events)
+    assert ids == (events or ids)
+    assert [DeclarationEvent.objects.get(pk=pk).data for pk in ids] == [{"n": 0}, {"n": 1}]
