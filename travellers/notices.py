@@ -14,7 +14,6 @@ phone number, and the name only masked.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import smtplib
 import socket
@@ -23,13 +22,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.bulk_writes import insert_rows
 from travellers.models import (
     DeclarationEvent,
     Evaluation,
@@ -236,20 +236,32 @@ def _claim(notice_id: int, now) -> bool:
         return cursor.rowcount == 1
 
 
-def _record_sent(notice: Notice) -> None:
-    """Mark the notice sent and add the declaration's event, in one transaction."""
-    now = _timestamp(timezone.now())
-    data = {"notice": notice.pk, "kind": notice.kind, "attempts": notice.attempts}
-    with transaction.atomic(), connection.cursor() as cursor:
+def _mark_sent(notice: Notice) -> None:
+    """Record the delivery on the notice itself: one statement, committed at once, so
+    that a worker dying after the email leaves as little as possible unrecorded."""
+    notice.sent_at = timezone.now()
+    with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_NOTICES} SET status = %s, sent_at = %s, last_error = '' WHERE id = %s",
-            [NoticeStatus.SENT, now, notice.pk],
+            [NoticeStatus.SENT, _timestamp(notice.sent_at), notice.pk],
         )
-        cursor.execute(
-            f"INSERT INTO {_EVENTS} (declaration_id, kind, data, actor_id, created_at) "
-            "VALUES (%s, %s, %s, NULL, %s)",
-            [notice.declaration_id, EventKind.NOTICE_SENT, json.dumps(data), now],
-        )
+
+
+def _add_sent_events(notices: Sequence[Notice]) -> None:
+    """The declarations' "notice sent" events, for a whole batch in one insert."""
+    insert_rows(
+        DeclarationEvent,
+        ("declaration", "kind", "data", "created_at"),
+        (
+            (
+                notice.declaration_id,
+                EventKind.NOTICE_SENT,
+                {"notice": notice.pk, "kind": notice.kind, "attempts": notice.attempts},
+                notice.sent_at,
+            )
+            for notice in notices
+        ),
+    )
 
 
 def _load(notice_ids: Sequence[int]) -> list[Notice]:
@@ -316,7 +328,7 @@ def _attempt(notice: Notice, *, max_attempts: int, previous=_LOOK_UP) -> str:
         logger.warning("notice %s: delivery failed (%s)", notice.pk, error)
         return NoticeStatus.FAILED
 
-    _record_sent(notice)
+    _mark_sent(notice)
     return NoticeStatus.SENT
 
 
@@ -333,6 +345,8 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
         return Notice.objects.filter(id=notice_id).values_list("status", flat=True).first() or ""
     (notice,) = _load([notice_id])
     status = _attempt(notice, max_attempts=max_attempts)
+    if status == NoticeStatus.SENT:
+        _add_sent_events([notice])
     _count_on_run(notice, status)
     return status
 
@@ -340,22 +354,29 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
 def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS) -> list[int]:
     """Deliver several notices one after the other over the worker's one connection.
 
-    The batch is read with two queries; each notice is then claimed, sent and recorded
+    The batch is read with two queries; each notice is then claimed, sent and marked
     on its own, as by ``notice_send``, so a batch run twice sends nothing twice and a
     worker dying mid-batch leaves at most one notice waiting for its claim to go stale.
+    The events and the runs' figures follow for the batch at the end (a batch cut
+    short loses only events; the next batch's recount puts the figures right).
     Returns the ids that failed temporarily, for the caller to retry one by one.
     """
     notices = [n for n in _load(notice_ids) if n.status == NoticeStatus.PENDING]
     previous = _previous_results(notices)
     temporary: list[int] = []
+    sent: list[Notice] = []
     for notice in notices:
         if not _claim(notice.pk, timezone.now()):
             continue
         notice.attempts += 1  # as the claim counted it
         try:
-            _attempt(notice, max_attempts=max_attempts, previous=previous.get(notice.pk))
+            status = _attempt(notice, max_attempts=max_attempts, previous=previous.get(notice.pk))
         except TemporaryDeliveryError:
             temporary.append(notice.pk)
+            continue
+        if status == NoticeStatus.SENT:
+            sent.append(notice)
+    _add_sent_events(sent)
     recount_runs(notice.evaluation.run_id for notice in notices)
     return temporary
 

@@ -375,6 +375,8 @@ def test_a_batch_sends_each_notice_once_and_hands_temporary_failures_to_single_r
     )
     assert (second_notice.status, second_notice.attempts) == ("sent", 1)
     assert retried == [(first_notice.pk, retry_countdown(0))]
+    assert second.events.filter(kind="notice_sent").count() == 1
+    assert not first_notice.declaration.events.filter(kind="notice_sent").exists()
     assert len(mail.outbox) == 1 and second.reference[:5] in mail.outbox[0].subject
 
     # The same batch delivered again sends nothing twice.
