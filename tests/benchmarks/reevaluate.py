@@ -15,8 +15,10 @@ counties about a tenth of the declarations visited, and prints:
 - the peak memory of the worker (sum of the RSS of its processes, sampled);
 - the raw database path: the same new values COPYed into a temporary table and
   written with one UPDATE ... FROM, rows per second, and the pipeline's ratio to it;
-- (first size only) notices sent per second to a local SMTP server against a no-op
-  task's rate on the same worker, with duplicates and missing counted.
+- (first size only) notices sent per second to a local SMTP server (``smtp_sink.py``,
+  its own process) against a no-op task's rate on the same worker, with duplicates and
+  missing counted: once as the pipeline sends them (``send_notices`` tasks of
+  NOTICE_BATCH_SIZE) and once one task per notice (the retry path), for comparison.
 
 Targets (issue 5): >= 10,000 affected declarations/s, >= 0.3 of the raw path's rows/s,
 peak worker memory < 500 MB at both sizes, notices >= 0.5 of the no-op rate, zero
