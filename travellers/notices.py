@@ -17,6 +17,7 @@ import contextlib
 import logging
 import smtplib
 import socket
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
@@ -292,19 +293,34 @@ def _load(notice_ids: Sequence[int]) -> list[Notice]:
     )
 
 
-def _count_on_run(notice: Notice, status: str) -> None:
-    field = {NoticeStatus.SENT: "notices_sent", NoticeStatus.FAILED: "notices_failed"}.get(status)
-    if field and notice.evaluation.run_id:
-        ReevaluationRun.objects.filter(id=notice.evaluation.run_id).update(**{field: F(field) + 1})
+_COUNTERS = {NoticeStatus.SENT: "notices_sent", NoticeStatus.FAILED: "notices_failed"}
+
+
+def count_on_runs(outcomes: Iterable[tuple[int | None, str]]) -> None:
+    """Add (run, status) outcomes to the runs' sent and failed figures.
+
+    Added as they happen; a run whose notices have all settled is then counted from its
+    notices once, so the figures end exact even after a sender died between an email and
+    its bookkeeping.
+    """
+    tally: Counter = Counter((run_id, status) for run_id, status in outcomes if run_id)
+    runs = {run_id for run_id, _status in tally}
+    for run_id in runs:
+        added = {
+            field: F(field) + tally[(run_id, status)]
+            for status, field in _COUNTERS.items()
+            if tally[(run_id, status)]
+        }
+        if added:
+            ReevaluationRun.objects.filter(id=run_id).update(**added)
+        if not Notice.objects.filter(
+            evaluation__run_id=run_id, status=NoticeStatus.PENDING
+        ).exists():
+            recount_runs([run_id])
 
 
 def recount_runs(run_ids: Iterable[int]) -> None:
-    """Set the runs' sent and failed counters from their notices.
-
-    After each batch: counted rather than incremented, so a sender that died between an
-    email and its bookkeeping leaves figures the next batch puts right (a single
-    notice, a retry, only adds its own).
-    """
+    """Set the runs' sent and failed figures from their notices (one count each)."""
     for run_id in set(run_ids) - {None}:
         notices = Notice.objects.filter(evaluation__run_id=run_id)
         ReevaluationRun.objects.filter(id=run_id).update(
@@ -367,7 +383,7 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
     status = _attempt(notice, max_attempts=max_attempts)
     if status == NoticeStatus.SENT:
         _add_sent_events([notice])
-    _count_on_run(notice, status)
+    count_on_runs([(notice.evaluation.run_id, status)])
     return status
 
 
@@ -378,13 +394,14 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
     on its own, as by ``notice_send``, so a batch run twice sends nothing twice and a
     worker dying mid-batch leaves at most one notice waiting for its claim to go stale.
     The events and the runs' figures follow for the batch at the end (a batch cut
-    short loses only events; the next batch's recount puts the figures right).
+    short loses only events; the figures are counted again once a run has settled).
     Returns the ids that failed temporarily, for the caller to retry one by one.
     """
     notices = [n for n in _load(notice_ids) if n.status == NoticeStatus.PENDING]
     previous = _previous_results(notices)
     temporary: list[int] = []
     sent: list[Notice] = []
+    outcomes: list[tuple[int | None, str]] = []
     unmarked: Notice | None = None  # delivered, to be marked with the next claim
     for notice in notices:
         # The previous delivery is marked in the same commit as this notice's claim:
@@ -401,13 +418,14 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
         except TemporaryDeliveryError:
             temporary.append(notice.pk)
             continue
+        outcomes.append((notice.evaluation.run_id, status))
         if status == NoticeStatus.SENT:
             unmarked = notice
             sent.append(notice)
     if unmarked is not None:
         _mark_sent(unmarked)
     _add_sent_events(sent)
-    recount_runs(notice.evaluation.run_id for notice in notices)
+    count_on_runs(outcomes)
     return temporary
 
 

@@ -453,3 +453,22 @@ def test_candidates_come_from_the_leg_index_not_a_scan(django_assert_max_num_que
     with django_assert_max_num_queries(1):
         ids = reevaluation.candidate_ids(region_codes=["321000"], on=today(), lookback=21)
     assert len(ids) == 1
+
+
+def test_a_runs_notice_figures_end_exact_once_its_notices_settle(eager, sent_notices, settings):
+    from travellers.notices import notices_send
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for n in range(3):
+        make_declaration(number=n)
+    eager(designate_high_risk)
+    first, *rest = sorted(sent_notices)
+    # A sender that died after its email and mark, before adding to the run's figures.
+    Notice.objects.filter(pk=first).update(status="sent", sent_at=timezone.now(), attempts=1)
+
+    notices_send(notice_ids=rest[:1])
+    run = ReevaluationRun.objects.get()
+    assert (run.notices_sent, run.notices_failed) == (1, 0)  # added as they happen
+    notices_send(notice_ids=rest[1:])
+    run.refresh_from_db()
+    assert (run.notices_sent, run.notices_failed) == (3, 0)  # settled: counted
