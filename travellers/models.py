@@ -615,8 +615,9 @@ class RunChunk(models.Model):
     phase = models.CharField(_("阶段"), max_length=8, choices=ChunkPhase.choices)
     number = models.PositiveIntegerField(_("序号"))
     declaration_ids = models.JSONField(_("申报"), default=list)
-    # [declaration id, old outcome, new outcome] for every answer that changed (or
-    # would change, in the stage phase): what a staff member reviews before approving.
+    # Stage phase: [declaration id, old outcome, new outcome] for every answer that
+    # would change, what a staff member reviews before approving. Empty when applied:
+    # the run's evaluation rows hold those.
     changes = models.JSONField(_("结果变化"), default=list, blank=True)
     enqueued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

@@ -311,7 +311,10 @@ def process_chunk(*, chunk_id: int) -> int:
         if chunk.phase == ChunkPhase.APPLY:
             notice_ids = _apply(run, changed, moved, version_id=version_id, now=now)
         changes = [[a.declaration_id, a.old_outcome, a.outcome] for a in changed]
-        RunChunk.objects.filter(id=chunk_id).update(changes=changes)
+        if chunk.phase == ChunkPhase.STAGE:
+            # What a held run shows and applies; an applied chunk's answers are its
+            # evaluation rows.
+            RunChunk.objects.filter(id=chunk_id).update(changes=changes)
         # The run row's lock serialises the chunks' ends: the last one sees all done.
         ReevaluationRun.objects.filter(pk=run.pk).update(
             processed=F("processed") + len(chunk.declaration_ids),
