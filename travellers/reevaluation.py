@@ -49,9 +49,9 @@ from policies.models import ChangeKind, Designation, RiskArea, RiskDataChange
 from policies.regions import region_table
 from policies.services.changes import record_change
 from policies.snapshots import (
+    NoPolicyInForce,
     data_stamp,
     local_date,
-    policy_in_force,
     risk_snapshot,
 )
 from portal.bulk_writes import (
@@ -156,8 +156,13 @@ def _contains(outer: str, inner: str) -> bool:
 
 
 def lookback_days(on: date) -> int:
-    policy = policy_in_force(on)
-    return longest_lookback_days(rule.params for rule in policy.rules) if policy else 0
+    """The longest look-back of the policy in force on ``on`` (0 before any): from the
+    process's copy while the engine data stamp stands."""
+    try:
+        policy, _version_id = evaluation.policy_for(on, stamp=data_stamp())
+    except NoPolicyInForce:
+        return 0
+    return longest_lookback_days(rule.params for rule in policy.rules)
 
 
 def candidate_ids(*, region_codes: Iterable[str], on: date, lookback: int) -> list[int]:
