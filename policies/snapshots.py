@@ -88,6 +88,12 @@ def _enclosing_codes(code: str) -> tuple[str, ...]:
     return (code, code[:4] + "00", code[:2] + "0000")
 
 
+def data_stamp_query() -> str:
+    """The SQL of ``data_stamp``: the row's ``version`` and ``tx``, no row when missing."""
+    table = connection.ops.quote_name(EngineDataStamp._meta.db_table)
+    return f"SELECT version, tx FROM {table} WHERE id = 1"
+
+
 def data_stamp() -> tuple[int, int] | None:
     """The engine data stamp (``EngineDataStamp``), one small query; None when its row is
     missing (a flushed test database, a backend without triggers): nothing may be reused.
@@ -95,10 +101,9 @@ def data_stamp() -> tuple[int, int] | None:
     Pass it to ``risk_snapshot`` (and ``travellers.evaluation.policy_for``) to serve
     them from what this process loaded under the same stamp.
     """
-    table = connection.ops.quote_name(EngineDataStamp._meta.db_table)
     with connection.cursor() as cursor:
         # Plain SQL: building the ORM query would cost more than the round trip.
-        cursor.execute(f"SELECT version, tx FROM {table} WHERE id = 1")
+        cursor.execute(data_stamp_query())
         row = cursor.fetchone()
     return None if row is None else (row[0], row[1])
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 
-from django.db import connection, models
+import orjson
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
 from django.db.models import JSONField, Model
 
 # Rows per bulk_update elsewhere: one CASE per column over a whole chunk would be huge.
@@ -90,6 +93,129 @@ def reserve_ids(models: Sequence[type[Model]], count: int) -> list[list[int] | N
         cursor.execute(f"SELECT {columns} FROM generate_series(1, %s)", [*params, count])
         rows = cursor.fetchall()
     return [[row[n] for row in rows] for n in range(len(models))]
+
+
+_SEQUENCES: dict[str, str] = {}
+
+
+def _sequences(models: Sequence[type[Model]]) -> list[str]:
+    """The key sequence of each model's table, looked up once per process."""
+    missing = [m._meta.db_table for m in models if m._meta.db_table not in _SEQUENCES]
+    if missing:
+        with connection.cursor() as cursor:
+            for table in missing:
+                column = connection.introspection.get_primary_key_column(cursor, table)
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [_quote(table), column])
+                _SEQUENCES[table] = cursor.fetchone()[0]
+    return [_SEQUENCES[m._meta.db_table] for m in models]
+
+
+def reserve_ids_beside(
+    query: str, models: Sequence[type[Model]], count: int
+) -> tuple[tuple | None, list[list[int] | None]]:
+    """``reserve_ids``, and in the same round trip the one row ``query`` reads (a SELECT
+    without parameters; None when it reads no row). Elsewhere than on PostgreSQL the
+    query runs alone and the keys are None (the database assigns them at insert)."""
+    if not _on_postgresql() or not count:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            row = cursor.fetchone()
+        return (None if row is None else tuple(row)), [None for _model in models]
+    sequences = _sequences(models)
+    columns = ", ".join(["nextval(%s::regclass)"] * len(models))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, q.* FROM generate_series(1, %s) "
+            f"LEFT JOIN (SELECT TRUE AS found, q0.* FROM ({query}) AS q0) AS q ON TRUE",
+            [*sequences, count],
+        )
+        rows = cursor.fetchall()
+    width = len(models)
+    found = rows[0][width]
+    ids = [[row[n] for row in rows] for n in range(width)]
+    return (tuple(rows[0][width + 1 :]) if found else None), ids
+
+
+# Fields whose Python values go into JSON as they are (orjson writes dates, aware
+# datetimes and UUIDs in the forms PostgreSQL reads); a subclass such as the encrypted
+# text field prepares its value through Django.
+_AS_IS = frozenset(_NATIVE) | {models.DateTimeField, models.UUIDField, models.EmailField}
+_ENCODER = DjangoJSONEncoder()
+
+
+def _insert_plan(meta, with_pk: bool) -> tuple[str, list]:
+    key = (meta.label, with_pk)
+    plan = _INSERT_PLANS.get(key)
+    if plan is None:
+        fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
+        names = ", ".join(_quote(field.column) for field in fields)
+        # One JSON document per table: the statement's text and its few parameters are
+        # the same for every submit, however many rows, where a VALUES list of literals
+        # would be parsed anew each time, on both ends.
+        sql = (
+            f"INSERT INTO {_quote(meta.db_table)} ({names}) SELECT {names} "
+            f"FROM json_populate_recordset(NULL::{_quote(meta.db_table)}, %s)"
+        )
+        plan = _INSERT_PLANS[key] = (sql, fields)
+    return plan
+
+
+_INSERT_PLANS: dict[tuple, tuple[str, list]] = {}
+
+
+def _row(fields, obj) -> dict:
+    row = {}
+    for field in fields:
+        # pre_save as the ORM's insert runs it: auto_now(_add), encryption and its hash.
+        value = field.pre_save(obj, True)
+        if not (type(field) in _AS_IS or isinstance(field, JSONField) or value is None):
+            value = field.get_db_prep_save(value, connection)
+        row[field.column] = value
+    return row
+
+
+def insert_together(groups: Sequence[Sequence[Model]]) -> None:
+    """Insert a few new rows into several tables as one write.
+
+    ``groups``: lists of unsaved instances, one model per list. A row may refer to rows
+    of any group; on PostgreSQL the keys it refers to must be set beforehand
+    (``reserve_ids``). Instances without a primary key get one from the database and,
+    on PostgreSQL, keep None here.
+
+    All or nothing: on PostgreSQL one statement (one round trip, its own transaction
+    in autocommit mode, foreign keys checked at its end), elsewhere one ``bulk_create``
+    per group, in order, in one transaction; inside an outer transaction either is a
+    savepoint, so a refused write (an ``IntegrityError``) leaves that transaction
+    usable. ``pre_save`` runs as in ``save()``; no signals, as with ``bulk_create``.
+    """
+    groups = [list(group) for group in groups if group]
+    if not groups:
+        return
+    if not _on_postgresql():
+        with transaction.atomic():
+            for group in groups:
+                type(group[0]).objects.bulk_create(group)
+        return
+    statements: list[str] = []
+    params: list[str] = []
+    for group in groups:
+        with_pk = group[0].pk is not None
+        if any((obj.pk is not None) != with_pk for obj in group):
+            raise ValueError("a group's rows must all have primary keys, or none")
+        sql, fields = _insert_plan(group[0]._meta, with_pk)
+        statements.append(sql)
+        rows = [_row(fields, obj) for obj in group]
+        params.append(orjson.dumps(rows, default=_ENCODER.default).decode())
+    *earlier, last = statements
+    ctes = ", ".join(f"w{n} AS ({statement})" for n, statement in enumerate(earlier))
+    # A BEGIN and a COMMIT would be two more round trips for a statement that is atomic.
+    block = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with block, connection.cursor() as cursor:
+        cursor.execute(f"WITH {ctes} {last}" if ctes else last, params)
+    for group in groups:
+        for obj in group:
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def insert_rows(

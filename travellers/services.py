@@ -20,10 +20,11 @@ from django.utils import timezone
 from policies.engine import evaluate
 from policies.snapshots import (
     NoPolicyInForce,
-    data_stamp,
+    data_stamp_query,
     declaration_facts_from_dict,
     risk_snapshot,
 )
+from portal.bulk_writes import insert_together, reserve_ids_beside
 from travellers import pii
 from travellers.evaluation import (
     RESULT_FIELDS,
@@ -150,16 +151,20 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
     ``replayed`` True when an earlier request saved it, and ``saved_companions``.
     Raises ``NoPolicyInForce`` when no version is in force today.
 
-    The evaluation (reads only) runs before the one transaction that writes everything;
-    when called inside an outer transaction, that block becomes a savepoint.
+    Two round trips on PostgreSQL: one read (the engine data stamp and the new rows'
+    keys), then one statement that writes every row (``insert_together``); inside an
+    outer transaction that write is a savepoint.
     """
     key = _as_uuid(idempotency_key)
     today = today or timezone.localdate()
     people = _people(data)
     facts = [declaration_facts_from_dict(person) for person in people]
-    # One small query says whether the policy and risk rows this process holds for today
-    # are still those in the database; they are read again only when not.
-    stamp = data_stamp()
+    # The stamp says whether the policy and risk rows this process holds for today are
+    # still those in the database (they are read again only when not); the keys let
+    # every row be written in one statement, children naming their parents.
+    stamp, keys = reserve_ids_beside(
+        data_stamp_query(), [Declaration, Evaluation, Notice], len(people)
+    )
     policy, version_id = policy_for(today, stamp=stamp)
     counties = {leg.region for one in facts for leg in one.legs}
     risk = risk_snapshot(on=today, counties=counties, stamp=stamp)
@@ -170,16 +175,16 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
     # statement that saves a new declaration, which is the common case.
     for attempt in range(_REFERENCE_ATTEMPTS):
         try:
-            with transaction.atomic():
-                declarations = _save_people(
-                    data=data,
-                    people=people,
-                    results=results,
-                    key=key,
-                    today=today,
-                    version_id=version_id,
-                    lookback=lookback,
-                )
+            declarations = _save_people(
+                data=data,
+                people=people,
+                results=results,
+                key=key,
+                keys=keys,
+                today=today,
+                version_id=version_id,
+                lookback=lookback,
+            )
         except IntegrityError:
             winner = _by_key(key)
             if winner is not None:
@@ -195,8 +200,18 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
     raise AssertionError("unreachable")
 
 
-def _save_people(*, data, people, results, key, today, version_id, lookback) -> list[Declaration]:
+def _save_people(
+    *, data, people, results, key, keys, today, version_id, lookback
+) -> list[Declaration]:
+    """Build every row of the submit and write them as one (``insert_together``).
+
+    ``keys``: reserved primary keys of declarations, evaluations and notices, one per
+    person (PostgreSQL), or Nones where the database assigns them.
+    """
     now = timezone.now()
+    declaration_ids, evaluation_ids, notice_ids = (
+        ids or [None] * len(people) for ids in keys
+    )
     shared = {
         "phone": data["phone"],
         "email": data["email"],
@@ -208,8 +223,11 @@ def _save_people(*, data, people, results, key, today, version_id, lookback) -> 
     declarations: list[Declaration] = []
     evaluations: list[Evaluation] = []
     lead = None
-    for person, result in zip(people, results, strict=True):
+    for person, result, declaration_id, evaluation_id in zip(
+        people, results, declaration_ids, evaluation_ids, strict=True
+    ):
         declaration = Declaration(
+            id=declaration_id,
             reference=new_reference(),
             idempotency_key=key if lead is None else None,
             lead=lead,
@@ -237,16 +255,11 @@ def _save_people(*, data, people, results, key, today, version_id, lookback) -> 
             lookback_days=lookback,
             now=now,
         )
-        if lead is None:
-            declaration.save(force_insert=True)
-            lead = declaration
+        evaluation.id = evaluation_id
+        lead = lead or declaration
         declarations.append(declaration)
         evaluations.append(evaluation)
-    # The companions in one statement (they only refer to the lead, saved above).
-    if len(declarations) > 1:
-        Declaration.objects.bulk_create(declarations[1:])
-
-    Leg.objects.bulk_create(
+    legs = [
         Leg(
             declaration=declaration,
             position=position,
@@ -256,9 +269,8 @@ def _save_people(*, data, people, results, key, today, version_id, lookback) -> 
         )
         for declaration, person in zip(declarations, people, strict=True)
         for position, leg in enumerate(person.get("legs") or ())
-    )
-    Evaluation.objects.bulk_create(evaluations)
-    DeclarationEvent.objects.bulk_create(
+    ]
+    events = [
         DeclarationEvent(
             declaration=declaration,
             kind=EventKind.SUBMITTED,
@@ -270,17 +282,23 @@ def _save_people(*, data, people, results, key, today, version_id, lookback) -> 
             },
         )
         for declaration, result in zip(declarations, results, strict=True)
-    )
-    notices = Notice.objects.bulk_create(
+    ]
+    notices = [
         Notice(
+            id=notice_id,
             declaration=declaration,
             evaluation=evaluation,
             kind=NoticeKind.CONFIRMATION,
             created_at=now,
         )
-        for declaration, evaluation in zip(declarations, evaluations, strict=True)
+        for declaration, evaluation, notice_id in zip(
+            declarations, evaluations, notice_ids, strict=True
+        )
         if declaration.email
-    )
+    ]
+    # The lead before its companions, which refer to it (elsewhere than on PostgreSQL
+    # the database gives the lead its key first).
+    insert_together([[lead], declarations[1:], legs, evaluations, events, notices])
     for notice in notices:
         enqueue_notice(notice.pk)
     return declarations
