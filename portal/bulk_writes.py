@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import orjson
+import psycopg
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.models import JSONField, Model
@@ -95,6 +96,27 @@ def reserve_ids(models: Sequence[type[Model]], count: int) -> list[list[int] | N
     return [[row[n] for row in rows] for n in range(len(models))]
 
 
+@contextmanager
+def _prepared_cursor():
+    """A cursor whose statements PostgreSQL parses and plans once per connection.
+
+    Django's cursors bind parameters on the client, so every statement arrives as new
+    text. This one binds on the server, and psycopg prepares a statement the fifth time
+    the connection runs its text: for the few statements a submit runs every time,
+    that halves the database's work on them. Wrapped as Django wraps its own cursors
+    (query logging, error translation).
+    """
+    with connection.cursor():  # connects, or checks a reused connection
+        raw = psycopg.Cursor(connection.connection)
+    wrapped = (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+    with wrapped as cursor:
+        yield cursor
+
+
 _SEQUENCES: dict[str, str] = {}
 
 
@@ -123,7 +145,7 @@ def reserve_ids_beside(
         return (None if row is None else tuple(row)), [None for _model in models]
     sequences = _sequences(models)
     columns = ", ".join(["nextval(%s::regclass)"] * len(models))
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT {columns}, q.* FROM generate_series(1, %s) "
             f"LEFT JOIN (SELECT TRUE AS found, q0.* FROM ({query}) AS q0) AS q ON TRUE",
@@ -210,7 +232,7 @@ def insert_together(groups: Sequence[Sequence[Model]]) -> None:
     ctes = ", ".join(f"w{n} AS ({statement})" for n, statement in enumerate(earlier))
     # A BEGIN and a COMMIT would be two more round trips for a statement that is atomic.
     block = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with block, connection.cursor() as cursor:
+    with block, _prepared_cursor() as cursor:
         cursor.execute(f"WITH {ctes} {last}" if ctes else last, params)
     for group in groups:
         for obj in group:

@@ -91,6 +91,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # request or per Celery task would cost more than most of them do.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Only the few statements run through portal.bulk_writes' server-bound cursor (the
+    # submit's read and write) are prepared, the fifth time a connection runs them;
+    # Django's own cursors bind on the client and never are. Turn off behind a pooler
+    # in transaction mode that does not keep prepared statements (PgBouncer < 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold", 5 if env.bool("DB_PREPARED_STATEMENTS", default=True) else None
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (live-server tests, eager tasks) share the file: wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
