@@ -24,7 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from policies.api.serializers import EvaluateRequestSerializer, NatTestSerializer
+from policies.api.serializers import (
+    EvaluateRequestSerializer,
+    NatTestSerializer,
+    RequestSerializer,
+)
 from policies.engine.types import CONTACT_STATUSES, HEALTH_CODES
 from policies.models import significant_prefix
 from policies.regions import region_table
@@ -73,7 +77,7 @@ class CompanionListSerializer(serializers.ListSerializer):
     }
 
 
-class CompanionSerializer(serializers.Serializer):
+class CompanionSerializer(RequestSerializer):
     """A person declared on the lead's form (a child, a relative).
 
     Companions share the lead's kind, arrival date, legs and residence. Their own

@@ -16,6 +16,7 @@ a problem with the list as a whole is ``{"legs": {"non_field_errors": [...]}}``.
 from __future__ import annotations
 
 import contextlib
+import copy
 from datetime import date
 
 from django.conf import settings
@@ -42,6 +43,28 @@ from policies.snapshots import local_date
 MAX_LEGS = 50
 
 
+class RequestSerializer(serializers.Serializer):
+    """A serializer of request data whose declared fields are copied cheaply.
+
+    DRF deep-copies every declared field for every serializer instance, and a field's
+    deep copy runs its ``__init__`` again: for the declaration form that was a third
+    of its validation. A plain field keeps nothing of a request once validation is
+    done (``bind`` sets its name and parent on the copy), so a shallow copy does;
+    nested serializers and fields with a ``child`` are still deep-copied, since a
+    shallow copy would share the child and with it the parent it is bound to.
+    """
+
+    def get_fields(self):
+        return {
+            name: (
+                copy.deepcopy(field)
+                if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child")
+                else copy.copy(field)
+            )
+            for name, field in self._declared_fields.items()
+        }
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO datetime that must carry its UTC offset: a bare local time is ambiguous."""
 
@@ -59,7 +82,7 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-class NatTestSerializer(serializers.Serializer):
+class NatTestSerializer(RequestSerializer):
     result = serializers.ChoiceField(choices=NAT_RESULTS, help_text="negative | positive")
     sampled_at = AwareDateTimeField(help_text="ISO 8601 datetime with UTC offset")
 
@@ -84,7 +107,7 @@ class LegListSerializer(serializers.ListSerializer):
             ) from exc
 
 
-class LegSerializer(serializers.Serializer):
+class LegSerializer(RequestSerializer):
     region = serializers.RegexField(
         r"^\d{6}$",
         help_text="county-level GB/T 2260 code",
@@ -104,7 +127,7 @@ class LegSerializer(serializers.Serializer):
         return attrs
 
 
-class EvaluateRequestSerializer(serializers.Serializer):
+class EvaluateRequestSerializer(RequestSerializer):
     kind = serializers.ChoiceField(choices=DECLARATION_KINDS)
     as_of = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="default: today in Asia/Shanghai"

@@ -253,3 +253,24 @@ def test_amendment_arrival_after_today_is_refused_for_an_arrival_report():
     )
     assert not serializer.is_valid()
     assert list(serializer.errors) == ["arrival_date"]
+
+
+def test_two_forms_validated_side_by_side_each_read_their_own_context():
+    # A companion's contact date is checked against the root serializer's "today": were
+    # the declared fields shared between instances, one form would judge by the other's.
+    payload = declaration_payload(
+        today=TODAY,
+        companions=[companion(contact_status="close_contact", last_contact_date="2021-08-09")],
+    )
+    before = DeclarationSerializer(data=payload, context={"today": TODAY})
+    after = DeclarationSerializer(data=payload, context={"today": TODAY + timedelta(days=1)})
+    for serializer in (before, after):
+        assert serializer.fields["full_name"].parent is serializer
+        assert serializer.fields["companions"].child.root is serializer
+    assert before.fields["phone"] is not after.fields["phone"]
+
+    assert not before.is_valid()
+    items, _ = errors_by_index(before.errors["companions"])
+    assert list(items[0]) == ["last_contact_date"]
+    assert after.is_valid(), after.errors
+    assert after.validated_data["companions"][0]["last_contact_date"] == date(2021, 8, 9)
