@@ -52,6 +52,7 @@ __all__ = [
     "declaration_lookup",
     "declaration_submit",
     "enqueue_notice",
+    "enqueue_notices",
 ]
 
 # The facts a companion takes from the lead's form, and those of their own.
@@ -79,9 +80,19 @@ _REFERENCE_ATTEMPTS = 3
 
 def enqueue_notice(notice_id: int) -> None:
     """Send the notice once the current transaction commits (at once outside one)."""
-    from travellers.tasks.notices import send_notice
+    enqueue_notices([notice_id])
 
-    transaction.on_commit(lambda: send_notice.delay(notice_id))
+
+def enqueue_notices(notice_ids: list[int]) -> None:
+    """Send these notices once the current transaction commits, in one task when there
+    are several (a family's confirmations): one broker round trip instead of one each."""
+    from travellers.tasks.notices import send_notice, send_notices
+
+    if len(notice_ids) == 1:
+        (notice_id,) = notice_ids
+        transaction.on_commit(lambda: send_notice.delay(notice_id))
+    elif notice_ids:
+        transaction.on_commit(lambda: send_notices.delay(list(notice_ids)))
 
 
 def _people(data: Mapping) -> list[dict]:
@@ -299,8 +310,7 @@ def _save_people(
     # The lead before its companions, which refer to it (elsewhere than on PostgreSQL
     # the database gives the lead its key first).
     insert_together([[lead], declarations[1:], legs, evaluations, events, notices])
-    for notice in notices:
-        enqueue_notice(notice.pk)
+    enqueue_notices([notice.pk for notice in notices])
     return declarations
 
 

@@ -11,10 +11,14 @@ Notices are queued as in production: on a Redis broker when one answers
 (``BENCH_BROKER_URL``, default redis://127.0.0.1:6379/15, purged at the end; no worker
 consumes them), else eagerly in-process to a dummy mail backend.
 
-``--threads N`` runs gunicorn's gthread worker with N threads per worker (the option was
-parsed but not passed to gunicorn before). Measured on the 2-core machine: 2 x 4 threads
-gave 97 req/s and p99 1.2 s against 128 req/s and p99 0.6 s with sync workers (the
-worker is CPU-bound; threads only add GIL and switching costs), so sync stays the default.
+``--threads N`` runs gunicorn's gthread worker with N threads per worker. Measured on the
+2-core machine: 2 x 2 threads gave 373 req/s and p99 271 ms against 417 req/s and p99
+182 ms with sync workers (the worker is CPU-bound; threads only add GIL and switching
+costs), so sync stays the default.
+
+It also prints the CPU time per request of the gunicorn workers, PostgreSQL and the load
+client for each phase, read from /proc: the throughput ratio is, to a first
+approximation, the ratio of those sums (the machine's two cores are saturated).
 
 The figures are only meaningful on an otherwise idle machine: run it under
 ``flock /tmp/bench.lock`` and keep other heavy work (test suites, other benchmarks) off
@@ -161,6 +165,52 @@ def load(port: int, method: str, path: str, bodies: list[bytes | None], concurre
     return time.perf_counter() - started, latencies, statuses
 
 
+def _cpu_seconds(pids: list[str]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:  # a process that has ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(*command: str) -> list[str]:
+    return subprocess.run(command, capture_output=True, text=True).stdout.split()
+
+
+class CpuMeter:
+    """CPU time per request of the gunicorn workers, PostgreSQL and this load client,
+    read from /proc around a phase: where a request's cost goes, not only how long."""
+
+    def __init__(self, server_pid: int):
+        self.workers = _pids("pgrep", "-P", str(server_pid))
+
+    def _read(self) -> tuple[float, float, float]:
+        own = os.times()
+        return (
+            _cpu_seconds(self.workers),
+            _cpu_seconds(_pids("pgrep", "-x", "postgres")),
+            own.user + own.system,
+        )
+
+    def measure(self, run):
+        before = self._read()
+        outcome = run()
+        after = self._read()
+        return outcome, [a - b for a, b in zip(after, before, strict=True)]
+
+
+def print_cpu(name: str, spent: list[float], requests: int) -> None:
+    workers, postgres, client = (1000 * seconds / requests for seconds in spent)
+    print(
+        f"{name:>8}  CPU per request: workers {workers:.2f} ms, PostgreSQL {postgres:.2f} ms, "
+        f"load client {client:.2f} ms"
+    )
+
+
 def summary(name: str, seconds: float, latencies: list[float], statuses: dict) -> dict:
     ordered = sorted(latencies)
     p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
@@ -268,13 +318,17 @@ def main() -> int:
         load(port, "GET", "/health/", [None] * 200, args.concurrency)
 
         bodies = payloads(args.requests, rng)
-        submit = summary(
-            "submit",
-            *load(port, "POST", "/api/v1/declarations/", bodies, args.concurrency),
+        meter = CpuMeter(server.pid)
+        measured, submit_cpu = meter.measure(
+            lambda: load(port, "POST", "/api/v1/declarations/", bodies, args.concurrency)
         )
-        trivial = summary(
-            "health", *load(port, "GET", "/health/", [None] * args.requests, args.concurrency)
+        submit = summary("submit", *measured)
+        measured, trivial_cpu = meter.measure(
+            lambda: load(port, "GET", "/health/", [None] * args.requests, args.concurrency)
         )
+        trivial = summary("health", *measured)
+        print_cpu("submit", submit_cpu, args.requests)
+        print_cpu("health", trivial_cpu, args.requests)
         ratio = submit["rps"] / trivial["rps"]
         ok = submit["statuses"] == {201: args.requests}
         print(f"   ratio: submit/health throughput = {ratio:.2f} (target >= 0.40)")

@@ -115,6 +115,22 @@ def test_submit_returns_201_with_reference_result_and_status_url(client, today, 
     assert PHONE not in response.content.decode()
 
 
+def test_a_familys_confirmations_are_queued_as_one_task(client, today, risk, mailoutbox):
+    payload = declaration_payload(
+        today=today, companions=[companion(), companion(full_name="李四", id_number=COMPANION_ID)]
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+        response = client.post(URL, payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert len(callbacks) == 1
+    references = {response.json()["reference"]} | {
+        person["reference"] for person in response.json()["companions"]
+    }
+    assert len(mailoutbox) == 3
+    assert {r for r in references for m in mailoutbox if r[:5] in m.body} == references
+    assert set(Notice.objects.values_list("status", flat=True)) == {"sent"}
+
+
 def test_reasons_are_in_the_declarations_language(client, today, risk):
     body = post(client, declaration_payload(today=today, language="en")).json()
     assert body["result"]["reasons"][0]["text"].startswith("You")
