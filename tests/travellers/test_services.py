@@ -54,9 +54,12 @@ def guangling_high():
 
 @pytest.fixture
 def queued():
-    """Notice ids handed to the send task after commit (the task itself not run)."""
+    """Notice ids handed to the send tasks after commit (the tasks themselves not run)."""
     sent: list[int] = []
-    with mock.patch("travellers.tasks.notices.send_notice.delay", side_effect=sent.append):
+    with (
+        mock.patch("travellers.tasks.notices.send_notice.delay", side_effect=sent.append),
+        mock.patch("travellers.tasks.notices.send_notices.delay", side_effect=sent.extend),
+    ):
         yield sent
 
 
