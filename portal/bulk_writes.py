@@ -86,14 +86,7 @@ def reserve_ids(models: Sequence[type[Model]], count: int) -> list[list[int] | N
     insert (SQLite)."""
     if not _on_postgresql() or not count:
         return [None for _model in models]
-    columns = ", ".join(["nextval(pg_get_serial_sequence(%s, %s))"] * len(models))
-    params: list = []
-    for model in models:
-        params += [_quote(model._meta.db_table), model._meta.pk.column]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM generate_series(1, %s)", [*params, count])
-        rows = cursor.fetchall()
-    return [[row[n] for row in rows] for n in range(len(models))]
+    return _take_ids(models, count)[1]
 
 
 @contextmanager
@@ -122,14 +115,37 @@ _SEQUENCES: dict[str, str] = {}
 
 def _sequences(models: Sequence[type[Model]]) -> list[str]:
     """The key sequence of each model's table, looked up once per process."""
-    missing = [m._meta.db_table for m in models if m._meta.db_table not in _SEQUENCES]
+    missing = [m for m in models if m._meta.db_table not in _SEQUENCES]
     if missing:
+        columns = ", ".join(["pg_get_serial_sequence(%s, %s)"] * len(missing))
+        params: list = []
+        for model in missing:
+            params += [_quote(model._meta.db_table), model._meta.pk.column]
         with connection.cursor() as cursor:
-            for table in missing:
-                column = connection.introspection.get_primary_key_column(cursor, table)
-                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [_quote(table), column])
-                _SEQUENCES[table] = cursor.fetchone()[0]
+            cursor.execute(f"SELECT {columns}", params)
+            names = cursor.fetchone()
+        _SEQUENCES.update(zip((m._meta.db_table for m in missing), names, strict=True))
     return [_SEQUENCES[m._meta.db_table] for m in models]
+
+
+def _take_ids(
+    models: Sequence[type[Model]], count: int, beside: str | None = None
+) -> tuple[tuple | None, list[list[int]]]:
+    """PostgreSQL: ``count`` keys of each model, and the row ``beside`` reads, at once."""
+    columns = ", ".join(["nextval(%s::regclass)"] * len(models))
+    sql = f"SELECT {columns} FROM generate_series(1, %s)"
+    if beside is not None:
+        sql = (
+            f"SELECT {columns}, q.* FROM generate_series(1, %s) "
+            f"LEFT JOIN (SELECT TRUE AS found, q0.* FROM ({beside}) AS q0) AS q ON TRUE"
+        )
+    with _prepared_cursor() as cursor:
+        cursor.execute(sql, [*_sequences(models), count])
+        rows = cursor.fetchall()
+    width = len(models)
+    ids = [[row[n] for row in rows] for n in range(width)]
+    found = beside is not None and rows[0][width]
+    return (tuple(rows[0][width + 1 :]) if found else None), ids
 
 
 def reserve_ids_beside(
@@ -143,19 +159,7 @@ def reserve_ids_beside(
             cursor.execute(query)
             row = cursor.fetchone()
         return (None if row is None else tuple(row)), [None for _model in models]
-    sequences = _sequences(models)
-    columns = ", ".join(["nextval(%s::regclass)"] * len(models))
-    with _prepared_cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns}, q.* FROM generate_series(1, %s) "
-            f"LEFT JOIN (SELECT TRUE AS found, q0.* FROM ({query}) AS q0) AS q ON TRUE",
-            [*sequences, count],
-        )
-        rows = cursor.fetchall()
-    width = len(models)
-    found = rows[0][width]
-    ids = [[row[n] for row in rows] for n in range(width)]
-    return (tuple(rows[0][width + 1 :]) if found else None), ids
+    return _take_ids(models, count, beside=query)
 
 
 # Fields whose Python values go into JSON as they are (orjson writes dates, aware
@@ -163,6 +167,7 @@ def reserve_ids_beside(
 # text field prepares its value through Django.
 _AS_IS = frozenset(_NATIVE) | {models.DateTimeField, models.UUIDField, models.EmailField}
 _ENCODER = DjangoJSONEncoder()
+_INSERT_PLANS: dict[tuple, tuple[str, list]] = {}
 
 
 def _insert_plan(meta, with_pk: bool) -> tuple[str, list]:
@@ -170,6 +175,9 @@ def _insert_plan(meta, with_pk: bool) -> tuple[str, list]:
     plan = _INSERT_PLANS.get(key)
     if plan is None:
         fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
+        if any(field.generated or field.has_db_default() for field in fields):
+            # Their values come from the database, which this statement would override.
+            raise ValueError(f"{meta.label} has generated or database-default fields")
         names = ", ".join(_quote(field.column) for field in fields)
         # One JSON document per table: the statement's text and its few parameters are
         # the same for every submit, however many rows, where a VALUES list of literals
@@ -180,9 +188,6 @@ def _insert_plan(meta, with_pk: bool) -> tuple[str, list]:
         )
         plan = _INSERT_PLANS[key] = (sql, fields)
     return plan
-
-
-_INSERT_PLANS: dict[tuple, tuple[str, list]] = {}
 
 
 def _row(fields, obj) -> dict:
