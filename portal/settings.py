@@ -92,8 +92,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Only the few statements run through portal.bulk_writes' server-bound cursor (the
-    # submit's read and write) are prepared, the fifth time a connection runs them;
+    # Only the few statements run through portal.bulk_writes' server-bound cursor (a
+    # submit's read and write, a chunk's key reservation) are prepared, the fifth time a
+    # connection runs them;
     # Django's own cursors bind on the client and never are. Turn off behind a pooler
     # in transaction mode that does not keep prepared statements (PgBouncer < 1.21).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
