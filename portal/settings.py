@@ -150,8 +150,13 @@ STORAGES = {
     },
 }
 
-# Email: by default every message is written as a file under var/mail/.
-vars().update(env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}"))
+# Email: by default every message is written as a file under var/mail/. django-environ
+# reads a filemail URL's path without its first slash (filemail:///var/mail is
+# "var/mail"): such a relative path is the project folder's, not the working directory's.
+_email = env.email_url("EMAIL_URL", default="filemail:///var/mail")
+if "EMAIL_FILE_PATH" in _email:
+    _email["EMAIL_FILE_PATH"] = str(BASE_DIR / _email["EMAIL_FILE_PATH"])
+vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="entry-policy@portal.invalid")
 
 # Celery: without a broker every task runs eagerly, in-process.

@@ -115,3 +115,31 @@ def test_development_commands_run_without_production_keys():
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def _email_file_path(tmp_path, **env_overrides) -> str:
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DEBUG": "true", **env_overrides}
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.EMAIL_FILE_PATH)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        # Started from elsewhere: the mail folder must not follow the working directory.
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_emails_are_written_under_the_projects_var_mail_by_default(tmp_path):
+    assert _email_file_path(tmp_path) == str(ROOT / "var" / "mail")
+
+
+def test_a_filemail_url_names_a_project_folder_or_an_absolute_one(tmp_path):
+    assert _email_file_path(tmp_path, EMAIL_URL="filemail:///var/outbox") == str(
+        ROOT / "var" / "outbox"
+    )
+    assert _email_file_path(tmp_path, EMAIL_URL="filemail:////srv/mail") == "/srv/mail"
