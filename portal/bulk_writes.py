@@ -52,7 +52,7 @@ def _converter(field):
             if isinstance(value, JsonText) or value is None
             else json.dumps(value, cls=encoder)
         )
-    if isinstance(field, _NATIVE):
+    if _as_is(field):
         return _identity
     return lambda value: field.get_db_prep_save(value, connection)
 
@@ -61,17 +61,30 @@ def _converted(converters, values) -> list:
     return [convert(value) for convert, value in zip(converters, values, strict=True)]
 
 
-_NATIVE = (
-    models.AutoField,
-    models.BigAutoField,
-    models.BooleanField,
-    models.CharField,
-    models.DateField,  # DateTimeField too
-    models.ForeignKey,
-    models.IntegerField,
-    models.PositiveIntegerField,
-    models.TextField,
+# Fields whose Python values psycopg (COPY) and orjson (JSON rows) take as they are:
+# text, numbers, dates, aware datetimes, booleans, UUIDs. Exact types only: a subclass
+# such as the encrypted text field prepares its value through Django.
+_AS_IS = frozenset(
+    {
+        models.AutoField,
+        models.BigAutoField,
+        models.BooleanField,
+        models.CharField,
+        models.DateField,
+        models.DateTimeField,
+        models.EmailField,
+        models.ForeignKey,
+        models.IntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.TextField,
+        models.UUIDField,
+    }
 )
+
+
+def _as_is(field) -> bool:
+    return type(field) in _AS_IS
 
 
 def _instance(model: type[Model], attnames: Sequence[str], values: Sequence, **extra) -> Model:
@@ -162,10 +175,6 @@ def reserve_ids_beside(
     return _take_ids(models, count, beside=query)
 
 
-# Fields whose Python values go into JSON as they are (orjson writes dates, aware
-# datetimes and UUIDs in the forms PostgreSQL reads); a subclass such as the encrypted
-# text field prepares its value through Django.
-_AS_IS = frozenset(_NATIVE) | {models.DateTimeField, models.UUIDField, models.EmailField}
 _ENCODER = DjangoJSONEncoder()
 _INSERT_PLANS: dict[tuple, tuple[str, list]] = {}
 
@@ -195,7 +204,8 @@ def _row(fields, obj) -> dict:
     for field in fields:
         # pre_save as the ORM's insert runs it: auto_now(_add), encryption and its hash.
         value = field.pre_save(obj, True)
-        if not (type(field) in _AS_IS or isinstance(field, JSONField) or value is None):
+        # JSON stays a nested document (orjson writes dates and UUIDs as PostgreSQL reads them).
+        if not (_as_is(field) or isinstance(field, JSONField) or value is None):
             value = field.get_db_prep_save(value, connection)
         row[field.column] = value
     return row
