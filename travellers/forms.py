@@ -196,7 +196,7 @@ LEG_SPECS: dict[str, FieldSpec] = {
     "region": FieldSpec(
         "region",
         _lazy("地区（区、县）"),
-        hint=_lazy("输入地名、拼音或六位代码，例如 广陵区、guangling 或 321002。"),
+        hint=_lazy("输入地名、拼音或六位代码，例如 广陵区、guanglingqu 或 321002。"),
         required=True,
     ),
     "start_date": FieldSpec("start_date", _lazy("到达当地日期"), "date", required=True),
@@ -365,8 +365,10 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
             data[name] = bool(value)
         elif name == "home_quarantine_possible":
             data[name] = value != NO
-        elif value == "" and not spec.required:
-            if spec.input == "date" or name == "community":
+        elif value == "":
+            # A required blank is left out, so that it reads "required", not as a
+            # malformed date or an empty choice.
+            if not spec.required and (spec.input == "date" or name == "community"):
                 data[name] = None
             # Other optional blanks: leave the serializer's default.
         else:
@@ -386,14 +388,14 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
         if code:
             built.resolved_regions[index] = code
         built.leg_rows.append(index)
-        legs.append(
-            {
-                # An unresolved text goes on as is: the serializer reports its other fields.
-                "region": code or row.get("region", ""),
-                "start_date": row.get("start_date") or None,
-                "end_date": row.get("end_date") or None,
-            }
-        )
+        leg = {
+            # An unresolved text goes on as is: the serializer reports its other fields.
+            "region": code or row.get("region", ""),
+            "end_date": row.get("end_date") or None,
+        }
+        if row.get("start_date"):
+            leg["start_date"] = row["start_date"]
+        legs.append(leg)
     data["legs"] = legs
 
     if include_identity:
@@ -402,7 +404,9 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
             if _blank(row, COMPANION_FIELDS):
                 continue
             built.companion_rows.append(index)
-            companion = {name: row.get(name, "") for name in ("full_name", "id_type", "id_number")}
+            companion = {
+                name: row[name] for name in ("full_name", "id_type", "id_number") if row.get(name)
+            }
             if row.get("health_code"):
                 companion["health_code"] = row["health_code"]
             companion["nat_test"] = _nat_test(row)
@@ -475,7 +479,10 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
         return None, _("没有找到“%(text)s”，请换一种写法，或填写六位行政区划代码。") % {
             "text": text
         }
-    candidates = "、".join(f"{region.full_name}（{region.code}）" for region in matches[:5])
+    candidates = _("、").join(
+        _("%(name)s（%(code)s）") % {"name": region.full_name, "code": region.code}
+        for region in matches[:5]
+    )
     return None, _("“%(text)s”对应多个地区，请填写更完整的名称或六位代码：%(candidates)s") % {
         "text": text,
         "candidates": candidates,
@@ -696,8 +703,33 @@ def resolved_codes(state: dict, built: Built) -> dict:
     return {**state, "legs": legs}
 
 
+_ROW_FIELD = re.compile(r"^id_(legs|companions)-(\d+)-(\w+)$")
+
+
+def summary_label(key: str) -> str:
+    """The field an error is about, as the summary names it: "证件号码", "第 2 段行程 ·
+    到达当地日期", "同行人 1 · 证件号码" (several rows have the same message)."""
+    match = _ROW_FIELD.match(key)
+    if match is None:
+        spec = FIELD_SPECS.get(key.removeprefix("id_"))
+        return str(spec.label) if spec else ""
+    group, index, name = match.groups()
+    number = int(index) + 1
+    if group == "legs":
+        row, spec = _("第 %(number)s 段行程") % {"number": number}, LEG_SPECS.get(name)
+    else:
+        row, spec = _("同行人 %(number)s") % {"number": number}, COMPANION_SPECS.get(name)
+    return _("%(row)s · %(field)s") % {"row": row, "field": spec.label} if spec else row
+
+
 def summary(errors: Mapping[str, list[str]], order: list[str]) -> list[tuple[str, str]]:
-    """(field id, message) pairs for the error summary, in the form's order."""
+    """(field id, "field: message") pairs for the error summary, in the form's order."""
     rank = {key: position for position, key in enumerate(order)}
     keys = sorted(errors, key=lambda key: (rank.get(key, len(rank)), key))
-    return [(key, message) for key in keys for message in errors[key]]
+    named = []
+    for key in keys:
+        label = summary_label(key)
+        for message in errors[key]:
+            text = _("%(field)s：%(message)s") % {"field": label, "message": message}
+            named.append((key, text if label else message))
+    return named

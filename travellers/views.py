@@ -305,9 +305,13 @@ def _answers(data: dict, state: dict) -> list[dict]:
         rows.append(
             {
                 "label": _("同行人 %(number)d") % {"number": index},
-                "value": f"{companion['full_name']}{_('，')}"
-                f"{_choice_label(IdType.choices, companion['id_type'])} "
-                f"{pii.mask_id_number(companion['id_number'])}",
+                # Separators through gettext (not in an f-string, which xgettext skips).
+                "value": _("%(name)s，%(id_type)s %(id_number)s")
+                % {
+                    "name": companion["full_name"],
+                    "id_type": _choice_label(IdType.choices, companion["id_type"]),
+                    "id_number": pii.mask_id_number(companion["id_number"]),
+                },
                 "target": forms.field_id(f"companions-{index - 1}-full_name"),
             }
         )

@@ -103,6 +103,43 @@ def test_an_invalid_form_comes_back_with_each_error_at_its_field_and_a_summary(c
     assert not Declaration.objects.exists()
 
 
+def test_the_summary_names_each_field_and_a_blank_required_field_reads_as_missing(client):
+    today = timezone.localdate()
+    response = client.post(
+        "/declare/",
+        valid_post(
+            kind="",
+            arrival_date="",
+            email="",
+            **{
+                "legs-1-region": "131082",
+                "legs-1-start_date": "",
+                "legs-1-end_date": (today - timedelta(days=1)).isoformat(),
+            },
+        ),
+    )
+    assert response.status_code == 400
+    page = soup(response)
+    lines = {a["href"]: a.get_text() for a in page.select("[data-error-summary] a")}
+    assert lines["#id_kind"].startswith("申报类型：")
+    assert lines["#id_email"].startswith("电子邮箱：")
+    assert lines["#id_legs-1-start_date"].startswith("第 2 段行程 · 到达当地日期：")
+    # Missing, not a malformed date nor an empty choice.
+    for key in ("#id_kind", "#id_arrival_date", "#id_legs-1-start_date"):
+        assert "必填" in lines[key], lines[key]
+    # Next to the field the message stands alone: the label is right above it.
+    assert page.find(id="id_arrival_date-error").get_text(strip=True) == "错误：该字段是必填项。"
+    assert not Declaration.objects.exists()
+
+
+def test_the_summary_and_its_separators_are_english_on_an_english_page(client):
+    response = client.post(
+        "/declare/", valid_post(email=""), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    [line] = [a.get_text() for a in soup(response).select("[data-error-summary] a")]
+    assert line == "Email: This field is required."
+
+
 def test_a_leg_error_is_shown_on_its_own_row(client):
     today = timezone.localdate()
     response = client.post(
@@ -138,6 +175,14 @@ def test_an_ambiguous_region_name_lists_the_candidates(client):
     error = soup(response).find(id="id_legs-0-region-error").get_text()
     assert "多个地区" in error
     assert "江苏省扬州市广陵区（321002）" in error and "山西省大同市广灵县（140223）" in error
+
+
+def test_the_candidates_of_an_ambiguous_name_are_listed_with_english_punctuation(client):
+    response = client.post(
+        "/declare/", valid_post(**{"legs-0-region": "guangling"}), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    error = soup(response).find(id="id_legs-0-region-error").get_text()
+    assert "山西省大同市广灵县 (140223), 江苏省扬州市广陵区 (321002)" in error
 
 
 def test_more_rows_without_javascript_keeps_what_was_typed(client):
