@@ -48,7 +48,8 @@
     input.setAttribute("autocomplete", "off");
     var results = [];
     var active = -1;
-    var lastQuery = "";
+    // The value the page came with (a re-shown or amended form): clearing it must drop its code.
+    var lastQuery = input.value.trim();
 
     function close() {
       list.hidden = true;
@@ -130,8 +131,11 @@
         highlight(active + 1); event.preventDefault();
       } else if (event.key === "ArrowUp") {
         highlight(active - 1); event.preventDefault();
-      } else if (event.key === "Enter" && !list.hidden && active >= 0) {
-        pick(active); event.preventDefault();
+      } else if (event.key === "Enter") {
+        // Enter chooses a region; it never sends the form from the picker.
+        event.preventDefault();
+        if (!list.hidden && active >= 0) { pick(active); }
+        else if (results.length === 1) { pick(0); }
       } else if (event.key === "Escape") {
         close();
       }

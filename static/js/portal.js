@@ -12,10 +12,15 @@
       var field = document.getElementById(link.getAttribute("href").slice(1));
       if (!field) { return; }
       event.preventDefault();
-      // Show the field's label or legend too, not only the input under the fold.
-      var context = field.closest("fieldset") || field;
+      // Show the field with its label above it: the label of a text field or a select,
+      // the legend of a group of radio buttons (a fieldset can be taller than the screen).
+      var label = document.querySelector("label[for='" + field.id + "']");
+      var grouped = field.type === "radio" && field.closest("fieldset");
+      var context = (grouped && grouped.querySelector("legend")) || label || field;
       context.scrollIntoView({ block: "start" });
       field.focus({ preventScroll: true });
+      var box = field.getBoundingClientRect();
+      if (box.bottom > window.innerHeight) { field.scrollIntoView({ block: "center" }); }
     });
   }
 

@@ -147,3 +147,63 @@ def test_look_up_the_status_then_switch_to_english(page, guangling_high_risk):
     assert other.locator("html").get_attribute("lang") == "en"
     assert other.locator("#lang-select").input_value() == "en"
     context.close()
+
+
+def in_view(page, selector: str) -> bool:
+    return page.evaluate(
+        """(selector) => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+        }""",
+        selector,
+    )
+
+
+def test_a_summary_link_brings_a_leg_field_into_view_and_enter_never_adds_a_companion(page):
+    today = timezone.localdate()
+    page.goto("/declare/")
+    fill_identity(page)
+    page.locator("#id_arrival_date").fill((today + timedelta(days=2)).isoformat())
+    page.locator("#id_legs-0-region").fill("321002")
+    # A second leg without its arrival date, its error at the bottom of a tall fieldset.
+    page.locator("#id_legs-1-region").fill("131082")
+    page.locator("#id_legs-1-end_date").fill((today - timedelta(days=1)).isoformat())
+    page.locator("#id_legs-0-start_date").fill((today - timedelta(days=9)).isoformat())
+    page.locator("#id_legs-0-end_date").fill((today - timedelta(days=4)).isoformat())
+    page.locator("#id_attestation").check()
+    # Enter in a text field continues (to the checks), as the main button does.
+    page.locator("#id_email").press("Enter")
+
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    assert page.locator("#id_companions-0-full_name").count() == 0
+    link = summary.get_by_role("link", name="第 2 段行程 · 到达当地日期")
+    assert "必填" in link.inner_text()
+    link.click()
+    assert page.evaluate("document.activeElement.id") == "id_legs-1-start_date"
+    assert in_view(page, "#id_legs-1-start_date")
+    assert not Declaration.objects.exists()
+
+    # The form came back with the first leg's region resolved; clearing it drops the code.
+    chosen_code = page.locator("input[name='legs-0-region_code']")
+    assert chosen_code.input_value() == "321002"
+    page.locator("#id_legs-0-region").fill("")
+    assert chosen_code.input_value() == ""
+    # Enter in the picker with no region chosen sends nothing.
+    page.locator("#id_legs-0-region").press_sequentially("yang", delay=30)
+    page.locator("#id_legs-0-region").press("Enter")
+    assert page.locator("[data-error-summary]").count() == 1
+    assert page.url.endswith("/declare/")
+
+
+def test_the_english_pages_fit_a_phone_and_the_switcher_names_each_language_in_its_own(page):
+    page.goto("/declare/")
+    options = page.locator("#lang-select option").all_inner_texts()
+    assert [text.strip() for text in options] == ["简体中文", "English"]
+    page.locator("#lang-select").select_option("en")
+    page.locator(".lang-switch button").click()
+    page.wait_for_url("**/declare/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    # With JavaScript the leg rows carry their long "remove" buttons.
+    page.get_by_role("button", name="Add a part of the trip").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
