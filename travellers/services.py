@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from policies.engine import evaluate
@@ -64,17 +66,18 @@ _SHARED_FACTS = (
     "home_quarantine_possible",
     "international_entry_date",
 )
-_AMENDABLE_FIELDS = (
-    "arrival_date",
+# What an amendment sets on a declaration: the shared travel facts, which an amended
+# lead passes on to its companions (the legs go with them, as rows of their own), and
+# each person's own health facts, which a companion keeps.
+_SHARED_AMENDABLE = tuple(name for name in _SHARED_FACTS if name not in ("kind", "legs"))
+_OWN_AMENDABLE = (
     "health_code",
-    "commuter",
-    "home_quarantine_possible",
     "contact_status",
     "last_contact_date",
-    "international_entry_date",
     "nat_result",
     "nat_sampled_at",
 )
+_AMENDABLE_FIELDS = (*_SHARED_AMENDABLE, *_OWN_AMENDABLE)
 _REFERENCE_ATTEMPTS = 3
 
 
@@ -318,73 +321,157 @@ def _legs_from(data: Mapping) -> list[dict]:
     return list(data.get("legs") or ())
 
 
+def _amended_fields(data: Mapping) -> dict:
+    """The declaration's field values an amendment gives (``_AMENDABLE_FIELDS``)."""
+    return {
+        "arrival_date": data["arrival_date"],
+        "commuter": bool(data.get("commuter")),
+        "home_quarantine_possible": data.get("home_quarantine_possible", True),
+        "international_entry_date": data.get("international_entry_date"),
+        "health_code": data.get("health_code") or "green",
+        "contact_status": data.get("contact_status") or "none",
+        "last_contact_date": data.get("last_contact_date"),
+        **_nat_fields(data),
+    }
+
+
+@dataclass
+class _Amended:
+    """One declaration amended in memory, its rows not yet written."""
+
+    declaration: Declaration
+    legs: list[Leg]
+    evaluation: Evaluation
+    changed: bool
+
+
+def _amend_one(
+    declaration: Declaration,
+    fields: Mapping,
+    legs: list[dict],
+    *,
+    policy,
+    risk,
+    version_id: int,
+    lookback: int,
+    today: date,
+    now,
+) -> _Amended:
+    """Give ``declaration`` these field values and legs and evaluate it again.
+
+    Nothing is written: the caller saves the family's rows together. ``risk`` must
+    cover the counties of ``legs``.
+    """
+    old_result = declaration.result or {}
+    for field, value in fields.items():
+        setattr(declaration, field, value)
+    rows = [
+        Leg(
+            declaration=declaration,
+            position=position,
+            region_id=_region_code(leg["region"]),
+            start_date=leg["start_date"],
+            end_date=leg.get("end_date"),
+        )
+        for position, leg in enumerate(legs)
+    ]
+    result = evaluate(facts_for(declaration, legs=rows), policy, risk, today)
+    evaluation = apply_result(
+        declaration,
+        result,
+        as_of=today,
+        trigger=EvaluationTrigger.AMENDED,
+        save=False,
+        version_id=version_id,
+        lookback_days=lookback,
+        now=now,
+    )
+    return _Amended(declaration, rows, evaluation, answer_changed(old_result, declaration.result))
+
+
 @transaction.atomic
 def declaration_amend(
     *, declaration: Declaration, data: Mapping, today: date | None = None
 ) -> Declaration:
     """Replace the itinerary and health facts, evaluate again and keep the history.
 
-    ``data``: ``AmendmentSerializer.validated_data``. Always appends an Evaluation
-    (trigger ``amended``) and an event; a change notice is queued when the answer
-    differs from the one before. Companions are separate declarations: amending the
-    lead leaves them as they are.
+    ``data``: ``AmendmentSerializer.validated_data``. A lead's companions travel with
+    it: they take the new shared travel facts (arrival date, legs, commuter, home
+    quarantine, international entry date) and keep their own health code, test and
+    contact status. Amending a companion (by its own reference) changes that
+    companion alone. Each person amended is evaluated again with the same policy and
+    risk snapshot and gets an Evaluation (trigger ``amended``) and an event; a change
+    notice is queued, after commit, for each whose answer differs from the one before.
+
+    Returns the declaration, with ``amended_companions`` (empty for a companion).
+    A family is a handful of people: every table is written with one statement for
+    all of them.
     """
     today = today or timezone.localdate()
-    current = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    old_result = current.result or {}
-
-    current.arrival_date = data["arrival_date"]
-    current.health_code = data.get("health_code") or "green"
-    current.commuter = bool(data.get("commuter"))
-    current.home_quarantine_possible = data.get("home_quarantine_possible", True)
-    current.contact_status = data.get("contact_status") or "none"
-    current.last_contact_date = data.get("last_contact_date")
-    current.international_entry_date = data.get("international_entry_date")
-    for field, value in _nat_fields(data).items():
-        setattr(current, field, value)
-
-    current.legs.all().delete()
-    legs = Leg.objects.bulk_create(
-        Leg(
-            declaration=current,
-            position=position,
-            region_id=_region_code(leg["region"]),
-            start_date=leg["start_date"],
-            end_date=leg.get("end_date"),
-        )
-        for position, leg in enumerate(_legs_from(data))
+    now = timezone.now()
+    # The declaration and, when it is a lead, its companions, locked together; nobody
+    # has a companion's id as lead, so a companion comes alone.
+    family = list(
+        Declaration.objects.select_for_update()
+        .filter(Q(pk=declaration.pk) | Q(lead_id=declaration.pk))
+        .order_by("id")
     )
-    facts = facts_for(current, legs=legs)
+    current = next(person for person in family if person.pk == declaration.pk)
+    companions = [person for person in family if person is not current]
+
+    fields = _amended_fields(data)
+    shared = {name: fields[name] for name in _SHARED_AMENDABLE}
+    legs = _legs_from(data)
     policy, version_id = policy_for(today)
-    risk = risk_snapshot(on=today, counties={leg.region for leg in facts.legs})
-    result = evaluate(facts, policy, risk, today)
-    evaluation = apply_result(
-        current,
-        result,
-        as_of=today,
-        trigger=EvaluationTrigger.AMENDED,
-        save=False,
-        version_id=version_id,
-        policy=policy,
-    )
-    current.save(update_fields=[*_AMENDABLE_FIELDS, *RESULT_FIELDS])
-    evaluation.save()
-    changed = answer_changed(old_result, current.result)
-    DeclarationEvent.objects.create(
-        declaration=current,
-        kind=EventKind.AMENDED,
-        data={
-            "evaluation": evaluation.pk,
-            "outcome": current.outcome,
-            "answer_changed": changed,
-            "legs": len(legs),
-        },
-    )
-    if changed and current.email:
-        notice = Notice.objects.create(
-            declaration=current, evaluation=evaluation, kind=NoticeKind.CHANGE
+    risk = risk_snapshot(on=today, counties={_region_code(leg["region"]) for leg in legs})
+    lookback = _lookback_days(policy, version_id)
+    amended = [
+        _amend_one(
+            person,
+            fields if person is current else shared,
+            legs,
+            policy=policy,
+            risk=risk,
+            version_id=version_id,
+            lookback=lookback,
+            today=today,
+            now=now,
         )
-        enqueue_notice(notice.pk)
+        for person in [current, *companions]
+    ]
+
+    Leg.objects.filter(declaration_id__in=[person.pk for person in family]).delete()
+    Leg.objects.bulk_create([leg for one in amended for leg in one.legs])
+    Declaration.objects.bulk_update(family, [*_AMENDABLE_FIELDS, *RESULT_FIELDS])
+    # Primary keys come back from the insert (PostgreSQL, SQLite 3.35+): the events name them.
+    Evaluation.objects.bulk_create([one.evaluation for one in amended])
+    DeclarationEvent.objects.bulk_create(
+        DeclarationEvent(
+            declaration=one.declaration,
+            kind=EventKind.AMENDED,
+            created_at=now,
+            data={
+                "evaluation": one.evaluation.pk,
+                "outcome": one.declaration.outcome,
+                "answer_changed": one.changed,
+                "legs": len(one.legs),
+            },
+        )
+        for one in amended
+    )
+    notices = Notice.objects.bulk_create(
+        Notice(
+            declaration=one.declaration,
+            evaluation=one.evaluation,
+            kind=NoticeKind.CHANGE,
+            created_at=now,
+        )
+        for one in amended
+        if one.changed and one.declaration.email
+    )
+    # A family's emails in one task.
+    enqueue_notices([notice.pk for notice in notices])
+    current.amended_companions = companions
     return current
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import IntegrityError, connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from tests.travellers.api.payloads import (
     CHILD_ID,
@@ -17,7 +18,7 @@ from tests.travellers.api.payloads import (
     declaration_payload,
     high_risk_area,
 )
-from travellers import pii
+from travellers import pii, services
 from travellers.models import Declaration, DeclarationEvent, Evaluation, Leg, Notice
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
 from travellers.services import (
@@ -249,6 +250,168 @@ def test_amend_without_a_new_answer_keeps_history_but_sends_nothing(guangling_hi
     assert amended.evaluations.count() == 2
     assert not amended.notices.filter(kind="change").exists()
     assert queued == []
+
+
+CONTACT = {
+    "full_name": "王五",
+    "id_type": "passport",
+    "id_number": "E7654321",
+    "health_code": "yellow",
+    "contact_status": "close_contact",
+    "last_contact_date": "2021-08-05",
+}
+# The family's amendment: the risk-county leg removed, a later arrival, and a test
+# result of the lead's own.
+WITHOUT_THE_RISK_LEG = {
+    "arrival_date": "2021-08-12",
+    "health_code": "green",
+    "nat_test": {"result": "negative", "sampled_at": "2021-08-08T08:00:00+08:00"},
+    "legs": [{"region": OTHER_COUNTY, "start_date": "2021-07-25", "end_date": "2021-08-06"}],
+}
+
+
+def submit_family():
+    """A lead with a child (the lead's health facts) and a close contact of their own;
+    all three stayed in the high-risk county, so all three are postponed."""
+    lead = submit(declaration_payload(today=TODAY, companions=[companion(), companion(**CONTACT)]))
+    child, contact = lead.saved_companions
+    return lead, child, contact
+
+
+def amend(declaration, payload):
+    changes = amendment(declaration, payload)
+    with committed():
+        return declaration_amend(declaration=declaration, data=changes, today=TODAY)
+
+
+def test_amending_a_lead_moves_its_companions_itinerary_and_answers(guangling_high, queued):
+    lead, child, contact = submit_family()
+    assert [lead.outcome, child.outcome, contact.outcome] == ["postponed"] * 3
+    contact_answer = (contact.entry_allowed_from, contact.result["measures"])
+
+    amended = amend(lead, WITHOUT_THE_RISK_LEG)
+
+    assert [person.pk for person in amended.amended_companions] == [child.pk, contact.pk]
+    for person in (lead, child, contact):
+        person.refresh_from_db()
+        assert person.arrival_date == date(2021, 8, 12)
+        assert [leg.region_id for leg in person.legs.all()] == [OTHER_COUNTY]
+    assert not Leg.objects.filter(region_id=HIGH_RISK_COUNTY).exists()
+    assert lead.outcome == child.outcome == "allowed"
+    # Still a close contact: central observation from the last contact, whatever the legs.
+    assert contact.outcome == "postponed"
+    assert (contact.entry_allowed_from, contact.result["measures"]) == contact_answer
+
+
+def test_amending_a_lead_keeps_each_companions_own_health_facts(guangling_high, queued):
+    lead, child, contact = submit_family()
+
+    amend(lead, WITHOUT_THE_RISK_LEG)
+
+    lead.refresh_from_db()
+    child.refresh_from_db()
+    contact.refresh_from_db()
+    assert lead.nat_result == "negative"
+    assert (child.health_code, child.contact_status, child.nat_result) == ("green", "none", "")
+    assert child.nat_sampled_at is None
+    assert (contact.health_code, contact.contact_status) == ("yellow", "close_contact")
+    assert contact.last_contact_date == date(2021, 8, 5)
+    assert contact.nat_result == ""
+
+
+def test_amending_a_lead_records_an_evaluation_and_an_event_for_each_of_the_family(
+    guangling_high, queued
+):
+    lead, child, contact = submit_family()
+
+    with (
+        mock.patch("travellers.services.policy_for", wraps=services.policy_for) as policy,
+        mock.patch("travellers.services.risk_snapshot", wraps=services.risk_snapshot) as risk,
+    ):
+        amend(lead, WITHOUT_THE_RISK_LEG)
+
+    # One policy and one risk snapshot for the whole family.
+    policy.assert_called_once()
+    risk.assert_called_once()
+    changed = {lead.pk: True, child.pk: True, contact.pk: False}
+    for person in (lead, child, contact):
+        history = list(person.evaluations.order_by("id").values_list("trigger", "outcome"))
+        assert [trigger for trigger, _outcome in history] == ["submitted", "amended"]
+        amended = person.evaluations.get(trigger="amended")
+        event = person.events.get(kind="amended")
+        assert event.data == {
+            "evaluation": amended.pk,
+            "outcome": amended.outcome,
+            "answer_changed": changed[person.pk],
+            "legs": 1,
+        }
+
+
+def test_amending_a_lead_notifies_only_those_whose_answer_changed_in_one_task(
+    guangling_high, queued
+):
+    lead, child, _contact = submit_family()
+
+    with (
+        mock.patch("travellers.tasks.notices.send_notices.delay") as batch,
+        mock.patch("travellers.tasks.notices.send_notice.delay") as single,
+    ):
+        amend(lead, WITHOUT_THE_RISK_LEG)
+
+    notices = Notice.objects.filter(kind="change")
+    assert sorted(notices.values_list("declaration_id", flat=True)) == [lead.pk, child.pk]
+    assert all(notice.evaluation.trigger == "amended" for notice in notices)
+    batch.assert_called_once()
+    assert sorted(batch.call_args.args[0]) == sorted(notice.pk for notice in notices)
+    single.assert_not_called()
+
+
+def test_amending_a_companion_changes_that_companion_alone(guangling_high, queued):
+    lead, child, contact = submit_family()
+    before = {
+        person.pk: (person.arrival_date, person.outcome, person.result) for person in (lead, child)
+    }
+    queued.clear()
+
+    amended = amend(
+        contact,
+        {
+            **WITHOUT_THE_RISK_LEG,
+            "health_code": "green",
+            "contact_status": "none",
+        },
+    )
+
+    assert amended.pk == contact.pk
+    assert amended.amended_companions == []
+    contact.refresh_from_db()
+    assert (contact.outcome, contact.contact_status, contact.health_code) == (
+        "allowed",
+        "none",
+        "green",
+    )
+    for person in (lead, child):
+        person.refresh_from_db()
+        assert (person.arrival_date, person.outcome, person.result) == before[person.pk]
+        assert [leg.region_id for leg in person.legs.all()] == [HIGH_RISK_COUNTY, OTHER_COUNTY]
+        assert list(person.evaluations.values_list("trigger", flat=True)) == ["submitted"]
+        assert not person.events.filter(kind="amended").exists()
+    assert queued == [Notice.objects.get(kind="change").pk]
+    assert Notice.objects.get(kind="change").declaration_id == contact.pk
+
+
+def test_amending_a_family_takes_as_many_queries_as_amending_one_person(guangling_high, queued):
+    alone = submit(declaration_payload(today=TODAY, id_number="110105199003071239"))
+    lead, _child, _contact = submit_family()
+
+    counts = []
+    for declaration in (alone, lead):
+        changes = amendment(declaration, WITHOUT_THE_RISK_LEG)
+        with CaptureQueriesContext(connection) as queries, committed():
+            declaration_amend(declaration=declaration, data=changes, today=TODAY)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
 
 
 def test_lookup_finds_the_declaration_with_the_right_phone_digits(guangling_high, queued):
