@@ -461,6 +461,10 @@ def _amend_page(request, declaration, state, errors=None, *, status_code=200):
         reference=format_reference(declaration.reference),
         error_summary=forms.summary(errors, forms.field_order(state, names=forms.AMENDABLE_FIELDS)),
         max_legs=forms.MAX_LEG_ROWS,
+        # Amending a lead moves its companions' itinerary too: the page says so.
+        companions=(
+            list(declaration.companions.order_by("id")) if declaration.lead_id is None else []
+        ),
     )
     return render(request, "travellers/amend.html", context, status=status_code)
 

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.portal.test_translations import chinese_left, visible_text
 from tests.travellers.test_pages_form import soup, valid_post
 from travellers.models import Declaration, Evaluation
 
@@ -181,3 +182,91 @@ def test_the_result_page_shows_the_dated_answer_with_its_reasons(client):
     assert shown == f"{declaration.reference[:5]}-{declaration.reference[5:]}"
     assert len(page.select("[data-history] tbody tr")) == 1
     assert page.find("a", href=reverse("travellers:amend", args=[declaration.reference]))
+
+
+COMPANION = {
+    "companions-0-full_name": "王小红",
+    "companions-0-id_type": "resident_id",
+    "companions-0-id_number": "321002198501010026",
+}
+
+
+def amend_post(**overrides):
+    """The amend form without the high-risk leg: one stay in 江夏区 instead."""
+    today = timezone.localdate()
+    data = {
+        "arrival_date": (today + timedelta(days=3)).isoformat(),
+        "health_code": "green",
+        "contact_status": "none",
+        "home_quarantine_possible": "yes",
+        "legs-0-region": "420115",
+        "legs-0-start_date": (today - timedelta(days=10)).isoformat(),
+        "legs-0-end_date": (today - timedelta(days=5)).isoformat(),
+        "action": "save",
+    }
+    data.update(overrides)
+    return data
+
+
+def companions_notice(response):
+    return soup(response).select_one("[data-companions-notice]")
+
+
+def test_the_amend_page_of_a_lead_with_companions_says_their_itinerary_changes_too(client):
+    confirm(client, **COMPANION)
+    lead = Declaration.objects.get(lead__isnull=True)
+    url = reverse("travellers:amend", args=[lead.reference])
+
+    notice = companions_notice(client.get(url))
+
+    assert notice is not None
+    text = notice.get_text(" ", strip=True)
+    assert "行程、抵京日期" in text and "一并更新" in text
+    assert "健康码、核酸检测和接触情况保持原申报不变" in text
+    assert lead.companions.get().masked_name in text
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "updated too" in companions_notice(english).get_text(" ", strip=True)
+    assert chinese_left(visible_text(english).replace(lead.companions.get().masked_name, "")) == []
+    # Shown again when the form comes back with errors.
+    invalid = client.post(url, amend_post(arrival_date=""))
+    assert invalid.status_code == 400
+    assert companions_notice(invalid) is not None
+
+
+def test_the_amend_page_of_a_declaration_without_companions_has_no_such_warning(client):
+    confirm(client)
+    alone = Declaration.objects.get()
+    url = reverse("travellers:amend", args=[alone.reference])
+    assert companions_notice(client.get(url)) is None
+
+
+def test_the_amend_page_of_a_companion_has_no_such_warning(client):
+    confirm(client, **COMPANION)
+    companion = Declaration.objects.get(lead__isnull=False)
+    url = reverse("travellers:amend", args=[companion.reference])
+    assert companions_notice(client.get(url)) is None
+
+
+def test_after_amending_a_lead_its_result_page_shows_the_companions_new_answers(client):
+    from policies.models import RiskArea
+
+    today = timezone.localdate()
+    RiskArea.objects.create(
+        region_id="321002", name="示例小区", level="high", designated_on=today - timedelta(days=30)
+    )
+    confirm(client, **COMPANION)
+    lead = Declaration.objects.get(lead__isnull=True)
+    companion = lead.companions.get()
+    assert (lead.outcome, companion.outcome) == ("postponed", "postponed")
+
+    response = client.post(reverse("travellers:amend", args=[lead.reference]), amend_post())
+
+    assert response.status_code == 303
+    page = soup(client.get(response["Location"]))
+    assert "allowed" in page.select_one("[aria-labelledby=answer-heading] .headline")["class"]
+    section = page.select_one("[aria-labelledby=companion-1]")
+    assert companion.masked_name in section.get_text()
+    assert "allowed" in section.select_one(".headline")["class"]
+    companion.refresh_from_db()
+    assert companion.outcome == "allowed"
+    assert [leg.region_id for leg in companion.legs.all()] == ["420115"]
