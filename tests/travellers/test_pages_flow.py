@@ -134,6 +134,17 @@ def test_an_amendment_re_evaluates_and_keeps_the_history(client):
     assert Evaluation.objects.filter(declaration=declaration).count() == 2
 
 
+def test_enter_in_the_amend_form_saves_rather_than_adding_rows(client):
+    # Browsers submit a form with its first submit button when Enter is pressed in a field.
+    confirm(client)
+    declaration = Declaration.objects.get()
+    form = soup(client.get(reverse("travellers:amend", args=[declaration.reference]))).find(
+        "form", attrs={"data-declare-form": True}
+    )
+    first = form.find("button", attrs={"type": "submit"})
+    assert (first["name"], first["value"]) == ("action", "save")
+
+
 def test_an_invalid_amendment_changes_nothing(client):
     confirm(client)
     declaration = Declaration.objects.get()
