@@ -37,6 +37,14 @@ from travellers.identity import ID_TYPES, validate_id_number, validate_mainland_
 from travellers.models import Community, Language
 
 MAX_COMPANIONS = 4
+
+# A declaration is evaluated for today, and its messages say so.
+TODAY_MESSAGES = {
+    "arrival_before": _("计划抵达日期不能早于今天。"),
+    "arrival_after": _("抵达报告的抵达日期不能晚于今天。"),
+    "contact_after": _("最后接触日期不能晚于今天。"),
+    "sampled_after": _("采样时间不能晚于当前时间。"),
+}
 LANGUAGES = tuple(Language.values)
 
 
@@ -56,7 +64,7 @@ def contact_errors(attrs, today) -> dict:
     if last_contact is None:
         return {"last_contact_date": [_("请填写最后一次接触的日期。")]}
     if last_contact > today:
-        return {"last_contact_date": [_("最后接触日期不能晚于今天。")]}
+        return {"last_contact_date": [TODAY_MESSAGES["contact_after"]]}
     return {}
 
 
@@ -66,7 +74,7 @@ def nat_test_errors(attrs, today) -> dict:
         return {}
     sampled_at = nat["sampled_at"]
     if sampled_at > timezone.now() or local_date(sampled_at) > today:
-        return {"nat_test": {"sampled_at": [_("采样时间不能晚于当前时间。")]}}
+        return {"nat_test": {"sampled_at": [TODAY_MESSAGES["sampled_after"]]}}
     return {}
 
 
@@ -122,6 +130,7 @@ class DeclarationSerializer(EvaluateRequestSerializer):
     """
 
     as_of = None  # a declaration is always evaluated for today
+    as_of_messages = TODAY_MESSAGES
 
     full_name = serializers.CharField(max_length=100, trim_whitespace=True)
     id_type = serializers.ChoiceField(choices=ID_TYPES)
@@ -223,6 +232,7 @@ class AmendmentSerializer(EvaluateRequestSerializer):
 
     kind = None
     as_of = None
+    as_of_messages = TODAY_MESSAGES
 
     def validate(self, attrs):
         declaration = self.context.get("declaration")

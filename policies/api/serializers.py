@@ -142,6 +142,15 @@ class EvaluateRequestSerializer(RequestSerializer):
     nat_test = NatTestSerializer(required=False, allow_null=True, default=None)
     legs = LegSerializer(many=True, required=False, default=list, max_length=MAX_LEGS)
 
+    # How the cross-field messages name the day the answer is for: given or today here,
+    # always today for a declaration (whose serializers say so instead).
+    as_of_messages = {
+        "arrival_before": _("计划抵达日期不能早于评估日期。"),
+        "arrival_after": _("抵达报告的抵达日期不能晚于评估日期。"),
+        "contact_after": _("最后接触日期不能晚于评估日期。"),
+        "sampled_after": _("采样时间不能晚于当前时间或评估日期。"),
+    }
+
     cross_field_checks = (
         "check_arrival_date",
         "check_contact",
@@ -169,9 +178,9 @@ class EvaluateRequestSerializer(RequestSerializer):
     def check_arrival_date(self, attrs) -> dict:
         as_of, arrival = attrs["as_of"], attrs["arrival_date"]
         if attrs["kind"] == PRE_TRAVEL and arrival < as_of:
-            return {"arrival_date": [_("计划抵达日期不能早于评估日期。")]}
+            return {"arrival_date": [self.as_of_messages["arrival_before"]]}
         if attrs["kind"] == ARRIVAL_REPORT and arrival > as_of:
-            return {"arrival_date": [_("抵达报告的抵达日期不能晚于评估日期。")]}
+            return {"arrival_date": [self.as_of_messages["arrival_after"]]}
         return {}
 
     def check_contact(self, attrs) -> dict:
@@ -181,7 +190,7 @@ class EvaluateRequestSerializer(RequestSerializer):
         if last_contact is None:
             return {"last_contact_date": [_("请填写最后一次接触的日期。")]}
         if last_contact > attrs["as_of"]:
-            return {"last_contact_date": [_("最后接触日期不能晚于评估日期。")]}
+            return {"last_contact_date": [self.as_of_messages["contact_after"]]}
         return {}
 
     def check_international_entry(self, attrs) -> dict:
@@ -196,7 +205,7 @@ class EvaluateRequestSerializer(RequestSerializer):
             return {}
         sampled_at = nat["sampled_at"]
         if sampled_at > timezone.now() or local_date(sampled_at) > attrs["as_of"]:
-            return {"nat_test": {"sampled_at": [_("采样时间不能晚于当前时间或评估日期。")]}}
+            return {"nat_test": {"sampled_at": [self.as_of_messages["sampled_after"]]}}
         return {}
 
     def check_legs(self, attrs) -> dict:

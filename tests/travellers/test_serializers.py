@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from policies.api.serializers import errors_by_index
+from policies.api.serializers import EvaluateRequestSerializer, errors_by_index
 from tests.travellers.api.payloads import (
     CHILD_ID,
     COMPANION_ID,
@@ -146,6 +146,15 @@ def test_a_pre_travel_arrival_date_in_the_past_is_refused():
     valid, serializer = validate(payload)
     assert not valid
     assert list(serializer.errors) == ["arrival_date"]
+    # A declaration is always for today, and the message says so.
+    assert serializer.errors["arrival_date"] == ["计划抵达日期不能早于今天。"]
+
+
+def test_the_evaluate_contract_names_its_own_assessment_date():
+    payload = declaration_payload(today=TODAY, arrival_date="2021-08-01", as_of="2021-08-08")
+    serializer = EvaluateRequestSerializer(data=payload)
+    assert not serializer.is_valid()
+    assert serializer.errors["arrival_date"] == ["计划抵达日期不能早于评估日期。"]
 
 
 def test_companions_are_validated_each_with_errors_aligned():
