@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from policies.api.serializers import errors_by_index
-from policies.models import Region
+from policies.models import Region, significant_prefix
 from policies.regions import region_search
 from travellers.models import (
     Community,
@@ -309,7 +309,9 @@ def _complete(row: dict, names) -> dict:
 
 
 def _blank(row: Mapping, names) -> bool:
-    return not any(row.get(name) for name in names if name != "id_type")
+    # Only what a person can see counts: a select with a default (the document type) and
+    # the hidden code of a picked region stay behind when every visible field is cleared.
+    return not any(row.get(name) for name in names if name not in ("id_type", "region_code"))
 
 
 def add_leg_rows(state: dict) -> dict:
@@ -419,7 +421,10 @@ def _nat_test(values: Mapping) -> dict | None:
     result, sampled = values.get("nat_result", ""), values.get("nat_sampled_at", "")
     if not result and not sampled:
         return None
-    return {"result": result, "sampled_at": _aware_iso(sampled)}
+    test = {"sampled_at": _aware_iso(sampled)}
+    if result:  # left out when blank, so that it reads "required"
+        test["result"] = result
+    return test
 
 
 def _aware_iso(value: str) -> str | None:
@@ -456,7 +461,8 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     code, text = (code or "").strip(), (text or "").strip()
     # The picked code stands unless the text was changed afterwards (without JavaScript
     # nothing clears the hidden code).
-    if re.fullmatch(r"\d{6}", code) and text in ("", code, region_names([code]).get(code)):
+    # An emptied text drops the code too (without JavaScript nothing else clears it).
+    if re.fullmatch(r"\d{6}", code) and text and text in (code, region_names([code]).get(code)):
         return code, None
     if re.fullmatch(r"\d{6}", text):
         return text, None
@@ -465,6 +471,18 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     matches = region_search(
         query=text, for_legs=True, jurisdiction=settings.PORTAL_JURISDICTION, limit=6
     )
+    home = significant_prefix(settings.PORTAL_JURISDICTION)
+    at_home = [
+        region
+        for region in region_search(query=text, for_legs=True, limit=6)
+        if region.code.startswith(home) and text in (region.name, region.full_name)
+    ]
+    if at_home:
+        # "朝阳区" is Beijing's before Changchun's: never pick the other one silently.
+        return None, _("“%(text)s”是本辖区内的地区，行程只需填写本辖区以外的地区：%(places)s") % {
+            "text": text,
+            "places": _("、").join(region.full_name for region in at_home),
+        }
     if len(matches) == 1:
         return matches[0].code, None
     lowered = text.lower()
@@ -498,8 +516,6 @@ def region_names(codes) -> dict[str, str]:
 
 def residence_choices() -> list[tuple[str, str]]:
     """The districts of the jurisdiction a person may live in."""
-    from policies.models import significant_prefix
-
     prefix = significant_prefix(settings.PORTAL_JURISDICTION)
     return list(
         Region.objects.filter(code__startswith=prefix, county_level=True, retired=False)

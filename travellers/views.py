@@ -392,10 +392,13 @@ def status(request):
     context["reference"] = raw_reference
     errors: dict[str, list[str]] = {}
     reference = ""
-    try:
-        reference = normalise_reference(raw_reference)
-    except ValidationError as exc:
-        errors[forms.field_id("reference")] = list(exc.messages)
+    if not raw_reference:
+        errors[forms.field_id("reference")] = [_("请填写查询码。")]
+    else:
+        try:
+            reference = normalise_reference(raw_reference)
+        except ValidationError as exc:
+            errors[forms.field_id("reference")] = list(exc.messages)
     if not (len(last4) == 4 and last4.isascii() and last4.isdigit()):
         errors[forms.field_id("phone_last4")] = [_("请填写手机号码的最后4位数字。")]
     if errors:

@@ -236,7 +236,10 @@ def test_the_amend_page_of_a_lead_with_companions_says_their_itinerary_changes_t
     assert "健康码、核酸检测和接触情况保持原申报不变" in text
     assert lead.companions.get().masked_name in text
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
-    assert "updated too" in companions_notice(english).get_text(" ", strip=True)
+    # One companion: the English says so in the singular.
+    assert "The person travelling with you shares your itinerary" in companions_notice(
+        english
+    ).get_text(" ", strip=True)
     assert chinese_left(visible_text(english).replace(lead.companions.get().masked_name, "")) == []
     # Shown again when the form comes back with errors.
     invalid = client.post(url, amend_post(arrival_date=""))
@@ -281,3 +284,42 @@ def test_after_amending_a_lead_its_result_page_shows_the_companions_new_answers(
     companion.refresh_from_db()
     assert companion.outcome == "allowed"
     assert [leg.region_id for leg in companion.legs.all()] == ["420115"]
+
+
+def test_without_javascript_a_cleared_leg_is_removed_and_a_cleared_region_is_asked_for(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    url = reverse("travellers:amend", args=[declaration.reference])
+    today = timezone.localdate()
+    # Every visible field of the only leg emptied; its hidden picked code stays behind.
+    emptied = amend_post(
+        **{
+            "legs-0-region": "",
+            "legs-0-region_code": "321002",
+            "legs-0-start_date": "",
+            "legs-0-end_date": "",
+        }
+    )
+    assert client.post(url, emptied).status_code == 303
+    assert not declaration.legs.exists()
+
+    # The region alone emptied, the dates kept: the region is asked for, not kept.
+    response = client.post(
+        url,
+        amend_post(
+            **{
+                "legs-0-region": "",
+                "legs-0-region_code": "321002",
+                "legs-0-start_date": (today - timedelta(days=9)).isoformat(),
+                "legs-0-end_date": (today - timedelta(days=4)).isoformat(),
+            }
+        ),
+    )
+    assert response.status_code == 400
+    assert "请填写地区" in soup(response).find(id="id_legs-0-region-error").get_text()
+
+
+def test_a_blank_reference_is_asked_for(client):
+    response = client.post(reverse("travellers:status"), {"reference": "", "phone_last4": "5678"})
+    assert response.status_code == 400
+    assert "请填写查询码" in soup(response).select_one("[data-error-summary]").get_text()

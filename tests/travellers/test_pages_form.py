@@ -185,6 +185,24 @@ def test_the_candidates_of_an_ambiguous_name_are_listed_with_english_punctuation
     assert "山西省大同市广灵县 (140223), 江苏省扬州市广陵区 (321002)" in error
 
 
+def test_a_district_of_the_jurisdiction_is_never_taken_for_its_namesake_elsewhere(client):
+    # 朝阳区 is Beijing's (110105) before Changchun's (220104): a leg names places outside.
+    response = client.post("/declare/", valid_post(**{"legs-0-region": "朝阳区"}))
+    assert response.status_code == 400
+    error = soup(response).find(id="id_legs-0-region-error").get_text()
+    assert "本辖区" in error and "北京市朝阳区" in error
+
+
+def test_a_sampling_time_without_a_result_asks_for_the_result(client):
+    sampled = timezone.localtime() - timedelta(hours=5)
+    response = client.post(
+        "/declare/", valid_post(nat_sampled_at=sampled.strftime("%Y-%m-%dT%H:%M"))
+    )
+    assert response.status_code == 400
+    error = soup(response).find(id="id_nat_result-error").get_text()
+    assert "必填" in error
+
+
 def test_more_rows_without_javascript_keeps_what_was_typed(client):
     response = client.post("/declare/", valid_post(action="add_legs"))
     page = soup(response)
