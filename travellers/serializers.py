@@ -94,7 +94,9 @@ class CompanionSerializer(RequestSerializer):
     """
 
     full_name = serializers.CharField(max_length=100, trim_whitespace=True)
-    id_type = serializers.ChoiceField(choices=ID_TYPES)
+    # A child travelling with a parent mostly has a resident ID card: the form preselects
+    # it, and the API takes the same default.
+    id_type = serializers.ChoiceField(choices=ID_TYPES, default="resident_id")
     id_number = serializers.CharField(max_length=40)
     health_code = serializers.ChoiceField(choices=HEALTH_CODES, required=False)
     nat_test = NatTestSerializer(required=False, allow_null=True, default=None)

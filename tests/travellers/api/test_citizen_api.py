@@ -133,6 +133,15 @@ def test_a_familys_confirmations_are_queued_as_one_task(client, today, risk, mai
     assert set(Notice.objects.values_list("status", flat=True)) == {"sent"}
 
 
+def test_a_companion_without_a_document_type_has_a_resident_id_card(client, today, risk):
+    person = companion()
+    del person["id_type"]
+    response = post(client, declaration_payload(today=today, companions=[person]))
+    assert response.status_code == 201, response.json()
+    child = Declaration.objects.get(reference=response.json()["companions"][0]["reference"])
+    assert child.id_type == "resident_id"
+
+
 def test_reasons_are_in_the_declarations_language(client, today, risk):
     body = post(client, declaration_payload(today=today, language="en")).json()
     assert body["result"]["reasons"][0]["text"].startswith("You")
