@@ -155,8 +155,10 @@ class DeclarationSerializer(EvaluateRequestSerializer):
         "check_companions",
     )
 
-    def validate(self, attrs):
+    def prepare_attrs(self, attrs) -> None:
         attrs["as_of"] = _today(self)
+
+    def validate(self, attrs):
         attrs = super().validate(attrs)
         for companion in attrs["companions"]:
             if companion.get("contact_status", attrs["contact_status"]) == "none":
@@ -236,8 +238,7 @@ class AmendmentSerializer(EvaluateRequestSerializer):
     as_of = None
     as_of_messages = TODAY_MESSAGES
 
-    def validate(self, attrs):
+    def prepare_attrs(self, attrs) -> None:
         declaration = self.context.get("declaration")
         attrs["kind"] = self.context.get("kind") or declaration.kind
         attrs["as_of"] = _today(self)
-        return super().validate(attrs)

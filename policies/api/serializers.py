@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from collections.abc import Mapping
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from policies.engine.types import (
     ARRIVAL_REPORT,
@@ -159,14 +162,60 @@ class EvaluateRequestSerializer(RequestSerializer):
         "check_legs",
     )
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
+    def prepare_attrs(self, attrs) -> None:
+        """Fill in what the checks read but the input does not carry (the date)."""
         if attrs.get("as_of") is None:
             attrs["as_of"] = timezone.localdate()
+
+    def cross_field_errors(self, attrs, *, partial: bool = False) -> dict:
+        """Every cross-field check's errors. ``partial``: ``attrs`` holds only the fields
+        that validated, and a check reading a missing one is skipped (that field's own
+        error says what is wrong)."""
         errors: dict = {}
         for name in self.cross_field_checks:
-            for field, messages in getattr(self, name)(attrs).items():
+            try:
+                found = getattr(self, name)(attrs)
+            except KeyError:
+                if not partial:
+                    raise
+                continue
+            for field, messages in found.items():
                 errors.setdefault(field, messages)
+        return errors
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not (isinstance(exc.detail, dict) and isinstance(data, Mapping)):
+                raise
+            # DRF stops at field errors; the checks between the fields that did validate
+            # are reported with them, so that a citizen corrects everything in one round.
+            attrs = self._valid_fields(data)
+            self.prepare_attrs(attrs)
+            detail = dict(exc.detail)
+            for field, messages in self.cross_field_errors(attrs, partial=True).items():
+                detail.setdefault(field, messages)
+            raise serializers.ValidationError(detail) from exc
+
+    def _valid_fields(self, data) -> dict:
+        """The validated values of the fields that pass on their own (error path only)."""
+        values: dict = {}
+        for field in self._writable_fields:
+            validate_method = getattr(self, f"validate_{field.field_name}", None)
+            try:
+                value = field.run_validation(field.get_value(data))
+                if validate_method is not None:
+                    value = validate_method(value)
+            except (serializers.ValidationError, DjangoValidationError, SkipField):
+                continue
+            values[field.source] = value
+        return values
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        self.prepare_attrs(attrs)
+        errors = self.cross_field_errors(attrs)
         if errors:
             raise serializers.ValidationError(errors)
         # The engine and storage see legs in travel order.

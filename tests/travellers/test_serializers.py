@@ -150,6 +150,26 @@ def test_a_pre_travel_arrival_date_in_the_past_is_refused():
     assert serializer.errors["arrival_date"] == ["计划抵达日期不能早于今天。"]
 
 
+def test_field_errors_and_the_checks_between_valid_fields_come_in_one_round():
+    # A bad phone (a field of its own) and an arrival date in the past (a check between
+    # fields): both at once, not the second only after the first is corrected.
+    payload = declaration_payload(today=TODAY, arrival_date="2021-08-01", phone="12345")
+    payload["legs"] = []
+    valid, serializer = validate(payload)
+    assert not valid
+    assert set(serializer.errors) == {"phone", "arrival_date"}
+    assert serializer.errors["arrival_date"] == ["计划抵达日期不能早于今天。"]
+
+
+def test_a_check_reading_a_field_that_failed_is_left_to_that_fields_error():
+    payload = declaration_payload(today=TODAY, arrival_date="not a date")
+    valid, serializer = validate(payload)
+    assert not valid
+    # One message for the date, its own; no check ran on a date it does not have.
+    assert len(serializer.errors["arrival_date"]) == 1
+    assert "legs" not in serializer.errors
+
+
 def test_the_evaluate_contract_names_its_own_assessment_date():
     payload = declaration_payload(today=TODAY, arrival_date="2021-08-01", as_of="2021-08-08")
     serializer = EvaluateRequestSerializer(data=payload)
