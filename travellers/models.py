@@ -144,6 +144,9 @@ class Declaration(models.Model):
     reference = models.CharField(_("查询码"), max_length=10, default=new_reference)
     # The lead declaration of a form carries the form's key; companions leave it empty.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # A keyed hash of what was submitted under that key: the same key with other contents
+    # is refused instead of answered with this declaration (empty for rows from before).
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     lead = models.ForeignKey(
         "self",
         null=True,

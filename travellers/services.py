@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -49,6 +50,7 @@ from travellers.models import (
 from travellers.references import new_reference, normalise_reference
 
 __all__ = [
+    "IdempotencyKeyReused",
     "NoPolicyInForce",
     "declaration_amend",
     "declaration_lookup",
@@ -132,9 +134,27 @@ def _region_code(value) -> str:
     return getattr(value, "code", value)
 
 
-def _by_key(key: uuid.UUID) -> Declaration | None:
+class IdempotencyKeyReused(Exception):
+    """The key names a declaration submitted with other contents."""
+
+
+def _fingerprint(data: Mapping) -> str:
+    """A keyed hash of the validated submission (no personal data leaves it readable)."""
+    # Not the date it is evaluated for: a retry on the next day is the same submission.
+    submitted = {name: value for name, value in data.items() if name != "as_of"}
+    canonical = orjson.dumps(
+        submitted,
+        option=orjson.OPT_SORT_KEYS,
+        default=lambda value: getattr(value, "pk", str(value)),
+    )
+    return pii.keyed_hash(canonical.decode())
+
+
+def _by_key(key: uuid.UUID, fingerprint: str) -> Declaration | None:
     found = Declaration.objects.filter(idempotency_key=key).first()
     if found is not None:
+        if found.idempotency_fingerprint not in ("", fingerprint):
+            raise IdempotencyKeyReused(key)
         found.replayed = True
         found.saved_companions = list(found.companions.order_by("id"))
     return found
@@ -163,13 +183,15 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
     saved the first time and creates and sends nothing, also when two requests race:
     the unique key decides, the loser returns the winner. Returns the lead, with
     ``replayed`` True when an earlier request saved it, and ``saved_companions``.
-    Raises ``NoPolicyInForce`` when no version is in force today.
+    Raises ``NoPolicyInForce`` when no version is in force today, and
+    ``IdempotencyKeyReused`` when the key was used before for other contents.
 
     Two round trips on PostgreSQL: one read (the engine data stamp and the new rows'
     keys), then one statement that writes every row (``insert_together``); inside an
     outer transaction that write is a savepoint.
     """
     key = _as_uuid(idempotency_key)
+    fingerprint = _fingerprint(data)
     today = today or timezone.localdate()
     people = _people(data)
     facts = [declaration_facts_from_dict(person) for person in people]
@@ -194,13 +216,14 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
                 people=people,
                 results=results,
                 key=key,
+                fingerprint=fingerprint,
                 keys=keys,
                 today=today,
                 version_id=version_id,
                 lookback=lookback,
             )
         except IntegrityError:
-            winner = _by_key(key)
+            winner = _by_key(key, fingerprint)
             if winner is not None:
                 return winner
             # Otherwise a drawn reference was taken already: draw again.
@@ -215,7 +238,7 @@ def declaration_submit(*, data: Mapping, idempotency_key, today: date | None = N
 
 
 def _save_people(
-    *, data, people, results, key, keys, today, version_id, lookback
+    *, data, people, results, key, fingerprint, keys, today, version_id, lookback
 ) -> list[Declaration]:
     """Build every row of the submit and write them as one (``insert_together``).
 
@@ -244,6 +267,7 @@ def _save_people(
             id=declaration_id,
             reference=new_reference(),
             idempotency_key=key if lead is None else None,
+            idempotency_fingerprint=fingerprint if lead is None else "",
             lead=lead,
             kind=person["kind"],
             full_name=person["full_name"],

@@ -196,6 +196,14 @@ def declare_check(request):
         declaration = _services().declaration_submit(
             data=serializer.validated_data, idempotency_key=uuid.UUID(token)
         )
+    except _services().IdempotencyKeyReused:
+        # This draft's token already saved another one (a draft changed after its
+        # submit): show that declaration, as a second click does.
+        done = _declaration_for_token(token)
+        request.session.pop(TOKEN, None)
+        if done is not None and _may_see(request, done.reference):
+            return _see_other(_detail_url(done.reference))
+        return _see_other(reverse("travellers:declare"))
     except NoPolicyInForce:
         return render(
             request,

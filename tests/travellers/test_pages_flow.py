@@ -323,3 +323,17 @@ def test_a_blank_reference_is_asked_for(client):
     response = client.post(reverse("travellers:status"), {"reference": "", "phone_last4": "5678"})
     assert response.status_code == 400
     assert "请填写查询码" in soup(response).select_one("[data-error-summary]").get_text()
+
+
+def test_a_draft_changed_under_a_used_token_shows_the_declaration_that_token_saved(client):
+    _response, token = confirm(client)
+    first = Declaration.objects.get()
+    # Another draft, then the used token put back (a stale tab, a replayed form).
+    assert client.post("/declare/", valid_post(full_name="另一个人")).status_code == 303
+    session = client.session
+    session["declare_token"] = token
+    session.save()
+    response = client.post(reverse("travellers:declare-check"), {"token": token})
+    assert response.status_code == 303
+    assert response["Location"] == reverse("travellers:declaration", args=[first.reference])
+    assert Declaration.objects.count() == 1

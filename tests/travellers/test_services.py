@@ -1,6 +1,6 @@
 import threading
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from travellers import pii, services
 from travellers.models import Declaration, DeclarationEvent, Evaluation, Leg, Notice
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
 from travellers.services import (
+    IdempotencyKeyReused,
     NoPolicyInForce,
     declaration_amend,
     declaration_lookup,
@@ -160,6 +161,30 @@ def test_the_same_idempotency_key_returns_the_first_lead_and_creates_nothing(
         Notice.objects.count(),
     )
     assert len(queued) == 2  # the two confirmations of the first submit only
+
+
+def test_the_same_key_with_other_contents_is_refused_and_creates_nothing(guangling_high, queued):
+    key = uuid.uuid4()
+    submit(declaration_payload(today=TODAY), key=key)
+    counts = (Declaration.objects.count(), Evaluation.objects.count(), Notice.objects.count())
+
+    with pytest.raises(IdempotencyKeyReused):
+        submit(declaration_payload(today=TODAY, full_name="另一个人"), key=key)
+
+    assert counts == (
+        Declaration.objects.count(),
+        Evaluation.objects.count(),
+        Notice.objects.count(),
+    )
+    assert len(queued) == 1
+
+
+def test_the_same_submission_retried_on_the_next_day_is_still_a_repeat(guangling_high, queued):
+    key = uuid.uuid4()
+    payload = declaration_payload(today=TODAY)
+    first = submit(payload, key=key)
+    again = submit(payload, key=key, today=TODAY + timedelta(days=1))
+    assert again.pk == first.pk and again.replayed is True
 
 
 def test_a_repeated_key_is_answered_by_the_unique_constraint(guangling_high, queued):

@@ -26,7 +26,12 @@ from travellers.api.throttles import LookupReferenceThrottle, LookupThrottle, Su
 from travellers.evaluation import api_result
 from travellers.notices import status_url
 from travellers.serializers import DeclarationSerializer
-from travellers.services import NoPolicyInForce, declaration_lookup, declaration_submit
+from travellers.services import (
+    IdempotencyKeyReused,
+    NoPolicyInForce,
+    declaration_lookup,
+    declaration_submit,
+)
 
 CITIZEN_ACTIONS = frozenset({"create", "lookup"})
 _ERROR = {"type": "object", "additionalProperties": True}
@@ -125,6 +130,10 @@ class CitizenDeclarationMixin:
             lead = declaration_submit(data=serializer.validated_data, idempotency_key=key)
         except NoPolicyInForce as exc:
             raise NoPolicyInForceError(exc.on) from exc
+        except IdempotencyKeyReused as exc:
+            raise ValidationError(
+                {"idempotency_key": [_("该 Idempotency-Key 已用于另一份申报，请换一个。")]}
+            ) from exc
         companions = lead.saved_companions
         body = {
             "reference": lead.reference,

@@ -198,6 +198,20 @@ def test_the_same_idempotency_key_returns_the_first_declaration(client, today, r
     assert len(mailoutbox) == 1
 
 
+def test_the_same_idempotency_key_with_another_body_is_refused(client, today, risk):
+    key = str(uuid.uuid4())
+    first = post(client, declaration_payload(today=today), **{"Idempotency-Key": key})
+    assert first.status_code == 201
+    before = rows()
+    other = post(
+        client, declaration_payload(today=today, full_name="另一个人"), **{"Idempotency-Key": key}
+    )
+    assert other.status_code == 400
+    assert list(other.json()) == ["idempotency_key"]
+    assert first.json()["reference"] not in other.content.decode()
+    assert rows() == before
+
+
 def test_a_malformed_idempotency_key_is_refused(client, today):
     response = post(client, declaration_payload(today=today), **{"Idempotency-Key": "twice"})
     assert response.status_code == 400
