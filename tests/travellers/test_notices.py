@@ -245,6 +245,28 @@ def test_the_change_notice_says_old_and_new_answer_and_why(locmem):
     assert run.notices_sent == 1
 
 
+def test_a_change_of_measures_alone_does_not_show_the_same_headline_twice(locmem):
+    lead, _ = submitted()
+    first = lead.evaluations.get()
+    # The same headline, but the monitoring after arrival is gone from the new answer.
+    before = {**first.result, "measures": [
+        {"kind": "health_monitoring", "start": "2021-08-15", "end": "2021-08-21"}
+    ]}
+    type(first).objects.filter(pk=first.pk).update(result=before)
+    evaluation = type(first).objects.create(
+        declaration=lead,
+        trigger="reevaluated",
+        outcome=first.outcome,
+        entry_allowed_from=first.entry_allowed_from,
+        policy_version_id=first.policy_version_id,
+        result={**first.result, "measures": []},
+    )
+    notice = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+    message = notice_render(notice)
+    assert "原结果" not in message.body and "结论不变" in message.body
+    assert "结论不变" in message.alternatives[0][0]
+
+
 def test_the_change_notice_names_the_county_and_risk_area(locmem):
     high_risk_area(designated_on=date(2021, 7, 28), name="某某花园")
     lead, _ = submitted()
