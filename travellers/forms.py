@@ -459,22 +459,22 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     matches exactly one county (or one exactly) is enough.
     """
     code, text = (code or "").strip(), (text or "").strip()
-    # The picked code stands unless the text was changed afterwards (without JavaScript
-    # nothing clears the hidden code).
-    # An emptied text drops the code too (without JavaScript nothing else clears it).
+    # The picked code stands unless the text was changed or emptied afterwards (without
+    # JavaScript nothing else clears the hidden code).
     if re.fullmatch(r"\d{6}", code) and text and text in (code, region_names([code]).get(code)):
         return code, None
     if re.fullmatch(r"\d{6}", text):
         return text, None
     if not text:
         return None, _("请填写地区。")
-    matches = region_search(
-        query=text, for_legs=True, jurisdiction=settings.PORTAL_JURISDICTION, limit=6
-    )
+    # One search, districts of the jurisdiction included, then split: a leg names places
+    # outside it, but a name of one of its own districts must not find a namesake.
     home = significant_prefix(settings.PORTAL_JURISDICTION)
+    found = region_search(query=text, for_legs=True, limit=12)
+    matches = [region for region in found if not region.code.startswith(home)][:6]
     at_home = [
         region
-        for region in region_search(query=text, for_legs=True, limit=6)
+        for region in found
         if region.code.startswith(home) and text in (region.name, region.full_name)
     ]
     if at_home:
