@@ -172,10 +172,7 @@ def declare_check(request):
         posted = request.POST.get("token", "")
         if not token or posted != token:
             # A second click after the first one went through: show what it created.
-            done = _declaration_for_token(posted)
-            if done is not None and _may_see(request, done.reference):
-                return _see_other(_detail_url(done.reference))
-            return _see_other(reverse("travellers:declare"))
+            return _what_token_saved(request, posted)
 
     state = _load_draft(request)
     if state is None:
@@ -199,11 +196,8 @@ def declare_check(request):
     except _services().IdempotencyKeyReused:
         # This draft's token already saved another one (a draft changed after its
         # submit): show that declaration, as a second click does.
-        done = _declaration_for_token(token)
         request.session.pop(TOKEN, None)
-        if done is not None and _may_see(request, done.reference):
-            return _see_other(_detail_url(done.reference))
-        return _see_other(reverse("travellers:declare"))
+        return _what_token_saved(request, token)
     except NoPolicyInForce:
         return render(
             request,
@@ -219,6 +213,14 @@ def declare_check(request):
     request.session.pop(DRAFT, None)
     request.session.pop(TOKEN, None)
     return _see_other(_detail_url(declaration.reference))
+
+
+def _what_token_saved(request, token: str):
+    """The declaration a form's token saved, when this browser may see it; else the form."""
+    done = _declaration_for_token(token)
+    if done is not None and _may_see(request, done.reference):
+        return _see_other(_detail_url(done.reference))
+    return _see_other(reverse("travellers:declare"))
 
 
 def _declaration_for_token(token: str) -> Declaration | None:
