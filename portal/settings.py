@@ -191,6 +191,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Notices a web process enqueues wait this long for others and go out together, at most
+# this many per task (portal.batched_publish); 0 publishes each in its request.
+NOTICE_PUBLISH_WINDOW_MS = env.int("NOTICE_PUBLISH_WINDOW_MS", default=50)
+NOTICE_PUBLISH_MAX_BATCH = env.int("NOTICE_PUBLISH_MAX_BATCH", default=20)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Re-evaluation pipeline (travellers.reevaluation). Beat runs the sweep, which enqueues

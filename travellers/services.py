@@ -89,15 +89,14 @@ def enqueue_notice(notice_id: int) -> None:
 
 
 def enqueue_notices(notice_ids: list[int]) -> None:
-    """Send these notices once the current transaction commits, in one task when there
-    are several (a family's confirmations): one broker round trip instead of one each."""
-    from travellers.tasks.notices import send_notice, send_notices
+    """Send these notices once the current transaction commits. The request does not
+    wait for the broker: ``notice_publisher`` publishes them from a background thread,
+    a family's or a busy minute's together (``portal.batched_publish``)."""
+    from travellers.tasks.notices import notice_publisher
 
-    if len(notice_ids) == 1:
-        (notice_id,) = notice_ids
-        transaction.on_commit(lambda: send_notice.delay(notice_id))
-    elif notice_ids:
-        transaction.on_commit(lambda: send_notices.delay(list(notice_ids)))
+    if notice_ids:
+        ids = list(notice_ids)
+        transaction.on_commit(lambda: notice_publisher.add(ids))
 
 
 def _people(data: Mapping) -> list[dict]:

@@ -7,13 +7,17 @@ run), where a missing service is a failure.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.db import connection
 from kombu import pools as kombu_pools
 
@@ -22,6 +26,7 @@ from tests.conftest import services_required
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG_DIR = ROOT / "var" / "integration"
+DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
 
 
 def unavailable(reason: str):
@@ -182,3 +187,56 @@ def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.2, messa
             return value
         time.sleep(interval)
     pytest.fail(message or f"condition not met within {timeout}s")
+
+
+class Inbox:
+    """An aiosmtpd handler: fails the first DATA commands, refuses some recipients."""
+
+    def __init__(self, *, fail_first: int = 0, refuse: tuple[str, ...] = ()):
+        self.fail_first = fail_first
+        self.refuse = set(refuse)
+        self.attempts = 0
+        self.delivered: list[str] = []
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.attempts += 1
+            if self.attempts <= self.fail_first:
+                return "451 4.3.0 try again later"
+            self.delivered.extend(envelope.rcpt_tos)
+        return "250 Message accepted"
+
+    def count(self) -> Counter:
+        with self.lock:
+            return Counter(self.delivered)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    """Start an SMTP server; returns (inbox, EMAIL_URL for the worker)."""
+    controllers = []
+
+    def start(**options):
+        inbox = Inbox(**options)
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        controllers.append(controller)
+        return inbox, f"smtp://127.0.0.1:{port}"
+
+    yield start
+    for controller in controllers:
+        controller.stop()

@@ -9,20 +9,17 @@ SMTP server's inbox shows who was told what, and how many times.
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from policies import services
 from policies.models import RiskDataChange
 from portal.celery import app as celery_app
-from tests.integration.conftest import reset_connections, wait_until
+from tests.integration.conftest import DEAD_BROKER, reset_connections, wait_until
 from tests.travellers.test_reevaluation import GUANGLING, HANJIANG, make_declaration, today
 from travellers import reevaluation
 from travellers.models import Notice, NoticeStatus, ReevaluationRun, RunChunk, RunStatus
@@ -33,62 +30,6 @@ pytestmark = [
     pytest.mark.services,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
-
-
-class Inbox:
-    """An aiosmtpd handler: fails the first DATA commands, refuses some recipients."""
-
-    def __init__(self, *, fail_first: int = 0, refuse: tuple[str, ...] = ()):
-        self.fail_first = fail_first
-        self.refuse = set(refuse)
-        self.attempts = 0
-        self.delivered: list[str] = []
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.attempts += 1
-            if self.attempts <= self.fail_first:
-                return "451 4.3.0 try again later"
-            self.delivered.extend(envelope.rcpt_tos)
-        return "250 Message accepted"
-
-    def count(self) -> Counter:
-        with self.lock:
-            return Counter(self.delivered)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    """Start an SMTP server; returns (inbox, EMAIL_URL for the worker)."""
-    controllers = []
-
-    def start(**options):
-        inbox = Inbox(**options)
-        port = free_port()
-        controller = Controller(inbox, hostname="127.0.0.1", port=port)
-        controller.start()
-        controllers.append(controller)
-        return inbox, f"smtp://127.0.0.1:{port}"
-
-    yield start
-    for controller in controllers:
-        controller.stop()
-
 
 def travellers(county: str, count: int, *, start: int = 0):
     return [

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.db import transaction
 
+from portal.batched_publish import BatchedPublisher
 from travellers.notices import (
     MAX_ATTEMPTS,
     TemporaryDeliveryError,
@@ -14,7 +15,7 @@ from travellers.notices import (
     notices_send,
 )
 
-__all__ = ["retry_notice", "send_notice", "send_notices"]
+__all__ = ["notice_publisher", "retry_notice", "send_notice", "send_notices"]
 
 BACKOFF_BASE_SECONDS = 30
 
@@ -48,9 +49,26 @@ def send_notices(notice_ids: list[int]) -> int:
     return len(notice_ids) - len(temporary)
 
 
+def _publish(notice_ids: list[int]) -> None:
+    if len(notice_ids) == 1:
+        send_notice.delay(notice_ids[0])
+    else:
+        send_notices.delay(notice_ids)
+
+
+# The web process's way to the broker for notices (see portal.batched_publish).
+notice_publisher = BatchedPublisher(
+    _publish,
+    window=lambda: settings.NOTICE_PUBLISH_WINDOW_MS / 1000,
+    inline=lambda: current_app.conf.task_always_eager,
+    max_batch=settings.NOTICE_PUBLISH_MAX_BATCH,
+    name="notice-publisher",
+)
+
+
 def retry_notice(notice_id: int) -> bool:
     """Reset a failed notice and send it again after commit (for the admin action)."""
     if not notice_retry(notice_id=notice_id):
         return False
-    transaction.on_commit(lambda: send_notice.delay(notice_id))
+    transaction.on_commit(lambda: notice_publisher.add([notice_id]))
     return True
