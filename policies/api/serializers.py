@@ -62,10 +62,17 @@ class RequestSerializer(serializers.Serializer):
             name: (
                 copy.deepcopy(field)
                 if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child")
-                else copy.copy(field)
+                else _shallow_copy(field)
             )
             for name, field in self._declared_fields.items()
         }
+
+
+def _shallow_copy(field):
+    # copy.copy by hand: the same attributes, without __reduce_ex__'s round trip.
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 class AwareDateTimeField(serializers.DateTimeField):
