@@ -86,6 +86,9 @@ def _cause(evaluation: Evaluation) -> str:
     change = evaluation.change
     if change is None:
         if evaluation.trigger == "amended":
+            if evaluation.declaration.lead_id is not None:
+                # A companion's answer changes when the form's lead amends it too.
+                return _("您的申报内容已修改。")
             return _("您修改了申报内容。")
         return ""
     return str(change.get_kind_display())

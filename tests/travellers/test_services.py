@@ -20,6 +20,7 @@ from tests.travellers.api.payloads import (
 )
 from travellers import pii, services
 from travellers.models import Declaration, DeclarationEvent, Evaluation, Leg, Notice
+from travellers.notices import notice_render
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
 from travellers.services import (
     IdempotencyKeyReused,
@@ -481,3 +482,16 @@ def test_two_concurrent_submits_with_one_key_store_one_declaration():
         thread.join()
     assert len(set(leads)) == 1
     assert Declaration.objects.count() == 1
+
+
+def test_a_companions_change_email_does_not_say_they_changed_it_themselves(guangling_high, queued):
+    lead, child, _contact = submit_family()
+    amend(lead, WITHOUT_THE_RISK_LEG)
+
+    by_person = {
+        notice.declaration_id: notice_render(notice)
+        for notice in Notice.objects.filter(kind="change")
+    }
+    assert "您修改了申报内容。" in by_person[lead.pk].body
+    assert "您修改了申报内容。" not in by_person[child.pk].body
+    assert "您的申报内容已修改。" in by_person[child.pk].body
