@@ -195,19 +195,42 @@ def _insert_plan(meta, with_pk: bool) -> tuple[str, list]:
             f"INSERT INTO {_quote(meta.db_table)} ({names}) SELECT {names} "
             f"FROM json_populate_recordset(NULL::{_quote(meta.db_table)}, %s)"
         )
-        plan = _INSERT_PLANS[key] = (sql, fields)
+        plan = _INSERT_PLANS[key] = (sql, [_column_plan(field) for field in fields])
     return plan
 
 
-def _row(fields, obj) -> dict:
+def _plain_pre_save(field) -> bool:
+    """Whether ``field.pre_save`` on insert only reads the attribute."""
+    overridden = type(field).pre_save is not models.Field.pre_save
+    if isinstance(field, models.DateField) and type(field).pre_save in (
+        models.DateField.pre_save,
+        models.DateTimeField.pre_save,
+    ):
+        return not (field.auto_now or field.auto_now_add)
+    return not overridden
+
+
+def _column_plan(field) -> tuple:
+    """(column, attribute, field for pre_save or None, field for db prep or None)."""
+    # JSON stays a nested document (orjson writes dates and UUIDs as PostgreSQL reads them).
+    prepare = not (_as_is(field) or isinstance(field, JSONField))
+    return (
+        field.column,
+        field.attname,
+        None if _plain_pre_save(field) else field,
+        field if prepare else None,
+    )
+
+
+def _row(columns, obj) -> dict:
     row = {}
-    for field in fields:
-        # pre_save as the ORM's insert runs it: auto_now(_add), encryption and its hash.
-        value = field.pre_save(obj, True)
-        # JSON stays a nested document (orjson writes dates and UUIDs as PostgreSQL reads them).
-        if not (_as_is(field) or isinstance(field, JSONField) or value is None):
-            value = field.get_db_prep_save(value, connection)
-        row[field.column] = value
+    for column, attname, pre_save, prepare in columns:
+        # pre_save as the ORM's insert runs it where it does more than read the value:
+        # auto_now(_add), encryption and its hash.
+        value = getattr(obj, attname) if pre_save is None else pre_save.pre_save(obj, True)
+        if prepare is not None and value is not None:
+            value = prepare.get_db_prep_save(value, connection)
+        row[column] = value
     return row
 
 
@@ -239,9 +262,9 @@ def insert_together(groups: Sequence[Sequence[Model]]) -> None:
         with_pk = group[0].pk is not None
         if any((obj.pk is not None) != with_pk for obj in group):
             raise ValueError("a group's rows must all have primary keys, or none")
-        sql, fields = _insert_plan(group[0]._meta, with_pk)
+        sql, columns = _insert_plan(group[0]._meta, with_pk)
         statements.append(sql)
-        rows = [_row(fields, obj) for obj in group]
+        rows = [_row(columns, obj) for obj in group]
         params.append(orjson.dumps(rows, default=_ENCODER.default).decode())
     *earlier, last = statements
     ctes = ", ".join(f"w{n} AS ({statement})" for n, statement in enumerate(earlier))
