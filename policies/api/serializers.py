@@ -203,7 +203,37 @@ class EvaluateRequestSerializer(RequestSerializer):
             detail = dict(exc.detail)
             for field, messages in self.cross_field_errors(attrs, partial=True).items():
                 detail.setdefault(field, messages)
+            if "legs" in exc.detail and "legs" not in attrs:
+                self._add_checks_of_valid_legs(detail, data, attrs)
             raise serializers.ValidationError(detail) from exc
+
+    def _add_checks_of_valid_legs(self, detail, data, attrs) -> None:
+        """When some legs fail on their own, check the others' regions and dates too, so
+        an unknown county in leg 2 is not held back until leg 1's date is corrected.
+        (The order and overlap checks need every leg, and wait.)"""
+        raw = data.get("legs")
+        items, whole = errors_by_index(detail["legs"])
+        if whole or not isinstance(raw, list):
+            return
+        child = self.fields["legs"].child
+        valid: dict[int, dict] = {}
+        for index, leg in enumerate(raw):
+            if index in items:
+                continue
+            with contextlib.suppress(serializers.ValidationError):
+                valid[index] = child.run_validation(leg)
+        indexes, legs = list(valid), list(valid.values())
+        found: dict[int, dict] = {}
+        checks = [self._leg_region_errors]
+        if "arrival_date" in attrs:
+            checks.append(self._leg_date_errors)
+        for check in checks:
+            for position, leg_errors in check(legs, attrs).items():
+                for field, messages in leg_errors.items():
+                    found.setdefault(indexes[position], {}).setdefault(field, messages)
+        if found:
+            merged = {**items, **found}
+            detail["legs"] = [merged.get(index, {}) for index in range(len(raw))]
 
     def _valid_fields(self, data) -> dict:
         """The validated values of the fields that pass on their own (error path only)."""

@@ -303,3 +303,21 @@ def test_two_forms_validated_side_by_side_each_read_their_own_context():
     assert list(items[0]) == ["last_contact_date"]
     assert after.is_valid(), after.errors
     assert after.validated_data["companions"][0]["last_contact_date"] == date(2021, 8, 9)
+
+
+def test_a_leg_with_its_own_error_does_not_hold_back_the_other_legs_checks():
+    payload = declaration_payload(today=TODAY)
+    payload["legs"] = [
+        {"region": "321002", "start_date": "not a date", "end_date": "2021-08-01"},
+        {"region": "999999", "start_date": "2021-08-01", "end_date": "2021-08-07"},
+        {"region": "420115", "start_date": "2021-08-07", "end_date": "2021-08-20"},
+    ]
+    valid, serializer = validate(payload)
+    assert not valid
+    legs, whole = errors_by_index(serializer.errors["legs"])
+    assert whole == []
+    assert set(legs) == {0, 1, 2}
+    assert set(legs[0]) == {"start_date"}
+    assert legs[1] == {"region": ["未知的行政区划代码。"]}
+    # The arrival date validated, so the later legs are checked against it as well.
+    assert legs[2] == {"end_date": ["离开日期不能晚于抵达日期。"]}

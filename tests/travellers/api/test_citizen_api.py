@@ -297,3 +297,18 @@ def test_no_personal_data_in_logs(client, today, risk, caplog):
 def test_staff_actions_stay_closed_to_citizens(client, submitted):
     assert client.get(URL).status_code in (401, 403)
     assert client.get(f"{URL}{submitted}/").status_code in (401, 403)
+
+
+def test_a_leg_with_a_bad_date_and_another_with_an_unknown_county_are_refused_together(
+    client, today
+):
+    payload = declaration_payload(today=today)
+    payload["legs"][0]["start_date"] = "2021-02-30"
+    payload["legs"][1]["region"] = "999999"
+    before = rows()
+    response = post(client, payload)
+    assert response.status_code == 400
+    legs = response.json()["legs"]
+    assert list(legs[0]) == ["start_date"]
+    assert legs[1] == {"region": ["未知的行政区划代码。"]}
+    assert rows() == before
