@@ -1,11 +1,11 @@
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from policies.api.exceptions import NoPolicyInForceError
+from policies.api.parsers import LocalisedJSONParser
 from policies.api.results import result_to_dict
 from policies.api.serializers import EvaluateRequestSerializer, EvaluateResponseSerializer
 from policies.api.throttles import SettingsScopedRateThrottle
@@ -20,7 +20,7 @@ class EvaluateView(APIView):
     # Public and stateless: no session, hence no CSRF token needed; throttled per IP.
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    parser_classes = (JSONParser,)
+    parser_classes = (LocalisedJSONParser,)
     throttle_classes = (SettingsScopedRateThrottle,)
     throttle_scope = "evaluate"
 
