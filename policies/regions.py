@@ -52,6 +52,8 @@ def region_search(
     Retired codes stay, since an itinerary from before a 2021 change names them.
     """
     query = (query or "").strip()
+    if "\x00" in query:
+        return []  # no name holds one, and PostgreSQL refuses it in a parameter
     limit = max(1, min(limit, MAX_LIMIT))
     compact = _SEPARATORS.sub("", query)
     if compact.isascii() and (compact.isdigit() or compact.isalpha()):

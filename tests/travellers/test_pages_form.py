@@ -254,3 +254,10 @@ def test_dates_on_the_check_page_are_in_the_language_of_the_page(client):
     en = soup(client.get(reverse("travellers:declare-check")))
     assert en.html["lang"] == "en"
     assert f"{arrival.day} {arrival:%B} {arrival.year}" in en.get_text()
+
+
+def test_a_nul_character_in_a_leg_region_is_a_field_error(client):
+    response = client.post("/declare/", valid_post(**{"legs-0-region": "广陵\x00"}))
+    assert response.status_code == 400
+    assert soup(response).find(id="id_legs-0-region-error")
+    assert Declaration.objects.count() == 0

@@ -148,3 +148,10 @@ def test_the_endpoint_is_in_the_openapi_schema():
     assert response.status_code == 200
     operation = response.json()["paths"]["/api/v1/regions/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"q", "for_legs", "limit"}
+
+
+def test_a_query_with_a_nul_character_finds_nothing_instead_of_failing():
+    # The form's no-JavaScript leg row searches with whatever was typed; PostgreSQL
+    # refuses NUL in a parameter.
+    assert region_search(query="广陵\x00") == []
+    assert region_search(query="\x00", for_legs=True) == []
