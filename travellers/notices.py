@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from portal.bulk_writes import insert_rows
 from travellers.models import (
+    Declaration,
     DeclarationEvent,
     Evaluation,
     EventKind,
@@ -82,11 +83,11 @@ def _previous_results(notices: Sequence[Notice]) -> dict[int, dict | None]:
     return previous
 
 
-def _cause(evaluation: Evaluation) -> str:
+def _cause(evaluation: Evaluation, declaration: Declaration) -> str:
     change = evaluation.change
     if change is None:
         if evaluation.trigger == "amended":
-            if evaluation.declaration.lead_id is not None:
+            if declaration.lead_id is not None:
                 # A companion's answer changes when the form's lead amends it too.
                 return _("您的申报内容已修改。")
             return _("您修改了申报内容。")
@@ -118,7 +119,7 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
             old = _previous_results([notice]).get(notice.pk) if previous is _LOOK_UP else previous
             context.update(
                 old=present(old, language, kind=declaration.kind) if old else None,
-                cause=_cause(evaluation),
+                cause=_cause(evaluation, declaration),
                 counties="、".join(shown.counties)
                 if language != "en"
                 else ", ".join(shown.counties),
