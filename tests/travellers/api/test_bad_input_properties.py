@@ -12,12 +12,15 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from tests.travellers.api.payloads import companion, declaration_payload, high_risk_area
+from tests.travellers.test_pages_flow import amend_post, confirm
+from tests.travellers.test_pages_form import valid_post
 from travellers.models import Declaration, DeclarationEvent, Evaluation, Leg, Notice
 
 pytestmark = pytest.mark.django_db
@@ -147,8 +150,6 @@ form_text = st.text(max_size=40) | st.sampled_from(["", "\x00", "-1", "999999", 
 @slow
 @given(field=st.sampled_from(FORM_FIELDS), value=form_text)
 def test_the_declaration_form_answers_any_text_in_any_field_with_a_page(client, field, value):
-    from tests.travellers.test_pages_form import valid_post
-
     before = counts()
     response = client.post("/declare/", valid_post(**{field: value}))
     assert response.status_code in (200, 303, 400), response.content[:300]
@@ -174,10 +175,6 @@ AMEND_FIELDS = [
 
 @pytest.fixture
 def amend_url(client):
-    from django.urls import reverse
-
-    from tests.travellers.test_pages_flow import confirm
-
     confirm(client)
     return reverse("travellers:amend", args=[Declaration.objects.get().reference])
 
@@ -185,19 +182,7 @@ def amend_url(client):
 @slow
 @given(field=st.sampled_from(AMEND_FIELDS), value=form_text)
 def test_the_amend_form_answers_any_text_in_any_field_with_a_page(client, amend_url, field, value):
-    today = timezone.localdate()
-    data = {
-        "arrival_date": (today + timedelta(days=2)).isoformat(),
-        "health_code": "green",
-        "contact_status": "none",
-        "home_quarantine_possible": "yes",
-        "legs-0-region": "江苏省扬州市广陵区",
-        "legs-0-region_code": "321002",
-        "legs-0-start_date": (today - timedelta(days=9)).isoformat(),
-        "legs-0-end_date": (today - timedelta(days=4)).isoformat(),
-        "action": "save",
-        field: value,
-    }
+    data = amend_post(**{field: value})
     before = Evaluation.objects.count()
     response = client.post(amend_url, data)
     assert response.status_code in (200, 303, 400), response.content[:300]
