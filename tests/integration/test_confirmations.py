@@ -4,6 +4,12 @@ worker process and an SMTP server."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 
@@ -13,7 +19,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
-from tests.integration.conftest import DEAD_BROKER, reset_connections, wait_until
+from tests.integration.conftest import (
+    DEAD_BROKER,
+    ROOT,
+    free_port,
+    reset_connections,
+    wait_until,
+)
 from tests.travellers.api.payloads import COMPANION_ID, companion, declaration_payload
 from travellers import reevaluation
 from travellers.models import Notice, NoticeStatus
@@ -83,3 +95,50 @@ def test_a_dead_broker_still_answers_the_citizen_and_the_sweep_sends_the_email(
     wait_until(lambda: inbox.count() == Counter({"offline@example.com": 1}))
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT
+
+
+def test_notices_waiting_when_a_gunicorn_worker_stops_are_published_on_its_way_out(
+    worker_env, start_worker, smtp
+):
+    inbox, email_url = smtp()
+    port = free_port()
+    # A window longer than the test: only the exit hook can publish these notices.
+    env = {**worker_env, "DEBUG": "true", "NOTICE_PUBLISH_WINDOW_MS": "600000"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--workers", "1",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+
+        def post(email):
+            body = declaration_payload(today=timezone.localdate(), email=email)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request(
+                "POST",
+                "/api/v1/declarations/",
+                body=json.dumps(body),
+                headers={"Content-Type": "application/json"},
+            )
+            return connection.getresponse().status
+
+        def up():
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/health/")
+                return connection.getresponse().status == 200
+            except OSError:
+                return False
+
+        wait_until(up, message="gunicorn did not come up")
+        assert [post("first@example.com"), post("second@example.com")] == [201, 201]
+        start_worker(EMAIL_URL=email_url)
+        time.sleep(1)
+        assert inbox.count() == Counter()  # still waiting in the web worker
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    wait_until(
+        lambda: inbox.count() == Counter({"first@example.com": 1, "second@example.com": 1}),
+        message=f"inbox {inbox.count()}",
+    )
