@@ -2,7 +2,9 @@
 change happens to be valid), never a server error, and a refused submit stores nothing.
 
 Hypothesis replaces one value of a valid declaration (top level, in a leg, in a
-companion, in the test result) with an arbitrary JSON value, or sends arbitrary JSON.
+companion, in the test result) with an arbitrary JSON value, or sends arbitrary JSON;
+the forms (declare, amend, status) get arbitrary text, and the lookup and evaluate
+endpoints arbitrary JSON. Each answers with a page or an error, never a server error.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ IN_TEST = ["result", "sampled_at"]
 @pytest.fixture(autouse=True)
 def _open_throttles(settings):
     cache.clear()
-    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "submit": "100000/min"}
+    settings.THROTTLE_RATES = {
+        scope: "100000/min" for scope in ("evaluate", "submit", "lookup", "lookup_reference")
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     high_risk_area(designated_on=timezone.localdate() - timedelta(days=20))
     yield
@@ -189,3 +193,22 @@ def test_the_amend_form_answers_any_text_in_any_field_with_a_page(client, amend_
     if response.status_code == 400:
         assert b"data-error-summary" in response.content
         assert Evaluation.objects.count() == before
+
+
+@slow
+@given(
+    body=json_values | st.fixed_dictionaries({"reference": json_values, "phone_last4": json_values})
+)
+def test_the_lookup_api_answers_any_json_with_400_or_404(body):
+    response = APIClient().post("/api/v1/declarations/lookup/", body, format="json")
+    assert response.status_code in (400, 404), response.content[:300]
+    assert isinstance(response.json(), dict)
+
+
+@slow
+@given(field=st.sampled_from(TOP_LEVEL), value=json_values)
+def test_the_evaluate_api_answers_any_value_in_any_field_with_200_or_400(field, value):
+    payload = valid_payload()
+    payload[field] = value
+    response = APIClient().post("/api/v1/evaluate/", payload, format="json")
+    assert response.status_code in (200, 400), response.content[:300]
