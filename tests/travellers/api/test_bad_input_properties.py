@@ -3,8 +3,9 @@ change happens to be valid), never a server error, and a refused submit stores n
 
 Hypothesis replaces one value of a valid declaration (top level, in a leg, in a
 companion, in the test result) with an arbitrary JSON value, or sends arbitrary JSON;
-the forms (declare, amend, status) get arbitrary text, and the lookup and evaluate
-endpoints arbitrary JSON. Each answers with a page or an error, never a server error.
+the forms (declare, amend, status) get arbitrary text, and the lookup, evaluate and
+staff follow-up endpoints arbitrary JSON. Each answers with a page or an error, never
+a server error.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from tests.travellers.api.payloads import companion, declaration_payload, high_risk_area
+from tests.travellers.backoffice import community_worker, make_community, make_declaration
 from tests.travellers.test_pages_flow import amend_post, confirm
 from tests.travellers.test_pages_form import valid_post
 from travellers.models import Declaration, DeclarationEvent, Evaluation, Leg, Notice
@@ -212,3 +214,32 @@ def test_the_evaluate_api_answers_any_value_in_any_field_with_200_or_400(field, 
     payload[field] = value
     response = APIClient().post("/api/v1/evaluate/", payload, format="json")
     assert response.status_code in (200, 400), response.content[:300]
+
+
+@pytest.fixture
+def staff_declaration():
+    east = make_community("110105001", "望京东园社区")
+    client = APIClient()
+    client.force_authenticate(community_worker("east-worker", east))
+    return client, make_declaration(community=east)
+
+
+@slow
+@given(
+    body=json_values
+    | st.fixed_dictionaries(
+        {},
+        optional={
+            "follow_up_status": json_values | st.sampled_from(["contacted", "done", ""]),
+            "follow_up_note": json_values,
+            "outcome": json_values,
+        },
+    )
+)
+def test_the_staff_follow_up_answers_any_json_with_200_or_400(staff_declaration, body):
+    client, declaration = staff_declaration
+    before = DeclarationEvent.objects.count()
+    response = client.patch(f"{URL}{declaration.reference}/", body, format="json")
+    assert response.status_code in (200, 400), response.content[:300]
+    if response.status_code == 400:
+        assert DeclarationEvent.objects.count() == before
