@@ -55,7 +55,6 @@ __all__ = [
     "declaration_amend",
     "declaration_lookup",
     "declaration_submit",
-    "enqueue_notice",
     "enqueue_notices",
 ]
 
@@ -83,15 +82,10 @@ _AMENDABLE_FIELDS = (*_SHARED_AMENDABLE, *_OWN_AMENDABLE)
 _REFERENCE_ATTEMPTS = 3
 
 
-def enqueue_notice(notice_id: int) -> None:
-    """Send the notice once the current transaction commits (at once outside one)."""
-    enqueue_notices([notice_id])
-
-
 def enqueue_notices(notice_ids: list[int]) -> None:
     """Send these notices once the current transaction commits. The request does not
     wait for the broker: ``notice_publisher`` publishes them from a background thread,
-    a family's or a busy minute's together (``portal.batched_publish``)."""
+    a family's, or a busy moment's, together (``portal.batched_publish``)."""
     from travellers.tasks.notices import notice_publisher
 
     if notice_ids:
