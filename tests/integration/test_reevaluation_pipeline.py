@@ -8,12 +8,15 @@ SMTP server's inbox shows who was told what, and how many times.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+import redis
 from django.utils import timezone
 
 from policies import services
@@ -30,6 +33,7 @@ pytestmark = [
     pytest.mark.services,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
 
 def travellers(county: str, count: int, *, start: int = 0):
     return [
@@ -78,7 +82,49 @@ def test_a_designation_notifies_exactly_the_affected_and_lifting_reverses(start_
     wait_until(lambda: ReevaluationRun.objects.get(pk=run.pk).notices_sent == 3)
 
 
-def test_a_worker_killed_mid_run_is_redelivered_and_nothing_is_lost_or_doubled(start_worker, smtp):
+def taken_messages(broker_url: str, *, since: float) -> dict[str, dict]:
+    """The messages a worker took from Redis and has not acknowledged, by delivery tag.
+
+    kombu's Redis transport keeps them in the ``unacked`` hash (scored by delivery time
+    in ``unacked_index``) until the ack, and puts them back in the queue once they are
+    older than the visibility timeout.
+    """
+    client = redis.Redis.from_url(broker_url)
+    tags = client.zrangebyscore("unacked_index", since, "+inf")
+    taken = {}
+    for tag, raw in zip(tags, client.hmget("unacked", tags) if tags else [], strict=True):
+        if raw is not None:
+            message, _exchange, _routing_key = json.loads(raw)
+            taken[tag.decode()] = message
+    return taken
+
+
+def chunk_id_of(message: dict) -> int | None:
+    if message["headers"]["task"] != reevaluate_chunk.name:
+        return None
+    args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+    return args[0]
+
+
+def queue_drained(broker_url: str, *, since: float):
+    """True once nothing waits in the queue and no worker holds a message, for a second."""
+    client = redis.Redis.from_url(broker_url)
+
+    def idle() -> bool:
+        return client.llen("celery") == 0 and not taken_messages(broker_url, since=since)
+
+    def idle_for_a_second() -> bool:
+        if not idle():
+            return False
+        time.sleep(1.0)
+        return idle()
+
+    return idle_for_a_second
+
+
+def test_a_worker_killed_mid_run_is_redelivered_and_nothing_is_lost_or_doubled(
+    start_worker, smtp, celery_broker
+):
     inbox, email_url = smtp()
     env = {
         "EMAIL_URL": email_url,
@@ -88,6 +134,7 @@ def test_a_worker_killed_mid_run_is_redelivered_and_nothing_is_lost_or_doubled(s
     }
     affected = travellers(GUANGLING, 120)
     first = start_worker(**env)
+    started = time.time()
 
     services.risk_area_create(
         region=GUANGLING, name="某某小区", level="high", designated_on=today() - timedelta(days=5)
@@ -97,15 +144,38 @@ def test_a_worker_killed_mid_run_is_redelivered_and_nothing_is_lost_or_doubled(s
         message="the run never started",
     )
     first.kill()
+    killed_at = timezone.now()
     done_at_kill = RunChunk.objects.filter(done_at__isnull=False).count()
     assert done_at_kill < len(affected), "the run finished before the kill: make it longer"
+    held_by_the_dead = taken_messages(celery_broker, since=started)
+    held_chunks = {chunk_id_of(message) for message in held_by_the_dead.values()} - {None}
+    assert held_chunks, "the killed worker held no chunk task: nothing to redeliver"
 
     start_worker(**env)
-    wait_until(runs_done(1), timeout=120, message="the run did not complete after the restart")
+    # Redelivery: what the dead worker had taken goes back to the queue and is done.
+    wait_until(
+        lambda: (
+            not set(held_by_the_dead) & set(taken_messages(celery_broker, since=started))
+            and RunChunk.objects.filter(id__in=held_chunks, done_at=None).count() == 0
+        ),
+        timeout=60,
+        message="the killed worker's tasks were not redelivered",
+    )
+    # Two things a SIGKILL can lose for good: a message the dead worker had popped but not
+    # yet recorded as taken (kombu's Redis transport pops and records in two steps,
+    # celery/kombu#305), and the send_notices of a chunk it committed but did not get
+    # to publish. Beat's sweep enqueues both again once REEVALUATION_REQUEUE_AFTER has
+    # passed: let that time pass once the live worker has nothing left to do.
+    wait_until(queue_drained(celery_broker, since=started), timeout=60, message="never idle")
+    later = timezone.now() + reevaluation.requeue_after() + timedelta(seconds=1)
+    requeued = reevaluation.sweep(now=later)["chunks"]
+    assert requeued <= 2, f"{requeued} chunks lost: more than the two the worker prefetches"
+    wait_until(runs_done(1), timeout=60, message="the run did not complete after the restart")
     # A notice whose sender died mid-attempt is retaken once its claim is stale: make
-    # the ten minutes pass for those, then let the sweep enqueue them again.
+    # the ten minutes pass for the dead worker's claims (the live worker's are its own),
+    # then let the sweep enqueue them again.
     stale = timezone.now() - timedelta(hours=1)
-    Notice.objects.filter(status=NoticeStatus.PENDING, sent_at__isnull=False).update(sent_at=stale)
+    Notice.objects.filter(status=NoticeStatus.PENDING, sent_at__lt=killed_at).update(sent_at=stale)
     reevaluation.sweep(now=timezone.now() + timedelta(hours=1))
     wait_until(all_notices_sent(len(affected)), timeout=120, message="notices were lost")
 
