@@ -225,9 +225,10 @@ def test_a_dead_broker_does_not_hang_the_save_and_the_sweep_catches_up(
     assert outcome(declaration) == "central_observation"
 
 
-def test_the_same_tasks_delivered_twice_send_one_notice(start_worker, smtp):
+def test_the_same_tasks_delivered_twice_send_one_notice(start_worker, smtp, celery_broker):
     inbox, email_url = smtp()
     start_worker(EMAIL_URL=email_url)
+    started = time.time()
     (declaration,) = travellers(GUANGLING, 1)
     services.risk_area_create(
         region=GUANGLING, name="某某小区", level="high", designated_on=today() - timedelta(days=5)
@@ -242,12 +243,10 @@ def test_the_same_tasks_delivered_twice_send_one_notice(start_worker, smtp):
         process_change.delay(change.pk)
         reevaluate_chunk.delay(chunk.pk)
         send_notice.delay(notice.pk)
-    # A no-op task behind them in the queue tells when the duplicates have been handled.
-    from portal.tasks import noop
-
-    for token in range(4):
-        noop.delay(token)
-    time.sleep(3)
+    wait_until(
+        queue_drained(celery_broker, since=started),
+        message="the duplicates were not all handled",
+    )
 
     assert ReevaluationRun.objects.count() == 1
     assert Notice.objects.filter(kind="change").count() == 1
