@@ -143,6 +143,7 @@ def generate(size: int, touched: float, seed: int = 7) -> int:
     )
     defaults = {
         "idempotency_key": None,
+        "idempotency_fingerprint": "",
         "lead_id": None,
         "kind": "arrival_report",
         "full_name": "基准测试",
