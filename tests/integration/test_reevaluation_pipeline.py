@@ -82,14 +82,17 @@ def test_a_designation_notifies_exactly_the_affected_and_lifting_reverses(start_
     wait_until(lambda: ReevaluationRun.objects.get(pk=run.pk).notices_sent == 3)
 
 
-def taken_messages(broker_url: str, *, since: float) -> dict[str, dict]:
+def broker_client(broker_url: str) -> redis.Redis:
+    return redis.Redis.from_url(broker_url)
+
+
+def taken_messages(client: redis.Redis, *, since: float) -> dict[str, dict]:
     """The messages a worker took from Redis and has not acknowledged, by delivery tag.
 
     kombu's Redis transport keeps them in the ``unacked`` hash (scored by delivery time
     in ``unacked_index``) until the ack, and puts them back in the queue once they are
     older than the visibility timeout.
     """
-    client = redis.Redis.from_url(broker_url)
     tags = client.zrangebyscore("unacked_index", since, "+inf")
     taken = {}
     for tag, raw in zip(tags, client.hmget("unacked", tags) if tags else [], strict=True):
@@ -106,12 +109,11 @@ def chunk_id_of(message: dict) -> int | None:
     return args[0]
 
 
-def queue_drained(broker_url: str, *, since: float):
+def queue_drained(client: redis.Redis, *, since: float):
     """True once nothing waits in the queue and no worker holds a message, for a second."""
-    client = redis.Redis.from_url(broker_url)
 
     def idle() -> bool:
-        return client.llen("celery") == 0 and not taken_messages(broker_url, since=since)
+        return client.llen("celery") == 0 and not taken_messages(client, since=since)
 
     def idle_for_a_second() -> bool:
         if not idle():
@@ -134,6 +136,7 @@ def test_a_worker_killed_mid_run_is_redelivered_and_nothing_is_lost_or_doubled(
     }
     affected = travellers(GUANGLING, 120)
     first = start_worker(**env)
+    broker = broker_client(celery_broker)
     started = time.time()
 
     services.risk_area_create(
@@ -147,7 +150,7 @@ def test_a_worker_killed_mid_run_is_redelivered_and_nothing_is_lost_or_doubled(
     killed_at = timezone.now()
     done_at_kill = RunChunk.objects.filter(done_at__isnull=False).count()
     assert done_at_kill < len(affected), "the run finished before the kill: make it longer"
-    held_by_the_dead = taken_messages(celery_broker, since=started)
+    held_by_the_dead = taken_messages(broker, since=started)
     held_chunks = {chunk_id_of(message) for message in held_by_the_dead.values()} - {None}
     assert held_chunks, "the killed worker held no chunk task: nothing to redeliver"
 
@@ -155,7 +158,7 @@ def test_a_worker_killed_mid_run_is_redelivered_and_nothing_is_lost_or_doubled(
     # Redelivery: what the dead worker had taken goes back to the queue and is done.
     wait_until(
         lambda: (
-            not set(held_by_the_dead) & set(taken_messages(celery_broker, since=started))
+            not set(held_by_the_dead) & set(taken_messages(broker, since=started))
             and RunChunk.objects.filter(id__in=held_chunks, done_at=None).count() == 0
         ),
         timeout=60,
@@ -166,7 +169,7 @@ def test_a_worker_killed_mid_run_is_redelivered_and_nothing_is_lost_or_doubled(
     # celery/kombu#305), and the send_notices of a chunk it committed but did not get
     # to publish. Beat's sweep enqueues both again once REEVALUATION_REQUEUE_AFTER has
     # passed: let that time pass once the live worker has nothing left to do.
-    wait_until(queue_drained(celery_broker, since=started), timeout=60, message="never idle")
+    wait_until(queue_drained(broker, since=started), timeout=60, message="never idle")
     later = timezone.now() + reevaluation.requeue_after() + timedelta(seconds=1)
     requeued = reevaluation.sweep(now=later)["chunks"]
     assert requeued <= 2, f"{requeued} chunks lost: more than the two the worker prefetches"
@@ -244,7 +247,7 @@ def test_the_same_tasks_delivered_twice_send_one_notice(start_worker, smtp, cele
         reevaluate_chunk.delay(chunk.pk)
         send_notice.delay(notice.pk)
     wait_until(
-        queue_drained(celery_broker, since=started),
+        queue_drained(broker_client(celery_broker), since=started),
         message="the duplicates were not all handled",
     )
 
