@@ -1,9 +1,11 @@
 from datetime import date
 
+from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
+from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def no_policy_message(on: date) -> str:
@@ -19,3 +21,17 @@ class NoPolicyInForceError(APIException):
 
     def __init__(self, on: date | None = None):
         super().__init__(no_policy_message(on) if on else None)
+
+
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("请求内容过大。")
+    default_code = "body_too_large"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, which also answers a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` in
+    JSON (Django would give its bare HTML 400 page)."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge()
+    return drf_exception_handler(exc, context)
