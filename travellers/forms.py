@@ -49,8 +49,11 @@ COMPANION_FIELDS = (
     "nat_sampled_at",
 )
 YES, NO = "yes", "no"
+CHECKED = "1"  # the value of every checkbox (travellers/includes/field.html)
+MAX_REGION_TEXT = 64  # as the regions API's search: longer is no place name
 
-_ROW_KEY = re.compile(r"^(legs|companions)-(\d+)-(\w+)$")
+# Row numbers stay small: a crafted name with thousands of digits is no row.
+_ROW_KEY = re.compile(r"^(legs|companions)-(\d{1,3})-(\w+)$")
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,7 @@ def state_from_post(post: Mapping) -> dict:
     """The raw form state (strings only) from a POST, rows in index order."""
     fields = {name: str(post.get(name, "")).strip() for name in TOP_FIELDS}
     rows: dict[str, dict[int, dict]] = {"legs": {}, "companions": {}}
+    overflow = set()
     for key in post:
         match = _ROW_KEY.match(key)
         if not match:
@@ -295,13 +299,22 @@ def state_from_post(post: Mapping) -> dict:
         group, index, name = match.group(1), int(match.group(2)), match.group(3)
         allowed = LEG_FIELDS if group == "legs" else COMPANION_FIELDS
         limit = MAX_LEG_ROWS if group == "legs" else MAX_COMPANIONS
-        if name in allowed and index < limit:
-            rows[group].setdefault(index, {})[name] = str(post.get(key, "")).strip()
+        value = str(post.get(key, "")).strip()
+        if name not in allowed:
+            continue
+        if index < limit:
+            rows[group].setdefault(index, {})[name] = value
+        elif value:
+            # The form never shows such a row: refused rather than silently left out.
+            overflow.add(group)
     legs = [_complete(rows["legs"][i], LEG_FIELDS) for i in sorted(rows["legs"])]
     companions = [
         _complete(rows["companions"][i], COMPANION_FIELDS) for i in sorted(rows["companions"])
     ]
-    return {"fields": fields, "legs": legs, "companions": companions}
+    state = {"fields": fields, "legs": legs, "companions": companions}
+    if overflow:
+        state["overflow"] = sorted(overflow)
+    return state
 
 
 def _complete(row: dict, names) -> dict:
@@ -364,8 +377,9 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
             continue
         spec = FIELD_SPECS[name]
         if spec.input == "checkbox":
-            data[name] = bool(value)
-        elif name == "home_quarantine_possible":
+            # The box sends CHECKED; a crafted "false" or "0" is not a tick.
+            data[name] = value == CHECKED
+        elif name == "home_quarantine_possible" and value in (YES, NO, ""):
             data[name] = value != NO
         elif value == "":
             # A required blank is left out, so that it reads "required", not as a
@@ -379,6 +393,14 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
         data.pop("community", None)
 
     data["nat_test"] = _nat_test(fields)
+    for group in state.get("overflow", ()):
+        first = "legs-0-region" if group == "legs" else "companions-0-full_name"
+        message = (
+            _("行程最多 %(count)d 段。") % {"count": MAX_LEG_ROWS}
+            if group == "legs"
+            else _("同行人员最多 %(count)d 人。") % {"count": MAX_COMPANIONS}
+        )
+        built.errors[field_id(first)] = [message]
 
     legs = []
     for index, row in enumerate(state["legs"]):
@@ -467,6 +489,8 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
         return text, None
     if not text:
         return None, _("请填写地区。")
+    if len(text) > MAX_REGION_TEXT:
+        return None, _("地区名称过长，请填写县级地区的名称或六位行政区划代码。")
     # One search, districts of the jurisdiction included, then split: a leg names places
     # outside it, but a name of one of its own districts must not find a namesake.
     home = significant_prefix(settings.PORTAL_JURISDICTION)

@@ -22,9 +22,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from policies.api.serializers import (
+    CalendarDateField,
     EvaluateRequestSerializer,
     NatTestSerializer,
     RequestSerializer,
@@ -44,8 +47,31 @@ TODAY_MESSAGES = {
     "arrival_after": _("抵达报告的抵达日期不能晚于今天。"),
     "contact_after": _("最后接触日期不能晚于今天。"),
     "sampled_after": _("采样时间不能晚于当前时间。"),
+    "arrival_too_late": _("计划抵达日期不能晚于今天起一年以后。"),
+    "arrival_too_early": _("抵达日期不能早于一年以前。"),
 }
 LANGUAGES = tuple(Language.values)
+_ATTESTATION_REFUSED = _("请确认所填信息真实准确：隐瞒行程等情况将依法承担责任。")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class AttestationField(serializers.Field):
+    """Only a JSON ``true`` attests: a statement with legal weight is not read into
+    ``"yes"`` or ``1`` as a boolean field would."""
+
+    default_error_messages = {
+        "invalid": _ATTESTATION_REFUSED,
+        "null": _ATTESTATION_REFUSED,
+        "required": _ATTESTATION_REFUSED,
+    }
+
+    def to_internal_value(self, data):
+        if data is not True:
+            self.fail("invalid")
+        return True
+
+    def to_representation(self, value):
+        return bool(value)
 
 
 def _django_errors(exc: DjangoValidationError) -> list[str]:
@@ -101,7 +127,7 @@ class CompanionSerializer(RequestSerializer):
     health_code = serializers.ChoiceField(choices=HEALTH_CODES, required=False)
     nat_test = NatTestSerializer(required=False, allow_null=True, default=None)
     contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES, required=False)
-    last_contact_date = serializers.DateField(required=False, allow_null=True, default=None)
+    last_contact_date = CalendarDateField(required=False, allow_null=True, default=None)
 
     class Meta:
         list_serializer_class = CompanionListSerializer
@@ -144,7 +170,7 @@ class DeclarationSerializer(EvaluateRequestSerializer):
     community = serializers.CharField(
         max_length=32, required=False, allow_blank=True, allow_null=True, default=None
     )
-    attestation = serializers.BooleanField()
+    attestation = AttestationField()
     companions = CompanionSerializer(
         many=True, required=False, default=list, max_length=MAX_COMPANIONS
     )
@@ -181,13 +207,6 @@ class DeclarationSerializer(EvaluateRequestSerializer):
             return validate_mainland_mobile(value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_django_errors(exc)) from exc
-
-    def validate_attestation(self, value):
-        if value is not True:
-            raise serializers.ValidationError(
-                _("请确认所填信息真实准确：隐瞒行程等情况将依法承担责任。")
-            )
-        return value
 
     def validate_residence_region(self, value):
         code = value.strip()

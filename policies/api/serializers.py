@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -75,11 +75,32 @@ def _shallow_copy(field):
     return clone
 
 
+# Dates a declaration can sensibly hold. Without bounds, year 1 was stored as a leg and
+# year 9999 overflowed the date arithmetic of the engine and the models (a server error).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+# How far from the day of the answer an arrival may be: planned or reported.
+ARRIVAL_WINDOW = timedelta(days=366)
+
+
+class CalendarDateField(serializers.DateField):
+    default_error_messages = {
+        "out_of_range": _("请填写1900年至2099年之间的日期。"),
+    }
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            self.fail("out_of_range")
+        return day
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO datetime that must carry its UTC offset: a bare local time is ambiguous."""
 
     default_error_messages = {
-        "naive": _("请填写带时区偏移的时间，例如 2021-08-09T08:30:00+08:00。")
+        "naive": _("请填写带时区偏移的时间，例如 2021-08-09T08:30:00+08:00。"),
+        "out_of_range": _("请填写1900年至2099年之间的日期。"),
     }
 
     def to_internal_value(self, value):
@@ -89,7 +110,10 @@ class AwareDateTimeField(serializers.DateTimeField):
                 parsed = parse_datetime(value.strip())
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("naive")
-        return super().to_internal_value(value)
+        moment = super().to_internal_value(value)
+        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+            self.fail("out_of_range")
+        return moment
 
 
 class NatTestSerializer(RequestSerializer):
@@ -123,8 +147,8 @@ class LegSerializer(RequestSerializer):
         help_text="county-level GB/T 2260 code",
         error_messages={"invalid": _("请填写六位行政区划代码。")},
     )
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(
+    start_date = CalendarDateField()
+    end_date = CalendarDateField(
         required=False, allow_null=True, default=None, help_text="leaving day; null = still there"
     )
 
@@ -139,16 +163,16 @@ class LegSerializer(RequestSerializer):
 
 class EvaluateRequestSerializer(RequestSerializer):
     kind = serializers.ChoiceField(choices=DECLARATION_KINDS)
-    as_of = serializers.DateField(
+    as_of = CalendarDateField(
         required=False, allow_null=True, default=None, help_text="default: today in Asia/Shanghai"
     )
-    arrival_date = serializers.DateField(help_text="planned (pre_travel) or actual arrival date")
+    arrival_date = CalendarDateField(help_text="planned (pre_travel) or actual arrival date")
     health_code = serializers.ChoiceField(choices=HEALTH_CODES, default="green")
     commuter = serializers.BooleanField(default=False)
     home_quarantine_possible = serializers.BooleanField(default=True)
     contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES, default="none")
-    last_contact_date = serializers.DateField(required=False, allow_null=True, default=None)
-    international_entry_date = serializers.DateField(required=False, allow_null=True, default=None)
+    last_contact_date = CalendarDateField(required=False, allow_null=True, default=None)
+    international_entry_date = CalendarDateField(required=False, allow_null=True, default=None)
     nat_test = NatTestSerializer(required=False, allow_null=True, default=None)
     legs = LegSerializer(many=True, required=False, default=list, max_length=MAX_LEGS)
 
@@ -157,6 +181,8 @@ class EvaluateRequestSerializer(RequestSerializer):
     as_of_messages = {
         "arrival_before": _("计划抵达日期不能早于评估日期。"),
         "arrival_after": _("抵达报告的抵达日期不能晚于评估日期。"),
+        "arrival_too_late": _("计划抵达日期不能晚于评估日期一年以上。"),
+        "arrival_too_early": _("抵达日期不能早于评估日期一年以上。"),
         "contact_after": _("最后接触日期不能晚于评估日期。"),
         "sampled_after": _("采样时间不能晚于当前时间或评估日期。"),
     }
@@ -267,6 +293,10 @@ class EvaluateRequestSerializer(RequestSerializer):
             return {"arrival_date": [self.as_of_messages["arrival_before"]]}
         if attrs["kind"] == ARRIVAL_REPORT and arrival > as_of:
             return {"arrival_date": [self.as_of_messages["arrival_after"]]}
+        if arrival > as_of + ARRIVAL_WINDOW:
+            return {"arrival_date": [self.as_of_messages["arrival_too_late"]]}
+        if arrival < as_of - ARRIVAL_WINDOW:
+            return {"arrival_date": [self.as_of_messages["arrival_too_early"]]}
         return {}
 
     def check_contact(self, attrs) -> dict:

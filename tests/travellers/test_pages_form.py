@@ -133,9 +133,7 @@ def test_the_summary_names_each_field_and_a_blank_required_field_reads_as_missin
 
 
 def test_the_summary_and_its_separators_are_english_on_an_english_page(client):
-    response = client.post(
-        "/declare/", valid_post(email=""), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = client.post("/declare/", valid_post(email=""), HTTP_ACCEPT_LANGUAGE="en")
     [line] = [a.get_text() for a in soup(response).select("[data-error-summary] a")]
     assert line == "Email: This field is required."
 
@@ -261,3 +259,49 @@ def test_a_nul_character_in_a_leg_region_is_a_field_error(client):
     assert response.status_code == 400
     assert soup(response).find(id="id_legs-0-region-error")
     assert Declaration.objects.count() == 0
+
+
+def field_error(response, field):
+    node = soup(response).find(id=f"id_{field}-error")
+    return node.get_text(" ", strip=True) if node else None
+
+
+@pytest.mark.parametrize("value", ["false", "0", "no", "on"])
+def test_only_the_ticked_box_attests(client, value):
+    response = client.post("/declare/", valid_post(attestation=value))
+    assert response.status_code == 400
+    assert "依法承担责任" in field_error(response, "attestation")
+    assert Declaration.objects.count() == 0
+
+
+def test_an_unknown_answer_about_home_observation_is_an_error_not_a_yes(client):
+    response = client.post("/declare/", valid_post(home_quarantine_possible="maybe"))
+    assert response.status_code == 400
+    assert field_error(response, "home_quarantine_possible")
+
+
+def test_a_region_text_too_long_to_be_a_name_is_a_field_error(client):
+    response = client.post("/declare/", valid_post(**{"legs-0-region": "x" * 100_000}))
+    assert response.status_code == 400
+    assert "过长" in field_error(response, "legs-0-region")
+
+
+def test_a_row_number_with_thousands_of_digits_is_not_a_row(client):
+    from urllib.parse import urlencode
+
+    body = urlencode(valid_post(**{"legs-" + "9" * 5000 + "-region": "广陵"}))
+    response = client.post("/declare/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ("legs-50-region", "legs-0-region", "行程最多 50 段"),
+        ("companions-4-full_name", "companions-0-full_name", "同行人员最多 4 人"),
+    ],
+)
+def test_rows_beyond_what_the_form_offers_are_refused_not_dropped(client, row, field, message):
+    response = client.post("/declare/", valid_post(**{row: "321002"}))
+    assert response.status_code == 400
+    assert message in soup(response).select_one("[data-error-summary]").get_text()

@@ -402,3 +402,16 @@ def test_the_endpoint_needs_no_csrf_token_for_a_logged_in_browser(policy, django
     response = browser.post("/api/v1/evaluate/", declaration(), format="json")
 
     assert response.status_code == 200
+
+
+def test_dates_near_the_end_of_the_calendar_are_refused_not_overflowed(evaluate):
+    response = evaluate(
+        declaration(
+            as_of="9999-12-20",
+            arrival_date="9999-12-31",
+            legs=[leg(GUANGLING, "9999-12-20", None)],
+        )
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"as_of", "arrival_date", "legs"}

@@ -233,6 +233,32 @@ def test_submits_are_throttled_per_client(client, today, risk, settings):
     assert post(other, declaration_payload(today=today)).status_code == 201
 
 
+def test_a_forwarded_for_header_does_not_give_a_client_a_fresh_throttle(
+    client, today, risk, settings
+):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "submit": "1/min"}
+    assert post(client, declaration_payload(today=today)).status_code == 201
+    spoofed = APIClient(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert post(spoofed, declaration_payload(today=today)).status_code == 429
+    assert Declaration.objects.count() == 1
+
+
+def test_behind_a_proxy_the_address_it_forwards_is_the_client(client, today, risk, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "submit": "1/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def via_proxy(forwarded):
+        return APIClient(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=forwarded)
+
+    # The proxy appends the address it saw; what the client wrote before it is ignored.
+    assert post(via_proxy("198.51.100.7"), declaration_payload(today=today)).status_code == 201
+    assert (
+        post(via_proxy("203.0.113.1, 198.51.100.7"), declaration_payload(today=today)).status_code
+        == 429
+    )
+    assert post(via_proxy("198.51.100.8"), declaration_payload(today=today)).status_code == 201
+
+
 def lookup(client, reference, last4):
     return client.post(LOOKUP, {"reference": reference, "phone_last4": last4}, format="json")
 
@@ -312,3 +338,80 @@ def test_a_leg_with_a_bad_date_and_another_with_an_unknown_county_are_refused_to
     assert list(legs[0]) == ["start_date"]
     assert legs[1] == {"region": ["未知的行政区划代码。"]}
     assert rows() == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"arrival_date": "9999-12-31"}, "arrival_date"),
+        ({"kind": "arrival_report", "arrival_date": "0001-01-01", "legs": []}, "arrival_date"),
+        (
+            {"legs": [{"region": "420115", "start_date": "0001-01-01", "end_date": "0001-01-02"}]},
+            "legs",
+        ),
+        (
+            {
+                "companions": [
+                    {
+                        "full_name": "李四",
+                        "id_type": "resident_id",
+                        "id_number": COMPANION_ID,
+                        "contact_status": "close_contact",
+                        "last_contact_date": "0001-01-01",
+                    }
+                ]
+            },
+            "companions",
+        ),
+        (
+            {"nat_test": {"result": "negative", "sampled_at": "0001-01-02T08:00:00+08:00"}},
+            "nat_test",
+        ),
+    ],
+)
+def test_dates_outside_any_travel_are_refused_and_nothing_is_stored(
+    client, today, risk, overrides, field
+):
+    response = post(client, declaration_payload(today=today, **overrides))
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert rows() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "days", "accepted"),
+    [
+        ("pre_travel", 366, True),
+        ("pre_travel", 367, False),
+        ("arrival_report", -366, True),
+        ("arrival_report", -367, False),
+    ],
+)
+def test_an_arrival_may_be_at_most_a_year_from_today(client, today, risk, kind, days, accepted):
+    arrival = today + timedelta(days=days)
+    payload = declaration_payload(
+        today=today,
+        kind=kind,
+        arrival_date=arrival.isoformat(),
+        legs=[
+            {
+                "region": "420115",
+                "start_date": (arrival - timedelta(days=3)).isoformat(),
+                "end_date": (arrival - timedelta(days=1)).isoformat(),
+            }
+        ],
+    )
+    response = post(client, payload, **{"Accept-Language": "en"})
+    if accepted:
+        assert response.status_code == 201, response.content
+    else:
+        assert response.status_code == 400
+        assert "year" in response.json()["arrival_date"][0]
+
+
+@pytest.mark.parametrize("value", ["true", 1, "1", "yes", "on", False, None])
+def test_only_a_json_true_attests(client, today, risk, value):
+    response = post(client, declaration_payload(today=today, attestation=value))
+    assert response.status_code == 400
+    assert "依法承担责任" in response.json()["attestation"][0]
+    assert rows() == (0, 0, 0, 0, 0)
