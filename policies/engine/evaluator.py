@@ -5,7 +5,8 @@ Combining (rulebook section 3):
 - Headline, most severe first: postponed > central observation > home observation
   > health monitoring > allowed. A pre-travel declaration is ``postponed`` when any
   rule postpones it, else ``allowed``; its measures are those that will apply after
-  arrival. An arrival report is never postponed: its headline is the most severe
+  arrival: one that ends before the reference date (or, when postponed, before the
+  entry date) is left out. An arrival report is never postponed: its headline is the most severe
   measure whose period contains the as-of date, ``allowed`` when none does.
 - ``entry_allowed_from`` (pre-travel, postponed only): the latest date among the
   postponing rules, None when any of them cannot give a date.
@@ -151,9 +152,14 @@ def _combine(findings: list[Finding], ctx: Context, compiled: CompiledPolicy) ->
         outcome = "postponed" if postpone else "allowed"
         if not postpone or undated:
             entry_from = None
-        floor = ctx.declaration.arrival_date
-        if as_of > floor:
-            floor = as_of
+        floor = ctx.reference
+        # Only what applies after arrival is listed, and nobody arrives before the
+        # reference day or, when postponed, before the entry date. A listed measure
+        # drops out once the reference day passes its end (the planned day is past).
+        arrives = entry_from if entry_from is not None and entry_from > floor else floor
+        if measures:
+            measures = [m for m in measures if m.end >= arrives]
+            thresholds.extend(m.end + ONE_DAY for m in measures)
         for day in thresholds:
             if day > floor and (next_review is None or day < next_review):
                 next_review = day

@@ -27,7 +27,11 @@ def test_a_close_contact_pre_travel_is_postponed_until_the_day_after_the_last_me
     result = run(contact("pre", "close_contact", "2021-08-03"), "2021-08-06")
     assert result.outcome == "postponed"
     assert result.entry_allowed_from == d("2021-08-24")
-    assert len(result.measures) == 2
+    # Both measures end before the entry date, so neither applies after arrival: the
+    # reason names them instead (rulebook section 3).
+    assert result.measures == ()
+    [because] = [reason for reason in result.reasons if reason.rule == "contact_status"]
+    assert "集中观察" in because.text_zh
 
 
 def test_a_secondary_contact_gets_7_days_of_central_observation():

@@ -100,3 +100,23 @@ def test_it_adds_to_a_risk_county_rule_without_replacing_it():
 def test_a_risk_area_elsewhere_does_not_make_a_case_city():
     result = run(arrival("2021-08-04", LEFT), "2021-08-05", risk([area(GUANGLING)]))
     assert result.reasons == ()
+
+
+def test_before_travel_a_measure_that_ends_before_arrival_is_not_listed():
+    # Monitoring 08-03..08-16 is over by a planned arrival on 08-17: nothing follows arrival.
+    result = run(pre("2021-08-17", LEFT), "2021-08-05", CASE_CITY)
+
+    assert result.outcome == "allowed"
+    assert measures(result) == []
+    # On its last day it still applies after an arrival that day.
+    on_last_day = run(pre("2021-08-16", LEFT), "2021-08-05", CASE_CITY)
+    assert measures(on_last_day) == [("health_monitoring", "2021-08-03", "2021-08-16")]
+
+
+def test_before_travel_a_listed_measure_drops_out_when_the_planned_day_is_long_past():
+    # Planned for 08-09 and never amended: the reference day follows D, and the day after
+    # the measure's end is when the answer changes by time alone.
+    result = run(pre("2021-08-09", LEFT), "2021-08-16", CASE_CITY)
+    assert measures(result) == [("health_monitoring", "2021-08-03", "2021-08-16")]
+    assert result.next_review_on == d("2021-08-17")
+    assert measures(run(pre("2021-08-09", LEFT), "2021-08-17", CASE_CITY)) == []

@@ -54,3 +54,14 @@ def test_a_pre_travel_postponement_ends_by_itself_once_the_planned_day_has_passe
     declaration = pre("2021-08-10", international_entry_date=ENTERED)
     assert run(declaration, "2021-08-21").outcome == "postponed"
     assert run(declaration, "2021-08-22").outcome == "allowed"
+
+
+def test_before_travel_monitoring_that_ends_before_the_entry_date_is_not_listed():
+    from tests.policies.engine.builders import d, pre, run
+
+    # Entered on 08-01: postponed until 08-22, and the monitoring until day 21 is over
+    # by then, so no measure follows an arrival.
+    result = run(pre("2021-08-21", international_entry_date=d("2021-08-01")), "2021-08-10")
+    assert result.outcome == "postponed"
+    assert result.entry_allowed_from == d("2021-08-22")
+    assert result.measures == ()
