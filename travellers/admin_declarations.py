@@ -6,23 +6,32 @@ declaration is follow-up, through ``travellers.follow_up``.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import secrets
+import time
 import unicodedata
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from policies.engine.catalogue import RuleParamsError
 from policies.models import PolicyVersion, Region
-from travellers import exports, scoping
+from travellers import exports, pii, scoping
 from travellers.follow_up import NOTE_MAX_LENGTH, declaration_follow_up
+from travellers.identity import validate_mainland_mobile
 from travellers.models import (
     Community,
     Declaration,
@@ -31,6 +40,7 @@ from travellers.models import (
     Leg,
     Notice,
 )
+from travellers.references import normalise_reference
 
 
 @admin.register(Community)
@@ -175,6 +185,100 @@ def _compact_number(term: str) -> str:
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", term)).upper()
 
 
+# Letters and digits with at least one digit: the shape of every document number the
+# validators accept, and of a mobile, also when mistyped (a number with a typo is still
+# a person's number). A Chinese name or a word does not have it.
+_NUMBER_LIKE = re.compile(r"(?=[A-Z]*\d)[A-Z0-9]{5,}", re.ASCII)
+
+
+def looks_like_personal_number(term: str) -> bool:
+    """Whether a search text is an identity number or a phone: it must not be in a URL.
+
+    References look like numbers too, and are fine to search by.
+    """
+    try:
+        validate_mainland_mobile(term)
+        return True
+    except ValidationError:
+        pass
+    compact = _compact_number(term)
+    try:
+        normalise_reference(compact)
+        return False
+    except ValidationError:
+        return bool(_NUMBER_LIKE.fullmatch(compact))
+
+
+# Staff find a declaration by identity number or phone through a POST (match_view): the
+# hashes are kept in their session under a random token, and only the token goes into
+# the changelist's URL, its links and the export. It means nothing in another session.
+MATCH_PARAM = "match"
+MATCH_SESSION_KEY = "travellers.declaration_matches"
+MATCH_LIFETIME_SECONDS = 30 * 60
+
+
+@sensitive_variables()
+def remember_match(session, number: str) -> str:
+    """Keep the keyed hashes of an identity number or phone in the session; return the token."""
+    hashes = {"id_number_hash": pii.keyed_hash(_compact_number(number))}
+    # Not a mobile: matched as an identity number only.
+    with contextlib.suppress(ValidationError):
+        hashes["phone_hash"] = pii.keyed_hash(validate_mainland_mobile(number))
+    now = time.time()
+    # Expired tokens are dropped here, so a session never gathers more than a half hour's.
+    kept = {
+        token: match
+        for token, match in session.get(MATCH_SESSION_KEY, {}).items()
+        if now - match["at"] < MATCH_LIFETIME_SECONDS
+    }
+    token = secrets.token_urlsafe(16)
+    kept[token] = {**hashes, "at": now}
+    session[MATCH_SESSION_KEY] = kept
+    return token
+
+
+def remembered_match(session, token: str) -> Q | None:
+    """The condition a token stands for in this session; None when unknown or expired."""
+    match = session.get(MATCH_SESSION_KEY, {}).get(token)
+    if match is None or not 0 <= time.time() - match["at"] < MATCH_LIFETIME_SECONDS:
+        return None
+    condition = Q(id_number_hash=match["id_number_hash"])
+    if "phone_hash" in match:
+        condition |= Q(phone_hash=match["phone_hash"])
+    return condition
+
+
+class NumberMatchFilter(admin.SimpleListFilter):
+    """Applies the token of a POSTed number search; shown only while one is active."""
+
+    title = _("证件号码或手机号码查询")
+    parameter_name = MATCH_PARAM
+
+    def lookups(self, request, model_admin):
+        # Only the current token: clicking "All" leaves the number search.
+        return [(self.value(), _("本次查询结果"))] if self.value() else []
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        condition = remembered_match(request.session, self.value())
+        # Narrows the scoped queryset only; an unknown or expired token finds nothing.
+        return queryset.none() if condition is None else queryset.filter(condition)
+
+
+class NumberMatchForm(forms.Form):
+    number = forms.CharField(
+        label=_("证件号码或手机号码"),
+        max_length=32,
+        # No browser form history: the next person at the desk would see the number.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 24}),
+    )
+
+
+NUMBER_IN_URL_MESSAGE = _(
+    "证件号码和手机号码不能输入搜索框（会留在网址和日志中），请用“按证件号码或手机号码查找”表单。"
+)
+
 FOLLOW_UP_FIELDS = ("follow_up_status", "follow_up_note", "follow_up_by", "follow_up_at")
 EDITABLE_FIELDS = ("follow_up_status", "follow_up_note")
 
@@ -197,10 +301,12 @@ class DeclarationAdmin(admin.ModelAdmin):
         CommunityFilter,
         ("arrival_date", admin.DateFieldListFilter),
         "follow_up_status",
+        NumberMatchFilter,
     )
-    # The search box is handled by get_search_results: reference or exact identity number.
+    # The search box is handled by get_search_results: references only. Identity numbers
+    # and phones go through the POST form of the change_list template (match_view).
     search_fields = ("reference",)
-    search_help_text = _("输入查询码，或完整的证件号码")
+    search_help_text = _("输入查询码。按证件号码或手机号码查找，请用下方的表单。")
     date_hierarchy = "arrival_date"
     fieldsets = (
         (_("申报人信息（只读）"), {"fields": CITIZEN_FIELDS}),
@@ -231,10 +337,23 @@ class DeclarationAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        # Identity numbers are encrypted: match the keyed hash of the whole number, never LIKE.
-        by_reference = queryset.filter(reference=term.upper())
-        by_id_number = queryset.with_id_number(_compact_number(term))
-        return by_reference | by_id_number, False
+        # References only: a number in ?q= is already in the access log, so none is matched
+        # (changelist_view sends staff to the POST form instead).
+        return queryset.filter(reference=_compact_number(term)), False
+
+    def changelist_view(self, request, extra_context=None):
+        if looks_like_personal_number(request.GET.get(SEARCH_VAR, "")):
+            messages.warning(request, NUMBER_IN_URL_MESSAGE)
+            # Redirect without it, so the page's links and search box do not repeat it.
+            query = request.GET.copy()
+            del query[SEARCH_VAR]
+            url = f"{request.path}?{query.urlencode()}" if query else request.path
+            return HttpResponseRedirect(url)
+        token = request.GET.get(MATCH_PARAM)
+        if token and remembered_match(request.session, token) is None:
+            messages.warning(request, _("证件号码或手机号码查询已过期，请重新查找。"))
+        context = {"number_match_form": NumberMatchForm(), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def has_add_permission(self, request):
         # Declarations come from citizens; staff never create one on their behalf.
@@ -280,6 +399,11 @@ class DeclarationAdmin(admin.ModelAdmin):
     def get_urls(self):
         extra = [
             path(
+                "match/",
+                self.admin_site.admin_view(self.match_view),
+                name="travellers_declaration_match",
+            ),
+            path(
                 "export/",
                 self.admin_site.admin_view(self.export_view),
                 name="travellers_declaration_export",
@@ -291,6 +415,21 @@ class DeclarationAdmin(admin.ModelAdmin):
             ),
         ]
         return extra + super().get_urls()
+
+    @method_decorator(sensitive_post_parameters("number"))
+    def match_view(self, request):
+        """The number search: POST in, the changelist with an opaque token out."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = reverse("admin:travellers_declaration_changelist")
+        form = NumberMatchForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请填写证件号码或手机号码。"))
+            return HttpResponseRedirect(changelist)
+        token = remember_match(request.session, form.cleaned_data["number"])
+        return HttpResponseRedirect(f"{changelist}?{urlencode({MATCH_PARAM: token})}")
 
     def export_view(self, request):
         """The changelist's filters, search and scope, as CSV."""
