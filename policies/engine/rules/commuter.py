@@ -54,13 +54,16 @@ def evaluate(rule: Rule, ctx: Context) -> Finding | None:
             f"Commuter with every stay in {labels.DESIGNATION_EN[rule.designation]} "
             f"({', '.join(names)}) and a {labels.COLOUR_EN[rule.required]} health code"
         )
+        # What commuting asks for, not "may enter": a risk rule on the same legs still
+        # postpones, and this reason must not say otherwise beside that headline. (The
+        # test exemption is the nat_test rule's to state: it has its own parameter.)
         if rule.conditions:
             codes = [c.code for c in rule.conditions]
-            zh += f"，{labels.conditions_zh(codes)}即可进返京。"
-            en += f": entry is allowed with {labels.conditions_en(codes)}."
+            zh += f"，需{labels.conditions_zh(codes)}。"
+            en += f": you need {labels.conditions_en(codes)}."
         else:
-            zh += "，可进返京。"
-            en += ": entry is allowed."
+            zh += "。"
+            en += "."
         found = ctx.index.reasons[key] = reason(
             rule,
             zh=zh,

@@ -85,3 +85,15 @@ def test_a_commuting_arrival_report_in_a_medium_county_still_gets_home_observati
     snapshot = risk([area(SANHE, "medium")], ZONE)
     declaration = arrival("2021-08-07", leg(SANHE, "2021-08-01", "2021-08-07"), commuter=True)
     assert run(declaration, "2021-08-08", snapshot).outcome == "home_observation"
+
+
+def test_beside_a_risk_rule_that_postpones_the_commuter_reason_promises_no_entry():
+    # Dachang has a medium-risk area: the commuter is postponed like anyone (rulebook 4).
+    declaration = commute(leg(DACHANG, "2021-08-01", "2021-08-07"))
+    result = run(
+        declaration, "2021-08-08", risk([area(DACHANG, "medium", "2021-07-30")], designations=ZONE)
+    )
+    assert result.outcome == "postponed"
+    [because] = [reason for reason in result.reasons if reason.rule == "commuter"]
+    assert "进返京" not in because.text_zh and "entry" not in because.text_en.lower()
+    assert "测温正常" in because.text_zh
