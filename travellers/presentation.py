@@ -10,7 +10,7 @@ from the ``.po`` catalogue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -164,6 +164,56 @@ def _state_label(state: str) -> str:
     return {MET: _("已满足"), UNMET: _("未满足"), UNKNOWN: _("待确认")}[state]
 
 
+_SEVERITY = {"central_observation": 0, "home_observation": 1, "health_monitoring": 2}
+_DAY = timedelta(days=1)
+
+
+def _fold(measures) -> list[tuple[str, date, date]]:
+    """The measures as a person lives them: days already under a stricter measure are
+    left out of a milder one (14 days of case-city monitoring inside 14 days of central
+    observation is no second thing to do; monitoring that outlasts it starts when it
+    ends), and what is left of one kind is one period where it overlaps or touches.
+    The engine lists each rule's measure; this is the reading of them together."""
+    by_kind: dict[str, list[tuple[date, date]]] = {}
+    for item in measures:
+        by_kind.setdefault(item["kind"], []).append((_date(item["start"]), _date(item["end"])))
+    folded: list[tuple[str, date, date]] = []
+    stricter: list[tuple[date, date]] = []
+    for kind in sorted(by_kind, key=lambda kind: _SEVERITY.get(kind, len(_SEVERITY))):
+        own = _merged(by_kind[kind])
+        for start, end in _merged(_without(own, stricter)):
+            folded.append((kind, start, end))
+        stricter = _merged(stricter + own)
+    return sorted(folded, key=lambda m: (m[1], _SEVERITY.get(m[0], len(_SEVERITY)), m[2]))
+
+
+def _merged(periods) -> list[tuple[date, date]]:
+    merged: list[list[date]] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1] + _DAY:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def _without(periods, taken) -> list[tuple[date, date]]:
+    """The days of ``periods`` outside the (merged, sorted) ``taken`` periods."""
+    left = []
+    for start, end in periods:
+        for first, last in taken:
+            if last < start or first > end:
+                continue
+            if first > start:
+                left.append((start, first - _DAY))
+            start = last + _DAY
+            if start > end:
+                break
+        if start <= end:
+            left.append((start, end))
+    return left
+
+
 def _headline(outcome, entry_from, measures, kind, language) -> str:
     if outcome == "postponed":
         if entry_from is None:
@@ -198,14 +248,13 @@ def present(
     day = today or _date(result.get("as_of")) or timezone.localdate()
     with translation.override(language):
         measures = []
-        for item in result.get("measures") or ():
-            start, end = _date(item["start"]), _date(item["end"])
+        for measure_kind, start, end in _fold(result.get("measures") or ()):
             timing = _timing(start, end, day)
             start_text, end_text = format_day(start, language), format_day(end, language)
             measures.append(
                 PresentedMeasure(
-                    kind=item["kind"],
-                    label=measure_label(item["kind"]),
+                    kind=measure_kind,
+                    label=measure_label(measure_kind),
                     start=start,
                     end=end,
                     start_text=start_text,

@@ -171,3 +171,83 @@ def test_every_chinese_string_goes_through_gettext():
         if isinstance(node, ast.FunctionDef | ast.Module | ast.ClassDef)
     }
     assert [text for text in untranslated if text not in docstrings] == []
+
+
+def arrival_result(measures, as_of="2021-08-10", outcome="central_observation"):
+    return {
+        "outcome": outcome,
+        "entry_allowed_from": None,
+        "measures": [{"kind": k, "start": a, "end": b} for k, a, b in measures],
+        "conditions": [],
+        "reasons": [],
+        "policy_version": {"code": "BJ-2021-08-07", "effective_from": "2021-08-07"},
+        "next_review_on": None,
+        "as_of": as_of,
+    }
+
+
+def periods(shown):
+    return [(m.kind, m.start.isoformat(), m.end.isoformat()) for m in shown.measures]
+
+
+def test_two_overlapping_periods_of_one_measure_end_on_the_later_day():
+    # A stay in a high-risk county from 08-01 and a close contact on 08-05.
+    shown = present(
+        arrival_result(
+            [
+                ("central_observation", "2021-08-01", "2021-08-14"),
+                ("central_observation", "2021-08-05", "2021-08-18"),
+                ("health_monitoring", "2021-08-15", "2021-08-21"),
+                ("health_monitoring", "2021-08-19", "2021-08-25"),
+            ]
+        ),
+        "zh-hans",
+        kind="arrival_report",
+    )
+    assert shown.headline == "集中观察至2021年8月18日"
+    assert periods(shown) == [
+        ("central_observation", "2021-08-01", "2021-08-18"),
+        ("health_monitoring", "2021-08-19", "2021-08-25"),
+    ]
+
+
+def test_days_under_a_stricter_measure_are_not_listed_again_under_a_milder_one():
+    # Case-city monitoring for the same 14 days as the central observation of a risk county.
+    shown = present(
+        arrival_result(
+            [
+                ("central_observation", "2021-08-01", "2021-08-14"),
+                ("health_monitoring", "2021-08-01", "2021-08-14"),
+                ("health_monitoring", "2021-08-15", "2021-08-21"),
+                ("home_observation", "2021-08-03", "2021-08-20"),
+            ]
+        ),
+        "zh-hans",
+        kind="arrival_report",
+    )
+    assert periods(shown) == [
+        ("central_observation", "2021-08-01", "2021-08-14"),
+        ("home_observation", "2021-08-15", "2021-08-20"),
+        ("health_monitoring", "2021-08-21", "2021-08-21"),
+    ]
+
+
+def test_a_milder_measure_around_a_stricter_one_is_listed_before_and_after_it():
+    shown = present(
+        arrival_result(
+            [
+                ("health_monitoring", "2021-08-01", "2021-08-20"),
+                ("home_observation", "2021-08-05", "2021-08-10"),
+            ],
+            as_of="2021-08-12",
+            outcome="health_monitoring",
+        ),
+        "zh-hans",
+        kind="arrival_report",
+    )
+    assert periods(shown) == [
+        ("health_monitoring", "2021-08-01", "2021-08-04"),
+        ("home_observation", "2021-08-05", "2021-08-10"),
+        ("health_monitoring", "2021-08-11", "2021-08-20"),
+    ]
+    assert shown.headline == "健康监测至2021年8月20日"
