@@ -21,6 +21,20 @@
     };
   }
 
+  // Region names are Chinese data: on an English page a screen reader must switch voice.
+  function chineseName(name) {
+    var span = document.createElement("span");
+    span.lang = "zh-Hans";
+    span.textContent = name;
+    return span;
+  }
+
+  // The page renders the catalogue's singular and plural ("1 place", "2 places"). The
+  // choice between them is the plural rule of English, the only language with two forms.
+  function resultsLabel(count) {
+    return count === 1 ? text.resultsLabelOne : text.resultsLabelOther;
+  }
+
   function setupPicker(row) {
     var input = row.querySelector("[data-region-input]");
     var code = row.querySelector("[data-region-code]");
@@ -76,7 +90,9 @@
       code.value = region.code;
       lastQuery = input.value;
       if (chosen) {
-        chosen.textContent = text.chosenLabel + region.full_name + " (" + region.code + ")";
+        chosen.textContent = text.chosenLabel;
+        chosen.appendChild(chineseName(region.full_name));
+        chosen.appendChild(document.createTextNode(" (" + region.code + ")"));
       }
       status.textContent = "";
       close();
@@ -89,8 +105,9 @@
         option.id = listId + "-" + i;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
-        option.textContent = region.full_name + " " + region.code +
-          (region.retired ? " " + text.retiredLabel : "");
+        option.appendChild(chineseName(region.full_name));
+        option.appendChild(document.createTextNode(" " + region.code +
+          (region.retired ? " " + text.retiredLabel : "")));
         option.addEventListener("mousedown", function (event) { event.preventDefault(); });
         option.addEventListener("click", function () { pick(i); input.focus(); });
         list.appendChild(option);
@@ -98,7 +115,7 @@
       list.hidden = results.length === 0;
       input.setAttribute("aria-expanded", results.length ? "true" : "false");
       status.textContent = results.length
-        ? text.resultsLabel.replace("%s", results.length)
+        ? resultsLabel(results.length).replace("%s", results.length)
         : text.noResultsLabel;
     }
 
@@ -167,6 +184,8 @@
     button.setAttribute("data-remove-leg", "");
     button.textContent = text.removeLegLabel;
     button.addEventListener("click", function () {
+      // The form keeps one row at least (the button is hidden then, this is a safeguard).
+      if (legList.querySelectorAll("[data-leg-row]").length < 2) { return; }
       var next = row.nextElementSibling || row.previousElementSibling;
       row.remove();
       renumber();
