@@ -179,11 +179,13 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def mask_name(value: str) -> str:
-    """'张三丰' -> '张**'; 'Zhang Sanfeng' -> 'Zhang S.'; 'Madonna' -> 'M******'.
+    """'张三丰' -> '张*丰'; '张三' -> '张*'; 'Zhang Sanfeng' -> 'Zhang S.'; 'Madonna' -> 'M******'.
 
     Names written in several words keep the first word and the initial of the
-    last one; a name in one word (as Chinese names are) keeps its first
-    character only.
+    last one. A Chinese name of three characters or more keeps its first and last
+    character: a family shares the surname, and '王**' for both 王小明 and 王小宝 on
+    one form (their emails, the result page, a community's list) told them apart by
+    reference only. Other one-word names keep their first character.
     """
     words = [w for w in _NAME_SEPARATORS.split((value or "").strip()) if w]
     if not words:
@@ -191,6 +193,8 @@ def mask_name(value: str) -> str:
     if len(words) > 1 and not _HAN.search(value):
         return f"{words[0]} {words[-1][0].upper()}."
     joined = "".join(words)
+    if len(joined) >= 3 and _HAN.search(joined):
+        return joined[0] + "*" * (len(joined) - 2) + joined[-1]
     return joined[0] + "*" * (len(joined) - 1)
 
 

@@ -51,7 +51,7 @@ def test_the_list_shows_masked_names_and_identity_numbers_only(client, east):
     client.force_login(health_officer())
     page = client.get(reverse(CHANGELIST)).content.decode()
     assert declaration.reference in page
-    assert "李**" in page and "李四光" not in page
+    assert "李*光" in page and "李四光" not in page
     assert "1101**********1234" in page and "110105198001011234" not in page
     assert "暂缓进返京" in page
     assert "望京东园社区" in page
@@ -82,7 +82,7 @@ def test_another_communitys_declaration_is_a_404_in_the_change_view(worker_clien
 def test_the_detail_shows_citizen_data_masked_and_read_only(worker_client, east):
     declaration = make_declaration(community=east, full_name="赵钱孙", phone="13912345678")
     page = worker_client.get(change_url(declaration)).content.decode()
-    assert "赵**" in page and "赵钱孙" not in page
+    assert "赵*孙" in page and "赵钱孙" not in page
     assert "139****5678" in page and "13912345678" not in page
     assert 'name="follow_up_status"' in page
     assert 'name="follow_up_note"' in page

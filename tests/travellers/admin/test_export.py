@@ -52,7 +52,7 @@ def test_the_csv_has_a_header_and_masked_identity_numbers_and_phones(client, eas
     assert len(rows) == 1
     row = dict(zip(header, rows[0], strict=True))
     assert row["查询码"] == declaration.reference
-    assert row["姓名"] == "钱**"
+    assert row["姓名"] == "钱*森"
     assert row["证件号码"] == "1101**********1234"
     assert row["手机号码"] == "139****5678"
     assert row["所属社区"] == "望京东园社区"
