@@ -250,6 +250,9 @@ def present(
         measures = []
         for measure_kind, start, end in _fold(result.get("measures") or ()):
             timing = _timing(start, end, day)
+            # Before travel, "in progress" against today misleads someone not yet in
+            # Beijing: the dates alone say when each measure applies after arrival.
+            timing_text = "" if kind == "pre_travel" else _timing_label(timing)
             start_text, end_text = format_day(start, language), format_day(end, language)
             measures.append(
                 PresentedMeasure(
@@ -261,7 +264,7 @@ def present(
                     end_text=end_text,
                     period_text=_("%(start)s至%(end)s") % {"start": start_text, "end": end_text},
                     timing=timing,
-                    timing_label=_timing_label(timing),
+                    timing_label=timing_text,
                 )
             )
         conditions = tuple(

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from policies.announcements import announcement_title, latest_announcements
 from policies.snapshots import NoPolicyInForce, policy_in_force
@@ -119,11 +119,14 @@ def _may_see(request, reference: str) -> bool:
 # --- the form ------------------------------------------------------------------------
 
 
-def _form_page(request, state: dict, errors: dict | None = None, *, status: int = 200):
+def _form_page(
+    request, state: dict, errors: dict | None = None, *, status: int = 200, autofocus: str = ""
+):
     errors = errors or {}
     context = forms.bind(state, errors)
     context.update(
         token=_token(request),
+        autofocus=autofocus,
         error_summary=forms.summary(errors, forms.field_order(state)),
         max_legs=forms.MAX_LEG_ROWS,
         max_companions=forms.MAX_COMPANIONS,
@@ -152,7 +155,11 @@ def declare(request):
     if action == "add_legs":
         return _form_page(request, forms.add_leg_rows(state))
     if action == "add_companion":
-        return _form_page(request, forms.add_companion_row(state))
+        grown = forms.add_companion_row(state)
+        # The page comes back at its top: focus (and so scroll to) the new companion's name.
+        added = len(grown["companions"]) > len(state["companions"])
+        name = forms.field_id(f"companions-{len(grown['companions']) - 1}-full_name")
+        return _form_page(request, grown, autofocus=name if added else "")
 
     _serializer, built, errors = _validate(state)
     state = forms.resolved_codes(state, built)
@@ -189,6 +196,18 @@ def declare_check(request):
             {"answers": _answers(serializer.validated_data, state), "token": _token(request)},
         )
 
+    if _rate_exceeded("submit", _client_ip(request)):
+        # The API's submit limit, applied to the form too: the draft stays for later.
+        return render(
+            request,
+            "travellers/check.html",
+            {
+                "answers": _answers(serializer.validated_data, state),
+                "token": token,
+                "throttled": True,
+            },
+            status=429,
+        )
     try:
         declaration = _services().declaration_submit(
             data=serializer.validated_data, idempotency_key=uuid.UUID(token)
@@ -388,7 +407,11 @@ def _rate_exceeded(scope: str, ident: str) -> bool:
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    # As the API's throttles read it: X-Forwarded-For only behind NUM_PROXIES proxies.
+    return _CLIENT.get_ident(request)
+
+
+_CLIENT = BaseThrottle()
 
 
 @require_http_methods(["GET", "POST"])

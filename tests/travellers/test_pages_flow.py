@@ -107,6 +107,21 @@ def test_lookups_are_throttled_per_reference(client, settings):
     assert lookup(Client(), reference, "5678").status_code == 429
 
 
+def test_confirming_is_throttled_as_the_api_submit_is_and_keeps_the_draft(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "submit": "1/hour"}
+    from django.core.cache import cache
+
+    cache.clear()
+    assert confirm(client)[0].status_code == 303
+    refused, token = confirm(client, full_name="李四")
+    assert refused.status_code == 429
+    assert soup(refused).select_one("[data-error-summary]")
+    assert Declaration.objects.count() == 1
+    # The draft is still there: the same check page comes back with its token.
+    again = soup(client.get(reverse("travellers:declare-check")))
+    assert again.find("input", attrs={"name": "token"})["value"] == token
+
+
 def test_an_amendment_re_evaluates_and_keeps_the_history(client):
     confirm(client)
     declaration = Declaration.objects.get()

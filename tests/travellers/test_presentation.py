@@ -251,3 +251,11 @@ def test_a_milder_measure_around_a_stricter_one_is_listed_before_and_after_it():
         ("health_monitoring", "2021-08-11", "2021-08-20"),
     ]
     assert shown.headline == "健康监测至2021年8月20日"
+
+
+def test_before_travel_measures_carry_their_dates_but_no_in_progress_label():
+    before = present(POSTPONED, "zh-hans", kind="pre_travel")
+    assert [m.timing_label for m in before.measures] == ["", ""]
+    assert before.measures[0].period_text == "2021年8月1日至2021年8月14日"
+    after = present(POSTPONED, "zh-hans", kind="arrival_report")
+    assert after.measures[0].timing_label == "进行中"
