@@ -10,6 +10,7 @@ When a test here fails after you added or changed a Chinese source string:
 """
 
 import gettext
+import os
 import re
 import shutil
 import subprocess
@@ -116,6 +117,44 @@ def test_the_message_compiler_builds_a_catalogue_gettext_can_read(tmp_path):
         for entry in polib.pofile(str(po_path)).translated_entries():
             if not entry.msgid_plural:
                 assert catalogue.gettext(entry.msgid) == entry.msgstr
+
+
+def _message_keys(path) -> set[tuple]:
+    return {
+        (entry.msgctxt, entry.msgid, entry.msgid_plural)
+        for entry in polib.pofile(str(path))
+        if not entry.obsolete and entry.msgid
+    }
+
+
+def test_the_catalogue_holds_every_message_of_the_source_and_no_other(tmp_path):
+    """What makemessages would extract today, against what is committed: a string added
+    to the source without a catalogue entry shows in Chinese on English pages."""
+    if shutil.which("xgettext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI installs gettext (.ci/run): xgettext is missing")
+        pytest.skip("needs GNU gettext's xgettext (apt-get install gettext)")
+    for name in ("manage.py",):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("portal", "policies", "travellers", "templates", "locale"):
+        shutil.copytree(
+            ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("*.mo", "__pycache__")
+        )
+    run = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete"],
+        cwd=tmp_path,
+        env={**os.environ, "DEBUG": "true"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    committed = _message_keys(ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    extracted = _message_keys(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po")
+    missing, unused = sorted(extracted - committed), sorted(committed - extracted)
+    assert not missing and not unused, (
+        f"run `make makemessages` and translate: missing {missing}, no longer used {unused}"
+    )
 
 
 def visible_text(response) -> str:
