@@ -502,11 +502,17 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
         if region.code.startswith(home) and text in (region.name, region.full_name)
     ]
     if at_home:
-        # "朝阳区" is Beijing's before Changchun's: never pick the other one silently.
-        return None, _("“%(text)s”是本辖区内的地区，行程只需填写本辖区以外的地区：%(places)s") % {
+        # "朝阳区" is Beijing's before Changchun's: never pick the other one silently,
+        # but name it, since the picker offered it.
+        message = _("“%(text)s”是本辖区内的地区，行程只需填写本辖区以外的地区：%(places)s") % {
             "text": text,
             "places": _("、").join(region.full_name for region in at_home),
         }
+        if matches:
+            message += _("。如指其他地方，请填写更完整的名称或六位代码：%(candidates)s") % {
+                "candidates": _candidates(matches)
+            }
+        return None, message
     if len(matches) == 1:
         return matches[0].code, None
     lowered = text.lower()
@@ -521,14 +527,17 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
         return None, _("没有找到“%(text)s”，请换一种写法，或填写六位行政区划代码。") % {
             "text": text
         }
-    candidates = _("、").join(
-        _("%(name)s（%(code)s）") % {"name": region.full_name, "code": region.code}
-        for region in matches[:5]
-    )
     return None, _("“%(text)s”对应多个地区，请填写更完整的名称或六位代码：%(candidates)s") % {
         "text": text,
-        "candidates": candidates,
+        "candidates": _candidates(matches),
     }
+
+
+def _candidates(regions) -> str:
+    return _("、").join(
+        _("%(name)s（%(code)s）") % {"name": region.full_name, "code": region.code}
+        for region in regions[:5]
+    )
 
 
 def region_names(codes) -> dict[str, str]:

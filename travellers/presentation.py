@@ -110,7 +110,9 @@ def measure_label(kind: str) -> str:
 
 def condition_label(code: str) -> str:
     labels = {
-        "nat_48h": _("持登机（车）前48小时内核酸检测阴性证明"),
+        # The hours are the policy version's (48 in the shipped ones, 72 in another):
+        # the nat_test reason beside it names them, the label must not contradict it.
+        "nat_48h": _("持登机（车）前规定时限内的核酸检测阴性证明"),
         "green_code": _("健康码为绿码"),
         "report_to_community": _("抵京后主动向所在社区报到"),
         "nat_on_arrival": _("抵京后进行核酸检测"),
@@ -214,13 +216,17 @@ def _without(periods, taken) -> list[tuple[date, date]]:
     return left
 
 
-def _headline(outcome, entry_from, measures, kind, language) -> str:
+def _headline(outcome, entry_from, measures, rules, kind, language) -> str:
     if outcome == "postponed":
         if entry_from is None:
             return _("暂缓进返京，目前尚不能确定可进京日期")
         return _("暂缓进返京，可于%(date)s起进京") % {"date": format_day(entry_from, language)}
     if outcome == "allowed":
         if kind == "arrival_report":
+            if "nat_test" in rules:
+                # After arrival the test rule fires only for a declared positive result:
+                # it asks for nothing dated, but "no measures" would read as all clear.
+                return _("请立即向所在社区报到")
             return _("无需管控")
         return _("可以进返京")
     running = [m for m in measures if m.kind == outcome and m.timing == CURRENT]
@@ -298,7 +304,9 @@ def present(
         return Presented(
             outcome=outcome,
             outcome_label=outcome_label(outcome),
-            headline=_headline(outcome, entry_from, measures, kind, language),
+            headline=_headline(
+                outcome, entry_from, measures, {r.rule for r in reasons}, kind, language
+            ),
             entry_allowed_from=entry_from,
             entry_allowed_from_text=format_day(entry_from, language),
             measures=tuple(measures),

@@ -189,6 +189,8 @@ def test_a_district_of_the_jurisdiction_is_never_taken_for_its_namesake_elsewher
     assert response.status_code == 400
     error = soup(response).find(id="id_legs-0-region-error").get_text()
     assert "本辖区" in error and "北京市朝阳区" in error
+    # The namesake the picker offered is named, with the code that picks it.
+    assert "吉林省长春市朝阳区（220104）" in error
 
 
 def test_a_sampling_time_without_a_result_asks_for_the_result(client):

@@ -259,3 +259,20 @@ def test_before_travel_measures_carry_their_dates_but_no_in_progress_label():
     assert before.measures[0].period_text == "2021年8月1日至2021年8月14日"
     after = present(POSTPONED, "zh-hans", kind="arrival_report")
     assert after.measures[0].timing_label == "进行中"
+
+
+def test_a_positive_test_after_arrival_is_not_told_no_measures_are_needed():
+    positive = arrival_result([], outcome="allowed")
+    positive["conditions"] = [{"code": "report_to_community", "met": None}]
+    positive["reasons"] = [{"rule": "nat_test", "text": "阳性", "risk_areas": []}]
+    assert present(positive, "zh-hans", kind="arrival_report").headline == "请立即向所在社区报到"
+    assert present(positive, "en", kind="arrival_report").headline != "No measures needed"
+    # Reporting to the community after a non-green code, once its monitoring is over, is
+    # not an urgent headline.
+    later = {**positive, "reasons": [{"rule": "health_code", "text": "黄码", "risk_areas": []}]}
+    assert present(later, "zh-hans", kind="arrival_report").headline == "无需管控"
+
+
+def test_the_test_condition_does_not_name_hours_the_policy_may_not_have():
+    shown = present(POSTPONED, "en")
+    assert "48" not in shown.conditions[0].label
