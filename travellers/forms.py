@@ -47,6 +47,8 @@ COMPANION_FIELDS = (
     "health_code",
     "nat_result",
     "nat_sampled_at",
+    "contact_status",
+    "last_contact_date",
 )
 YES, NO = "yes", "no"
 CHECKED = "1"  # the value of every checkbox (travellers/includes/field.html)
@@ -228,6 +230,20 @@ COMPANION_SPECS: dict[str, FieldSpec] = {
     "nat_sampled_at": FieldSpec(
         "nat_sampled_at", _lazy("采样时间"), "datetime-local", _lazy("北京时间。")
     ),
+    # A child of a secondary contact is a cohabitant of one, not a secondary contact.
+    "contact_status": FieldSpec(
+        "contact_status",
+        _lazy("接触情况"),
+        "select",
+        _lazy("与您相同可不选。"),
+        (("", _lazy("与申报人相同")), *_choices(ContactStatus)),
+    ),
+    "last_contact_date": FieldSpec(
+        "last_contact_date",
+        _lazy("最后一次接触的日期"),
+        "date",
+        _lazy("接触情况与您不同时填写。"),
+    ),
 }
 
 # The order of the form (and of its error summary); legs come after the arrival date,
@@ -336,6 +352,11 @@ def add_leg_rows(state: dict) -> dict:
     return {**state, "legs": legs}
 
 
+def remove_companion_row(state: dict, index: int) -> dict:
+    companions = [row for number, row in enumerate(state["companions"]) if number != index]
+    return {**state, "companions": companions}
+
+
 def add_companion_row(state: dict) -> dict:
     companions = list(state["companions"])
     if len(companions) < MAX_COMPANIONS:
@@ -431,8 +452,9 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
             companion = {
                 name: row[name] for name in ("full_name", "id_type", "id_number") if row.get(name)
             }
-            if row.get("health_code"):
-                companion["health_code"] = row["health_code"]
+            for name in ("health_code", "contact_status", "last_contact_date"):
+                if row.get(name):  # blank: the lead's, as the serializer defaults
+                    companion[name] = row[name]
             companion["nat_test"] = _nat_test(row)
             companions.append(companion)
         data["companions"] = companions

@@ -161,6 +161,14 @@ def declare(request):
         name = forms.field_id(f"companions-{len(grown['companions']) - 1}-full_name")
         return _form_page(request, grown, autofocus=name if added else "")
 
+    if action == "switch_language":
+        return _switch_language(request, state)
+    if action.startswith("remove_companion:"):
+        number = action.removeprefix("remove_companion:")
+        if number.isdigit():
+            state = forms.remove_companion_row(state, int(number))
+        return _form_page(request, state)
+
     _serializer, built, errors = _validate(state)
     state = forms.resolved_codes(state, built)
     if errors:
@@ -170,6 +178,27 @@ def declare(request):
         # A form from another tab: this draft replaces that one and gets its own token.
         request.session[TOKEN] = str(uuid.uuid4())
     return _see_other(reverse("travellers:declare-check"))
+
+
+def _switch_language(request, state: dict):
+    """The form posted by the language switcher (declare.js): kept as the draft, shown
+    again in the chosen language."""
+    _save_draft(request, state)
+    response = _see_other(reverse("travellers:declare"))
+    # Not "language": that field is the notices' language, which the switch leaves alone.
+    language = request.POST.get("ui_language", "")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -344,6 +373,20 @@ def _answers(data: dict, state: dict) -> list[dict]:
                 "target": forms.field_id(f"companions-{index - 1}-full_name"),
             }
         )
+        if companion.get("contact_status"):  # left blank: the lead's, listed above
+            contact = _choice_label(specs["contact_status"].choices, companion["contact_status"])
+            if companion.get("last_contact_date"):
+                contact = _("%(status)s（%(date)s）") % {
+                    "status": contact,
+                    "date": _date(companion["last_contact_date"]),
+                }
+            rows.append(
+                {
+                    "label": _("同行人 %(number)d · 接触情况") % {"number": index},
+                    "value": contact,
+                    "target": forms.field_id(f"companions-{index - 1}-contact_status"),
+                }
+            )
     return rows
 
 

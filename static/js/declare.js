@@ -221,4 +221,23 @@
     if (noJsAdd) { noJsAdd.replaceWith(addButton); } else { legList.after(addButton); }
     renumber();
   }
+
+  // Switching language on the declaration form keeps what was typed: the form itself is
+  // posted, the server keeps it as the (encrypted) draft and shows it in the new language.
+  // Without this the header's own form switches and the answers are lost.
+  var languageForm = document.querySelector("form.lang-switch");
+  if (languageForm && form.hasAttribute("data-keeps-draft")) {
+    languageForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      [["action", "switch_language"],
+       ["ui_language", languageForm.querySelector("[name=language]").value]].forEach(function (pair) {
+        var hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = pair[0];
+        hidden.value = pair[1];
+        form.appendChild(hidden);
+      });
+      form.submit();
+    });
+  }
 })();

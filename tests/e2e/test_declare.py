@@ -207,3 +207,17 @@ def test_the_english_pages_fit_a_phone_and_the_switcher_names_each_language_in_i
     # With JavaScript the leg rows carry their long "remove" buttons.
     page.get_by_role("button", name="Add a part of the trip").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_switching_language_in_the_middle_of_the_form_keeps_the_answers(page):
+    page.goto("/declare/")
+    fill_identity(page)
+    page.locator("#id_legs-0-region").fill("321002")
+    page.locator("#lang-select").select_option("en")
+    page.locator(".lang-switch button").click()
+    page.wait_for_url("**/declare/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#id_full_name").input_value() == "王小明"
+    assert page.locator("#id_phone").input_value() == "13912345678"
+    assert page.locator("#id_legs-0-region").input_value() == "321002"
+    assert Declaration.objects.count() == 0

@@ -307,3 +307,69 @@ def test_rows_beyond_what_the_form_offers_are_refused_not_dropped(client, row, f
     response = client.post("/declare/", valid_post(**{row: "321002"}))
     assert response.status_code == 400
     assert message in soup(response).select_one("[data-error-summary]").get_text()
+
+
+def companion_fields(number=0, **overrides):
+    fields = {
+        f"companions-{number}-full_name": "王小宝",
+        f"companions-{number}-id_type": "resident_id",
+        f"companions-{number}-id_number": "110105201503010045",
+    }
+    fields.update({f"companions-{number}-{name}": value for name, value in overrides.items()})
+    return fields
+
+
+def test_a_companion_is_removed_on_request_and_the_others_keep_their_answers(client):
+    two = {**companion_fields(0), **companion_fields(1, full_name="王小红")}
+    page = soup(client.post("/declare/", valid_post(**two, action="remove_companion:0")))
+    assert page.find(id="id_companions-0-full_name")["value"] == "王小红"
+    assert not page.find(id="id_companions-1-full_name")
+    assert page.find("button", attrs={"value": "remove_companion:0"})
+
+
+def test_a_companion_can_have_a_contact_status_of_their_own(client):
+    from django.urls import reverse
+
+    # The lead is a secondary contact; the child living with them is a cohabitant of one.
+    today = timezone.localdate()
+    contact_day = (today - timedelta(days=2)).isoformat()
+    post = valid_post(
+        contact_status="secondary_contact",
+        last_contact_date=contact_day,
+        **companion_fields(
+            contact_status="secondary_contact_cohabitant", last_contact_date=contact_day
+        ),
+    )
+    assert client.post("/declare/", post).status_code == 303
+    check = soup(client.get(reverse("travellers:declare-check"))).get_text()
+    assert "同行人 1 · 接触情况" in check
+    token = soup(client.get(reverse("travellers:declare-check"))).find(
+        "input", attrs={"name": "token"}
+    )["value"]
+    client.post(reverse("travellers:declare-check"), {"token": token})
+    child = Declaration.objects.get(lead__isnull=False)
+    assert child.contact_status == "secondary_contact_cohabitant"
+    assert Declaration.objects.get(lead__isnull=True).contact_status == "secondary_contact"
+
+
+def test_a_companions_contact_status_without_a_date_is_an_error_at_their_row(client):
+    post = valid_post(**companion_fields(contact_status="close_contact"))
+    response = client.post("/declare/", post)
+    assert response.status_code == 400
+    assert field_error(response, "companions-0-last_contact_date")
+
+
+def test_switching_language_on_the_form_keeps_what_was_typed(client):
+    from django.conf import settings
+
+    posted = valid_post(action="switch_language", ui_language="en", full_name="王小明")
+    response = client.post("/declare/", posted)
+    assert response.status_code == 303
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    page = soup(client.get(response["Location"]))
+    assert page.html["lang"] == "en"
+    assert page.find(id="id_full_name")["value"] == "王小明"
+    assert page.find(id="id_legs-0-region")["value"] == "321002"
+    # The notices' own language is what the form said, not the page's.
+    assert page.find(id="id_language").find("option", selected=True)["value"] == "zh-hans"
+    assert Declaration.objects.count() == 0
