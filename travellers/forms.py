@@ -142,7 +142,9 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             _lazy("出行前申报填计划抵京日期；抵达后报备填实际抵京日期。"),
             required=True,
         ),
-        FieldSpec("health_code", _lazy("健康码颜色"), "radio", choices=_choices(HealthCode)),
+        FieldSpec(
+            "health_code", _lazy("健康码颜色"), "radio", choices=_choices(HealthCode), required=True
+        ),
         FieldSpec(
             "nat_result",
             _lazy("最近一次核酸检测结果"),
@@ -181,6 +183,7 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "radio",
             _lazy("例如有独立的房间和卫生间。"),
             _yes_no(),
+            required=True,
         ),
         FieldSpec(
             "commuter",
@@ -291,9 +294,9 @@ def blank_state(*, language: str = "zh-hans") -> dict:
     fields = dict.fromkeys(TOP_FIELDS, "")
     fields.update(
         id_type=IdType.RESIDENT_ID,
-        health_code=HealthCode.GREEN,
+        # No answer chosen beforehand where the answer changes the outcome: a person
+        # attesting must pick their code colour and home conditions, not accept ours.
         contact_status=ContactStatus.NONE,
-        home_quarantine_possible=YES,
         language=language if language in Language.values else Language.ZH_HANS,
     )
     return {
@@ -400,8 +403,11 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
         if spec.input == "checkbox":
             # The box sends CHECKED; a crafted "false" or "0" is not a tick.
             data[name] = value == CHECKED
-        elif name == "home_quarantine_possible" and value in (YES, NO, ""):
-            data[name] = value != NO
+        elif spec.input == "radio" and spec.required and value == "":
+            # Named, not "required": the API defaults some of these, the form asks.
+            built.errors[field_id(name)] = [_("请选择一项。")]
+        elif name == "home_quarantine_possible" and value in (YES, NO):
+            data[name] = value == YES
         elif value == "":
             # A required blank is left out, so that it reads "required", not as a
             # malformed date or an empty choice.

@@ -55,6 +55,9 @@ def fill_identity(page, id_number=ID_NUMBER):
     page.locator("#id_phone").fill("13912345678")
     page.locator("#id_email").fill("xiaoming@example.com")
     page.locator("#id_residence_region").select_option("110105")
+    # The form chooses no health answer for the declarant.
+    page.locator("input[name=health_code][value=green]").check()
+    page.locator("input[name=home_quarantine_possible][value=yes]").check()
 
 
 def test_declare_two_legs_through_the_picker_and_see_the_dated_answer(

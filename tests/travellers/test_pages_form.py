@@ -124,9 +124,10 @@ def test_the_summary_names_each_field_and_a_blank_required_field_reads_as_missin
     assert lines["#id_kind"].startswith("申报类型：")
     assert lines["#id_email"].startswith("电子邮箱：")
     assert lines["#id_legs-1-start_date"].startswith("第 2 段行程 · 到达当地日期：")
-    # Missing, not a malformed date nor an empty choice.
-    for key in ("#id_kind", "#id_arrival_date", "#id_legs-1-start_date"):
+    # Missing, not a malformed date nor an empty choice; a choice left open asks for one.
+    for key in ("#id_arrival_date", "#id_legs-1-start_date"):
         assert "必填" in lines[key], lines[key]
+    assert lines["#id_kind"] == "申报类型：请选择一项。"
     # Next to the field the message stands alone: the label is right above it.
     assert page.find(id="id_arrival_date-error").get_text(strip=True) == "错误：该字段是必填项。"
     assert not Declaration.objects.exists()
@@ -372,4 +373,14 @@ def test_switching_language_on_the_form_keeps_what_was_typed(client):
     assert page.find(id="id_legs-0-region")["value"] == "321002"
     # The notices' own language is what the form said, not the page's.
     assert page.find(id="id_language").find("option", selected=True)["value"] == "zh-hans"
+    assert Declaration.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["health_code", "home_quarantine_possible"])
+def test_the_form_chooses_no_health_answer_for_the_declarant(client, name):
+    page = soup(client.get("/declare/"))
+    assert not page.select(f"input[name={name}][checked]")
+    response = client.post("/declare/", valid_post(**{name: ""}))
+    assert response.status_code == 400
+    assert "请选择一项。" in field_error(response, name)
     assert Declaration.objects.count() == 0
