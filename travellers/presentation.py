@@ -163,7 +163,9 @@ def _state(met: bool | None) -> str:
 
 
 def _state_label(state: str) -> str:
-    return {MET: _("已满足"), UNMET: _("未满足"), UNKNOWN: _("待确认")}[state]
+    # Unknown is what the traveller still has to do (a test not yet declared, reporting
+    # to the community after arrival), not a doubt about the rule.
+    return {MET: _("已满足"), UNMET: _("未满足"), UNKNOWN: _("待办理")}[state]
 
 
 _SEVERITY = {"central_observation": 0, "home_observation": 1, "health_monitoring": 2}

@@ -44,7 +44,7 @@ MAX_COMPANIONS = 4
 # A declaration is evaluated for today, and its messages say so.
 TODAY_MESSAGES = {
     "arrival_before": _("计划抵达日期不能早于今天。"),
-    "arrival_after": _("抵达报告的抵达日期不能晚于今天。"),
+    "arrival_after": _("抵达后报备的抵达日期不能晚于今天。"),
     "contact_after": _("最后接触日期不能晚于今天。"),
     "sampled_after": _("采样时间不能晚于当前时间。"),
     "arrival_too_late": _("计划抵达日期不能晚于今天起一年以后。"),
