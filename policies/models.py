@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -56,6 +56,10 @@ class Region(models.Model):
     initials = models.CharField(_("拼音首字母"), max_length=32, blank=True, db_index=True)
     # Codes retired during the data vintage stay so that older itineraries resolve.
     retired = models.BooleanField(_("已撤销"), default=False)
+    # Built from the pinyin with the rest of the table (scripts/build_regions.py):
+    # "Guangling District" and "Guangling District, Yangzhou, Jiangsu".
+    name_en = models.CharField(_("英文名称"), max_length=128, blank=True)
+    full_name_en = models.CharField(_("英文全称"), max_length=255, blank=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -66,6 +70,23 @@ class Region(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.full_name or self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The full name for a reader of the active language (see ``region_label``)."""
+        return region_label(
+            self.full_name or self.name, self.name, self.full_name_en, translation.get_language()
+        )
+
+
+def region_label(chinese: str, name: str, english: str, language: str | None) -> str:
+    """How a region is named to a reader of ``language``: ``chinese`` as it is for Chinese
+    readers (and when there is no English); for English ones ``english`` with the Chinese
+    ``name`` beside it, since signs, tickets and officials use that one: "Guangling
+    District, Yangzhou, Jiangsu (广陵区)"."""
+    if not english or not (language or "").lower().startswith("en"):
+        return chinese
+    return f"{english} ({name})"
 
 
 class RiskLevel(models.TextChoices):

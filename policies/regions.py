@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from policies.models import Region, significant_prefix
+from policies.models import Region, region_label, significant_prefix
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 50
@@ -102,11 +102,13 @@ def _ranked(regions: QuerySet[Region], query: str) -> QuerySet[Region]:
 
 
 class RegionFacts(NamedTuple):
-    """What validation and snapshots need of a region row."""
+    """What validation, snapshots and pages need of a region row."""
 
     name: str
     county_level: bool
     retired: bool
+    name_en: str = ""  # "Guangling District"
+    full_name_en: str = ""  # "Guangling District, Yangzhou, Jiangsu"
 
 
 _table: Mapping[str, RegionFacts] | None = None
@@ -117,10 +119,27 @@ def region_table() -> Mapping[str, RegionFacts]:
     global _table
     table = _table
     if table is None:
-        rows = Region.objects.order_by().values_list("code", "name", "county_level", "retired")
+        rows = Region.objects.order_by().values_list(
+            "code", "name", "county_level", "retired", "name_en", "full_name_en"
+        )
         table = MappingProxyType({row[0]: RegionFacts(*row[1:]) for row in rows})
         _table = table
     return table
+
+
+def region_display_name(code: str, language: str | None, *, context: bool = True) -> str:
+    """The name of region ``code`` for a reader of ``language``.
+
+    Chinese readers get the name (广陵区), as pages always showed it; English readers the
+    English name with the Chinese beside it, with its prefecture and province when
+    ``context`` ("Guangling District, Yangzhou, Jiangsu (广陵区)"), else alone
+    ("Guangling District (广陵区)"). An unknown code is returned as it is.
+    """
+    facts = region_table().get(code)
+    if facts is None:
+        return code
+    english = facts.full_name_en if context else facts.name_en
+    return region_label(facts.name, facts.name, english, language)
 
 
 def forget_region_table(**kwargs) -> None:

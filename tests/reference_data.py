@@ -16,6 +16,7 @@ from django.db import connection
 LOADERS = (
     ("policies.migrations.0002_load_regions", "load_regions"),
     ("policies.migrations.0003_ship_policy_versions", "forwards"),
+    ("policies.migrations.0007_region_english_names", "fill_english_names"),
     ("policies.migrations.0005_back_office", "create_health_office_group"),
     ("travellers.migrations.0002_back_office", "create_group"),
 )

@@ -30,7 +30,22 @@ class RegionSearchParams(serializers.Serializer):
 class RegionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Region
-        fields = ["code", "name", "full_name", "level", "county_level", "retired"]
+        fields = [
+            "code",
+            "name",
+            "full_name",
+            "level",
+            "county_level",
+            "retired",
+            "name_en",
+            "full_name_en",
+        ]
+        extra_kwargs = {
+            "name_en": {"help_text": "由拼音生成的英文名称，如 Guangling District。"},
+            "full_name_en": {
+                "help_text": "英文名称加所属地市和省份，如 Guangling District, Yangzhou, Jiangsu。"
+            },
+        }
 
 
 class RegionSearchView(APIView):
@@ -48,7 +63,9 @@ class RegionSearchView(APIView):
             "the rest; within each, units in force before retired ones (codes changed during "
             "2021, kept so older itineraries resolve), then by code. "
             f"`limit` defaults to {DEFAULT_LIMIT} and is capped at {MAX_LIMIT}. An empty or "
-            "too short query (one latin letter or digit) returns no results."
+            "too short query (one latin letter or digit) returns no results. `name_en` and "
+            "`full_name_en` are the English names a picker shows English readers, next to "
+            "the Chinese `name`."
         ),
         parameters=[RegionSearchParams],
         responses=inline_serializer(
@@ -67,6 +84,8 @@ class RegionSearchView(APIView):
                             "level": "county",
                             "county_level": True,
                             "retired": False,
+                            "name_en": "Guangling District",
+                            "full_name_en": "Guangling District, Yangzhou, Jiangsu",
                         }
                     ]
                 },

