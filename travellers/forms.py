@@ -18,12 +18,13 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from policies.api.serializers import errors_by_index
-from policies.models import Region, significant_prefix
-from policies.regions import region_search
+from policies.models import Region, region_label, significant_prefix
+from policies.regions import region_search, region_table
 from travellers.models import (
     Community,
     ContactStatus,
@@ -576,13 +577,25 @@ def region_names(codes) -> dict[str, str]:
 
 
 def residence_choices() -> list[tuple[str, str]]:
-    """The districts of the jurisdiction a person may live in."""
+    """The districts of the jurisdiction a person may live in, named for the reader
+    ("Chaoyang District (朝阳区)" on English pages)."""
     prefix = significant_prefix(settings.PORTAL_JURISDICTION)
-    return list(
+    rows = (
         Region.objects.filter(code__startswith=prefix, county_level=True, retired=False)
         .order_by("code")
-        .values_list("code", "name")
+        .values_list("code", "name", "name_en")
     )
+    language = get_language()
+    return [(code, region_label(name, name, name_en, language)) for code, name, name_en in rows]
+
+
+def english_full_names(codes) -> dict[str, str]:
+    """The English full names of ``codes`` for English readers; empty for Chinese ones."""
+    codes = {code for code in codes if code}
+    if not codes or not (get_language() or "").startswith("en"):
+        return {}
+    table = region_table()
+    return {code: table[code].full_name_en for code in codes if code in table}
 
 
 def community_choices() -> list[tuple[str, str]]:
@@ -720,6 +733,7 @@ def bind(state: Mapping, errors: Mapping[str, list[str]], *, names=TOP_FIELDS) -
             spec, name, state["fields"].get(name, ""), errors.get(field_id(name), []), choices
         )
     chosen = region_names(leg.get("region_code") for leg in state["legs"])
+    chosen_en = english_full_names(chosen)
     legs = []
     for index, leg in enumerate(state["legs"]):
         row = {
@@ -739,6 +753,7 @@ def bind(state: Mapping, errors: Mapping[str, list[str]], *, names=TOP_FIELDS) -
                 "code_name": f"legs-{index}-region_code",
                 "code": code,
                 "chosen": chosen.get(code, ""),
+                "chosen_en": chosen_en.get(code, ""),
             }
         )
     companions = [

@@ -9,6 +9,7 @@ from the ``.po`` catalogue.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,6 +17,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from policies.api.results import is_english
+from policies.regions import region_display_name, region_table
 from travellers.models import Outcome
 
 PAST, CURRENT, FUTURE = "past", "current", "future"
@@ -54,11 +56,16 @@ class PresentedReason:
     rule_label: str
     text: str
     region: str | None
+    # In the reader's language: 广陵区, or "Guangling District (广陵区)" for English readers.
     county_name: str
     risk_areas: tuple[str, ...]
     designation: str | None
     designation_label: str
     citation: str
+    # The parts, for pages that mark the Chinese one lang="zh-Hans": the Chinese name as
+    # stored, and for English readers the English name ("" for Chinese readers or none).
+    county_name_zh: str = ""
+    county_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,8 +246,78 @@ def _headline(outcome, entry_from, measures, rules, kind, language) -> str:
 
 
 def _reason_text(reason: dict, language: str) -> str:
-    own = reason.get("text_en") if is_english(language) else reason.get("text_zh")
-    return own or reason.get("text") or ""
+    if is_english(language):
+        return _english_places(reason.get("text_en") or reason.get("text") or "", reason)
+    return reason.get("text_zh") or reason.get("text") or ""
+
+
+def _english_places(text: str, reason: dict) -> str:
+    """An English reason text with its region names in English.
+
+    The engine writes the Chinese names of its risk data into both texts ("You stayed in
+    广陵区 within 14 days..."), and stored results keep them, so the names are swapped here,
+    for results old and new alike: the reason's region, the first time with its prefecture,
+    province and Chinese name ("Guangling District, Yangzhou, Jiangsu (广陵区)"), then the
+    regions containing it that a designation names ("part of a city with cases (Yangzhou
+    City)"). Risk area names stay as they are, even when they start with a county's name.
+    """
+    code = reason.get("region")
+    if not code or not text:
+        return text
+    table = region_table()
+    english = {}
+    for enclosing in (code, code[:4] + "00", code[:2] + "0000"):
+        facts = table.get(enclosing)
+        if facts is not None and facts.name_en:
+            english.setdefault(facts.name, facts.name_en)
+    own = reason.get("region_name") or ""
+    if own not in english:
+        return text
+    areas = [area for area in reason.get("risk_areas") or () if area]
+    # Longest first at each position; an area's name is matched before a region's.
+    names = sorted(areas, key=len, reverse=True) + sorted(english, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(name) for name in names))
+    kept = set(areas)
+    named = False
+
+    def swap(match: re.Match) -> str:
+        nonlocal named
+        name = match.group(0)
+        if name in kept:
+            return name
+        if name == own and not named:
+            named = True
+            return region_display_name(code, "en")
+        return english[name]
+
+    return pattern.sub(swap, text)
+
+
+def _county_names(reason: dict, language: str) -> tuple[str, str, str]:
+    """(the county's name for the reader, its Chinese name, its English name or "")."""
+    chinese = reason.get("region_name") or ""
+    code = reason.get("region")
+    facts = region_table().get(code) if chinese and code and is_english(language) else None
+    if facts is None or not facts.name_en:
+        return chinese, chinese, ""
+    return region_display_name(code, language, context=False), chinese, facts.name_en
+
+
+def _reason(item: dict, language: str) -> PresentedReason:
+    county_name, county_name_zh, county_name_en = _county_names(item, language)
+    return PresentedReason(
+        rule=item.get("rule", ""),
+        rule_label=rule_label(item.get("rule", "")),
+        text=_reason_text(item, language),
+        region=item.get("region"),
+        county_name=county_name,
+        risk_areas=tuple(item.get("risk_areas") or ()),
+        designation=item.get("designation"),
+        designation_label=designation_label(item.get("designation")),
+        citation=item.get("citation") or "",
+        county_name_zh=county_name_zh,
+        county_name_en=county_name_en,
+    )
 
 
 def present(
@@ -285,20 +362,7 @@ def present(
             )
             for item in result.get("conditions") or ()
         )
-        reasons = tuple(
-            PresentedReason(
-                rule=item.get("rule", ""),
-                rule_label=rule_label(item.get("rule", "")),
-                text=_reason_text(item, language),
-                region=item.get("region"),
-                county_name=item.get("region_name") or "",
-                risk_areas=tuple(item.get("risk_areas") or ()),
-                designation=item.get("designation"),
-                designation_label=designation_label(item.get("designation")),
-                citation=item.get("citation") or "",
-            )
-            for item in result.get("reasons") or ()
-        )
+        reasons = tuple(_reason(item, language) for item in result.get("reasons") or ())
         outcome = result.get("outcome", "")
         entry_from = _date(result.get("entry_allowed_from"))
         policy = result.get("policy_version") or {}

@@ -293,11 +293,17 @@ def _choice_label(choices, value) -> str:
 
 def _answers(data: dict, state: dict) -> list[dict]:
     """Every answer, as the check page lists it, with the field to change it."""
-    from policies.models import Region
+    from policies.models import Region, region_label
 
     specs = forms.FIELD_SPECS
     codes = {leg["region"] for leg in data["legs"]} | {data["residence_region"]}
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "full_name"))
+    language = get_language()
+    names = {
+        code: region_label(full_name, name, full_name_en, language)
+        for code, full_name, name, full_name_en in Region.objects.filter(
+            code__in=codes
+        ).values_list("code", "full_name", "name", "full_name_en")
+    }
     community = data.get("community")
     nat = data.get("nat_test")
 

@@ -29,6 +29,22 @@
     return span;
   }
 
+  // On an English page a place reads "Guangling District, Yangzhou, Jiangsu (广陵区)":
+  // the English name, then the Chinese one marked for a screen reader's Chinese voice.
+  var english = (document.documentElement.lang || "").indexOf("en") === 0;
+  function placeName(region, full) {
+    var englishName = full ? region.full_name_en : region.name_en;
+    var fragment = document.createDocumentFragment();
+    if (english && englishName) {
+      fragment.appendChild(document.createTextNode(englishName + " ("));
+      fragment.appendChild(chineseName(region.name));
+      fragment.appendChild(document.createTextNode(")"));
+    } else {
+      fragment.appendChild(chineseName(full ? region.full_name : region.name));
+    }
+    return fragment;
+  }
+
   // The page renders the catalogue's singular and plural ("1 place", "2 places"). The
   // choice between them is the plural rule of English, the only language with two forms.
   function resultsLabel(count) {
@@ -91,7 +107,7 @@
       lastQuery = input.value;
       if (chosen) {
         chosen.textContent = text.chosenLabel;
-        chosen.appendChild(chineseName(region.full_name));
+        chosen.appendChild(placeName(region, true));
         chosen.appendChild(document.createTextNode(" (" + region.code + ")"));
       }
       status.textContent = "";
@@ -105,7 +121,7 @@
         option.id = listId + "-" + i;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
-        option.appendChild(chineseName(region.full_name));
+        option.appendChild(placeName(region, true));
         option.appendChild(document.createTextNode(" " + region.code +
           (region.retired ? " " + text.retiredLabel : "")));
         option.addEventListener("mousedown", function (event) { event.preventDefault(); });

@@ -156,8 +156,16 @@ def test_the_picker_counts_one_place_and_several_places_in_english(page, live_se
         "el => el.textContent.length > 0", arg=status.element_handle(), timeout=10_000
     )
     assert status.inner_text().startswith("1 place found.")
+    # The option reads in English, the Chinese name beside it in a Chinese voice.
+    option = page.locator(f"#{field.get_attribute('aria-controls')}").get_by_role("option").first
+    assert option.inner_text().startswith("Guangling District, Yangzhou, Jiangsu (广陵区)")
+    assert option.locator("span[lang=zh-Hans]").inner_text() == "广陵区"
+    option.click()
+    chosen = page.locator("#id_legs-0-region-chosen")
+    assert "Guangling District, Yangzhou, Jiangsu (广陵区)" in chosen.inner_text()
 
     field.fill("")
+    status.evaluate("el => { el.textContent = ''; }")
     field.press_sequentially("朝阳", delay=30)
     page.wait_for_function(
         "el => /places found/.test(el.textContent)", arg=status.element_handle(), timeout=10_000

@@ -280,6 +280,32 @@ def test_the_change_notice_names_the_county_and_risk_area(locmem):
     assert "某某花园" in body
 
 
+def test_english_notices_name_the_county_in_english_with_the_chinese_beside_it(locmem):
+    high_risk_area(designated_on=date(2021, 7, 28), name="某某花园")
+    lead, confirmation = submitted(language="en")
+    lead.result = {}
+    [result] = evaluate_saved([lead], as_of=TODAY)
+    evaluation = apply_result(lead, result, as_of=TODAY, trigger="reevaluated")
+    change = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+
+    for notice in (confirmation, change):
+        message = notice_render(notice)
+        for body in (message.body, message.alternatives[0][0]):
+            # The engine's own reason sentence, with the county named for English readers.
+            assert "You stayed in Guangling District, Yangzhou, Jiangsu (广陵区) within" in body
+            assert "You stayed in 广陵区" not in body
+            assert "某某花园" in body
+    change_body = notice_render(change).body
+    assert "Places concerned: Guangling District (广陵区)" in change_body
+
+
+def test_chinese_notices_name_the_county_as_before(locmem):
+    _lead, notice = submitted()
+    body = notice_render(notice).body
+    assert "14天内到过广陵区，" in body
+    assert "Guangling" not in body
+
+
 class _Recorder:
     def __init__(self, codes):
         self.codes = list(codes)

@@ -326,15 +326,17 @@ def test_the_english_check_page_marks_the_residence_and_community(english):
     assert answers["id_community"].find("span", lang="zh-Hans")
 
 
-def test_the_english_form_marks_district_names_and_a_chosen_region(english):
+def test_the_english_form_names_districts_and_a_chosen_region_in_english(english):
     response = english.post(
         "/declare/", valid_post(action="add_legs", **{"legs-0-region_code": "321002"})
     )
     page = soup(response)
 
-    options = page.select("#id_residence_region option")
-    assert options[0].get("lang") is None  # "Please choose", in English
-    assert all(option.get("lang") == "zh-Hans" for option in options[1:])
+    options = {o["value"]: o.get_text() for o in page.select("#id_residence_region option")}
+    # An option cannot mark part of its text: the district reads in English first.
+    assert options["110105"] == "Chaoyang District (朝阳区)"
+    chosen = page.select_one("#id_legs-0-region-chosen").get_text(" ", strip=True)
+    assert chosen.startswith("Selected: Guangling District, Yangzhou, Jiangsu (")
     assert marked(page, "#id_legs-0-region-chosen span") == ["江苏省扬州市广陵区"]
 
 

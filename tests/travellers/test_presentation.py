@@ -54,6 +54,7 @@ def test_the_postponed_headline_names_the_entry_date_in_chinese():
     assert shown.entry_allowed_from_text == "2021年8月15日"
 
 
+@pytest.mark.django_db  # English readers get the region names of the region table
 def test_dates_are_in_the_english_form_for_english_readers():
     shown = present(POSTPONED, "en")
     assert "15 August 2021" in shown.headline
@@ -98,6 +99,7 @@ def test_conditions_carry_labels_and_states():
     assert all(c.label and c.state_label for c in shown.conditions)
 
 
+@pytest.mark.django_db
 def test_reasons_in_the_readers_language_with_county_areas_rule_and_citation():
     chinese = present(POSTPONED, "zh-hans").reasons
     english = present(POSTPONED, "en").reasons
@@ -115,6 +117,113 @@ def test_counties_and_risk_areas_are_collected_once():
     shown = present(POSTPONED, "zh-hans")
     assert shown.counties == ("广陵区", "郑州市")
     assert shown.risk_areas == ("某小区", "某村")
+
+
+# Reasons as the engine words them (policies/engine/rules): the Chinese names of the risk
+# data in both texts.
+STAY = {
+    "rule": "risk_county_stay",
+    "region": "321002",
+    "region_name": "广陵区",
+    "text_zh": "14天内到过广陵区，该县（市、区、旗）现有高风险地区（广陵区某小区、某村），"
+    "需暂缓进返京。",
+    "text_en": (
+        "You stayed in 广陵区 within 14 days; it currently has high-risk areas "
+        "(广陵区某小区, 某村), so entry is postponed."
+    ),
+    "risk_areas": ["广陵区某小区", "某村"],
+    "designation": None,
+    "citation": "",
+}
+CASE_CITY = {
+    "rule": "designated_region_stay",
+    "region": "321002",
+    "region_name": "广陵区",
+    "text_zh": "14天内到过广陵区，属于有病例发生的城市（扬州市）。",
+    "text_en": "You stayed in 广陵区 within 14 days, part of a city with cases (扬州市).",
+    "risk_areas": [],
+    "designation": "case_city",
+    "citation": "",
+}
+PORT_CITY = {
+    "rule": "port_city_exit",
+    "region": "150781",
+    "region_name": "满洲里市",
+    "text_zh": "2021-08-01离开满洲里市，属于陆地边境口岸城市（满洲里市），"
+    "需持离开前48小时内核酸检测阴性证明。",
+    "text_en": (
+        "You left 满洲里市 on 2021-08-01, part of a land border port city (满洲里市): you need "
+        "a negative nucleic-acid test taken within 48 hours before leaving."
+    ),
+    "risk_areas": [],
+    "designation": "land_border_port_city",
+    "citation": "",
+}
+
+
+@pytest.mark.django_db
+def test_english_reasons_name_the_county_in_english_with_the_chinese_beside_it():
+    result = {**POSTPONED, "reasons": [STAY, CASE_CITY, PORT_CITY]}
+    stay, case_city, port_city = present(result, "en").reasons
+
+    assert stay.text == (
+        "You stayed in Guangling District, Yangzhou, Jiangsu (广陵区) within 14 days; it "
+        "currently has high-risk areas (广陵区某小区, 某村), so entry is postponed."
+    )
+    # The region a designation names is the county's city or province: English alone.
+    assert case_city.text == (
+        "You stayed in Guangling District, Yangzhou, Jiangsu (广陵区) within 14 days, "
+        "part of a city with cases (Yangzhou City)."
+    )
+    assert port_city.text.startswith(
+        "You left Manzhouli City, Hulunbei'er, Inner Mongolia (满洲里市) on 2021-08-01, part of a "
+        "land border port city (Manzhouli City): "
+    )
+    assert (stay.county_name, stay.county_name_zh, stay.county_name_en) == (
+        "Guangling District (广陵区)",
+        "广陵区",
+        "Guangling District",
+    )
+    # Risk area names are data in Chinese, whatever the language.
+    assert stay.risk_areas == ("广陵区某小区", "某村")
+
+
+@pytest.mark.django_db
+def test_english_readers_get_the_counties_in_english_and_chinese_ones_what_they_always_had():
+    english = present(POSTPONED, "en")
+    assert english.counties == ("Guangling District (广陵区)", "Zhengzhou City (郑州市)")
+    assert english.risk_areas == ("某小区", "某村")
+
+    result = {**POSTPONED, "reasons": [STAY, CASE_CITY, PORT_CITY]}
+    chinese = present(result, "zh-hans")
+    assert [r.text for r in chinese.reasons] == [
+        STAY["text_zh"],
+        CASE_CITY["text_zh"],
+        PORT_CITY["text_zh"],
+    ]
+    assert [(r.county_name, r.county_name_zh, r.county_name_en) for r in chinese.reasons] == [
+        ("广陵区", "广陵区", ""),
+        ("广陵区", "广陵区", ""),
+        ("满洲里市", "满洲里市", ""),
+    ]
+    assert chinese.counties == ("广陵区", "满洲里市")
+
+
+def test_chinese_readers_need_no_region_table():
+    # Not a database test: the Chinese page reads the stored names only.
+    shown = present({**POSTPONED, "reasons": [STAY, CASE_CITY]}, "zh-hans")
+    assert shown.counties == ("广陵区",)
+
+
+@pytest.mark.django_db
+def test_an_unknown_region_keeps_its_stored_name_and_text_in_english():
+    unknown = {**STAY, "region": "990199", "region_name": "某区", "text_en": "You stayed in 某区."}
+    [reason] = present({**POSTPONED, "reasons": [unknown]}, "en").reasons
+    assert (reason.text, reason.county_name, reason.county_name_en) == (
+        "You stayed in 某区.",
+        "某区",
+        "",
+    )
 
 
 def test_a_measure_headline_says_until_when():
@@ -273,6 +382,7 @@ def test_a_positive_test_after_arrival_is_not_told_no_measures_are_needed():
     assert present(later, "zh-hans", kind="arrival_report").headline == "无需管控"
 
 
+@pytest.mark.django_db
 def test_the_test_condition_does_not_name_hours_the_policy_may_not_have():
     shown = present(POSTPONED, "en")
     assert "48" not in shown.conditions[0].label
