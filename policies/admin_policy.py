@@ -51,7 +51,16 @@ class PolicyVersionAdmin(AuditedHistoryAdmin):
     list_filter = ("status",)
     search_fields = ("code", "title")
     list_select_related = ("cloned_from",)
-    fields = ("code", "title", "effective_from", "source", "status", "published_at", "cloned_from")
+    fields = (
+        "code",
+        "title",
+        "title_en",
+        "effective_from",
+        "source",
+        "status",
+        "published_at",
+        "cloned_from",
+    )
     readonly_fields = ("status", "published_at", "cloned_from")
     inlines = (PolicyRuleInline,)
     change_form_template = "admin/policies/policyversion/change_form.html"
@@ -97,7 +106,9 @@ class PolicyVersionAdmin(AuditedHistoryAdmin):
         source = get_object_or_404(PolicyVersion, pk=pk)
         if not (self.has_view_permission(request, source) and self.has_add_permission(request)):
             raise PermissionDenied
-        form = CloneForm(request.POST or None, initial={"title": source.title})
+        form = CloneForm(
+            request.POST or None, initial={"title": source.title, "title_en": source.title_en}
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 draft = policy_version_clone(source=source, actor=request.user, **form.cleaned_data)
@@ -179,6 +190,7 @@ class PolicyVersionAdmin(AuditedHistoryAdmin):
 class CloneForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("新版本代码"), max_length=32)
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    title_en = forms.CharField(label=gettext_lazy("英文标题"), max_length=200, required=False)
     effective_from = forms.DateField(
         label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
     )

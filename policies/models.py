@@ -296,6 +296,8 @@ class PolicyVersionQuerySet(models.QuerySet):
 class PolicyVersion(models.Model):
     code = models.CharField(_("版本代码"), max_length=32, unique=True)
     title = models.CharField(_("标题"), max_length=200)
+    # Shown to English readers (the home page); the Chinese title when left empty.
+    title_en = models.CharField(_("英文标题"), max_length=200, blank=True)
     effective_from = models.DateField(_("生效日期"))
     status = models.CharField(
         _("状态"), max_length=16, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT

@@ -17,6 +17,7 @@ LOADERS = (
     ("policies.migrations.0002_load_regions", "load_regions"),
     ("policies.migrations.0003_ship_policy_versions", "forwards"),
     ("policies.migrations.0007_region_english_names", "fill_english_names"),
+    ("policies.migrations.0008_policy_version_title_en", "fill_english_titles"),
     ("policies.migrations.0005_back_office", "create_health_office_group"),
     ("travellers.migrations.0002_back_office", "create_group"),
 )

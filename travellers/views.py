@@ -63,15 +63,32 @@ def home(request):
     announcements = list(latest_announcements(limit=3))
     for item in announcements:
         item.display_title = announcement_title(item)
+    title, title_language = _policy_title(policy)
     return render(
         request,
         "travellers/home.html",
         {
             "policy": policy,
+            "policy_title": title,
+            "policy_title_language": title_language,
             "policy_since": policy and _date(policy.effective_from),
             "announcements": announcements,
         },
     )
+
+
+def _policy_title(policy) -> tuple[str, str]:
+    """The title of the version in force for this reader, and the language it is in."""
+    if policy is None:
+        return "", ""
+    if (get_language() or "").startswith("en"):
+        from policies.models import PolicyVersion
+
+        titles = PolicyVersion.objects.filter(code=policy.code).values_list("title_en", flat=True)
+        english = titles.first()
+        if english:
+            return english, "en"
+    return policy.title, "zh-Hans"
 
 
 def _date(day) -> str:

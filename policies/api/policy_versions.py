@@ -24,6 +24,7 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
         fields = (
             "code",
             "title",
+            "title_en",
             "effective_from",
             "status",
             "published_at",

@@ -1,4 +1,9 @@
-"""The engine data stamp and the triggers that change it (see ``EngineDataStamp``)."""
+"""The engine data stamp and the triggers that change it (see ``EngineDataStamp``).
+
+On SQLite, a later migration that rebuilds one of ``ENGINE_TABLES`` (most AddField and
+AlterField operations do) drops its triggers and must create them again (as 0008 does);
+``tests/policies/test_engine_data_stamp.py`` fails when one is missing.
+"""
 
 from django.db import migrations, models
 

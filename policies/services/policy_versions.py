@@ -20,12 +20,19 @@ from policies.services.changes import record_change
 
 @transaction.atomic
 def policy_version_clone(
-    *, source: PolicyVersion, code: str, title: str, effective_from: date, actor=None
+    *,
+    source: PolicyVersion,
+    code: str,
+    title: str,
+    effective_from: date,
+    title_en: str = "",
+    actor=None,
 ) -> PolicyVersion:
     """A draft with ``source``'s rules, in order; drafts are invisible to the engine."""
     draft = PolicyVersion(
         code=code,
         title=title,
+        title_en=title_en,
         effective_from=effective_from,
         status=PolicyStatus.DRAFT,
         source=source.source,

@@ -355,6 +355,8 @@ def test_the_english_home_page_marks_the_policy_title_and_chinese_only_titles(en
         published_at=timezone.now() - timedelta(hours=1),
     )
 
+    # A version without an English title: its Chinese one, marked as Chinese.
+    PolicyVersion._base_manager.update(title_en="")  # published: past the guard
     page = soup(english.get("/"))
 
     titles = set(PolicyVersion.objects.values_list("title", flat=True))
@@ -362,3 +364,16 @@ def test_the_english_home_page_marks_the_policy_title_and_chinese_only_titles(en
     links = {a.get_text(): a.get("lang") for a in page.select(".announcements a")}
     assert links == {"只有中文标题": "zh-Hans", "An English title": None}
     assert unmarked_chinese(page) == []
+
+
+def test_the_english_home_page_gives_the_policy_its_english_title(english, client):
+    from policies.snapshots import policy_in_force
+
+    version = PolicyVersion.objects.get(code=policy_in_force(timezone.localdate()).code)
+    assert version.title_en  # the shipped versions have one
+
+    span = soup(english.get("/")).select_one("#policy-heading ~ p span")
+    assert (span.get_text(), span["lang"]) == (version.title_en, "en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    span = soup(client.get("/")).select_one("#policy-heading ~ p span")
+    assert (span.get_text(), span["lang"]) == (version.title, "zh-Hans")

@@ -59,6 +59,17 @@ def test_clone_copies_the_rules_into_a_draft(source):
     assert not RiskDataChange.objects.exists()
 
 
+def test_a_clone_takes_the_english_title_it_is_given(source):
+    draft = services.policy_version_clone(
+        source=source,
+        code="NEW",
+        title="新版本",
+        title_en="A new version",
+        effective_from=date(2030, 7, 1),
+    )
+    assert PolicyVersion.objects.get(pk=draft.pk).title_en == "A new version"
+
+
 def test_the_clone_is_editable_while_the_source_stays_frozen(source):
     draft = services.policy_version_clone(
         source=source, code="NEW", title="新版本", effective_from=date(2030, 7, 1)
