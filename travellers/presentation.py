@@ -86,6 +86,8 @@ class Presented:
     language: str
     counties: tuple[str, ...] = field(default=())
     risk_areas: tuple[str, ...] = field(default=())
+    # What the traveller can do about a postponement, in a sentence ("" otherwise).
+    next_step: str = ""
 
 
 def _date(value) -> date | None:
@@ -245,6 +247,32 @@ def _headline(outcome, entry_from, measures, rules, kind, language) -> str:
     return _("%(measure)s至%(date)s") % {"measure": current.label, "date": current.end_text}
 
 
+def _next_step(
+    outcome: str, entry_from: date | None, rules: set[str], conditions: set[str], language: str
+) -> str:
+    """The hotline heard "why am I held back, and what now?": the answer says what ends
+    the postponement and that the declaration is amended for it."""
+    if outcome != "postponed":
+        return ""
+    if entry_from is not None:
+        return _(
+            "您计划的抵京日期早于可进京日期。请推迟行程，并通过“修改行程和健康信息”"
+            "把抵京日期改为%(date)s或之后。"
+        ) % {"date": format_day(entry_from, language)}
+    # Before travel only a declared positive test asks to report to the community (the
+    # test rule itself fires for every pre-travel declaration, for its 48-hour condition).
+    if "report_to_community" in conditions:
+        return _("核酸检测结果为阳性：请立即联系当地社区或医疗机构，暂不要出行。")
+    if "health_code" in rules:
+        return _("健康码转为绿码后，请修改申报，系统会重新给出结果。")
+    if "risk_county_stay" in rules:
+        return _(
+            "您仍在有中高风险地区的县（区）。离开后请修改申报、填写离开日期，"
+            "系统会据此给出可进京日期。"
+        )
+    return ""
+
+
 def _reason_text(reason: dict, language: str) -> str:
     if is_english(language):
         return _english_places(reason.get("text_en") or reason.get("text") or "", reason)
@@ -372,6 +400,13 @@ def present(
             outcome_label=outcome_label(outcome),
             headline=_headline(
                 outcome, entry_from, measures, {r.rule for r in reasons}, kind, language
+            ),
+            next_step=_next_step(
+                outcome,
+                entry_from,
+                {r.rule for r in reasons},
+                {c.code for c in conditions},
+                language,
             ),
             entry_allowed_from=entry_from,
             entry_allowed_from_text=format_day(entry_from, language),

@@ -98,6 +98,9 @@ def test_the_confirmation_has_reference_answer_and_link_but_no_identity_or_phone
         assert message.extra_headers["Content-Language"] == "en"
     else:
         assert "暂缓进返京，可于2021年8月15日起进京" in text
+        # What to do about it, in the text and the HTML part alike.
+        assert message.body.count("改为2021年8月15日或之后") == 1
+        assert message.alternatives[0][0].count("改为2021年8月15日或之后") == 1
 
 
 def test_sending_marks_the_notice_sent_and_records_an_event(locmem):

@@ -386,3 +386,31 @@ def test_a_positive_test_after_arrival_is_not_told_no_measures_are_needed():
 def test_the_test_condition_does_not_name_hours_the_policy_may_not_have():
     shown = present(POSTPONED, "en")
     assert "48" not in shown.conditions[0].label
+
+
+def postponed(entry=None, rules=(), conditions=()):
+    return {
+        **POSTPONED,
+        "entry_allowed_from": entry,
+        "measures": [],
+        "conditions": [{"code": code, "met": None} for code in ("nat_48h", *conditions)],
+        "reasons": [{"rule": rule, "text": "", "risk_areas": []} for rule in ("nat_test", *rules)],
+    }
+
+
+@pytest.mark.parametrize(
+    ("result", "says"),
+    [
+        (postponed("2021-08-15", ["risk_county_stay"]), "改为2021年8月15日或之后"),
+        (postponed(None, ["risk_county_stay"]), "离开后请修改申报"),
+        (postponed(None, ["health_code"]), "健康码转为绿码后"),
+        (postponed(None, [], ["report_to_community"]), "阳性"),
+    ],
+)
+def test_a_postponement_says_what_ends_it(result, says):
+    assert says in present(result, "zh-hans", kind="pre_travel").next_step
+
+
+def test_an_answer_that_is_not_postponed_has_no_next_step():
+    allowed = {**postponed(), "outcome": "allowed"}
+    assert present(allowed, "zh-hans", kind="pre_travel").next_step == ""
