@@ -82,3 +82,29 @@ def conditions_zh(codes) -> str:
 
 def conditions_en(codes) -> str:
     return "; ".join(CONDITION_EN[code] for code in codes)
+
+
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def day_zh(day) -> str:
+    """2021年8月15日: reasons are read by people, not parsed (the dates have own fields)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def day_en(day) -> str:
+    """15 August 2021, as the pages write dates for English readers."""
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"

@@ -89,8 +89,8 @@ def _reason(rule: Rule, ctx: Context, name: str, contact):
     zh = f"申报为{labels.CONTACT_ZH[name]}"
     en = f"You declared being {labels.CONTACT_EN[name]}"
     if contact is not None:
-        zh += f"（最后接触日期 {contact.isoformat()}）"
-        en += f" (last contact on {contact.isoformat()})"
+        zh += f"（最后接触日期 {labels.day_zh(contact)}）"
+        en += f" (last contact on {labels.day_en(contact)})"
     zh += "。"
     en += "."
     steps = status.steps

@@ -57,11 +57,12 @@ def _reason(rule: Rule, ctx: Context, entered):
         return found
     allowed = entered + rule.span
     zh = (
-        f"{entered.isoformat()}经其他口岸入境，未满{rule.days}天，{allowed.isoformat()}起方可进京。"
+        f"{labels.day_zh(entered)}经其他口岸入境，未满{rule.days}天，"
+        f"{labels.day_zh(allowed)}起方可进京。"
     )
     en = (
-        f"You entered the country through another port on {entered.isoformat()}; "
-        f"entry is allowed once {rule.days} days have passed, from {allowed.isoformat()}."
+        f"You entered the country through another port on {labels.day_en(entered)}; "
+        f"entry is allowed once {rule.days} days have passed, from {labels.day_en(allowed)}."
     )
     if rule.steps:
         zh += f"抵京后需{labels.measures_zh(rule.steps)}，自入境之日起算。"

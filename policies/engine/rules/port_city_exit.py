@@ -72,11 +72,11 @@ def _reason(rule: Rule, ctx: Context, info, designation, leaving: date):
         return found
     where = ctx.index.region_name(designation.region)
     zh = (
-        f"{leaving.isoformat()}离开{info.name}，属于{labels.DESIGNATION_ZH[rule.designation]}"
+        f"{labels.day_zh(leaving)}离开{info.name}，属于{labels.DESIGNATION_ZH[rule.designation]}"
         f"（{where}），需持离开前{rule.hours}小时内核酸检测阴性证明。"
     )
     en = (
-        f"You left {info.name} on {leaving.isoformat()}, part of "
+        f"You left {info.name} on {labels.day_en(leaving)}, part of "
         f"{labels.DESIGNATION_EN[rule.designation]} ({where}): you need a negative "
         f"nucleic-acid test taken within {rule.hours} hours before leaving."
     )

@@ -93,3 +93,10 @@ def test_a_contact_measure_overlapping_a_risk_measure_is_listed_beside_it():
     assert ("health_monitoring", "2021-08-10", "2021-08-16") in measures(result)
     assert result.outcome == "central_observation"
     assert run(declaration, "2021-08-15", guangling_high()).outcome == "health_monitoring"
+
+
+def test_the_reason_names_the_last_contact_day_as_people_write_dates():
+    result = run(contact("arrival", "close_contact", "2021-08-03", "2021-08-05"), "2021-08-06")
+    [because] = [reason for reason in result.reasons if reason.rule == "contact_status"]
+    assert "2021年8月3日" in because.text_zh and "3 August 2021" in because.text_en
+    assert "2021-08-03" not in because.text_zh + because.text_en

@@ -37,7 +37,8 @@ def test_an_early_arrival_reports_to_the_community_and_is_monitored_until_day_21
     assert measures(result) == [("health_monitoring", "2021-08-01", "2021-08-21")]
     assert conditions(result) == {"report_to_community": None}
     assert result.next_review_on == d("2021-08-22")
-    assert "2021-08-01" in result.reasons[0].text_zh
+    assert "2021年8月1日" in result.reasons[0].text_zh
+    assert "1 August 2021" in result.reasons[0].text_en
 
 
 def test_an_arrival_after_21_days_gets_nothing_from_the_rule():
