@@ -6,8 +6,9 @@ Combining (rulebook section 3):
   > health monitoring > allowed. A pre-travel declaration is ``postponed`` when any
   rule postpones it, else ``allowed``; its measures are those that will apply after
   arrival: one that ends before the reference date (or, when postponed, before the
-  entry date) is left out. An arrival report is never postponed: its headline is the most severe
-  measure whose period contains the as-of date, ``allowed`` when none does.
+  entry date) is left out, and none is listed while no entry date can be given.
+  An arrival report is never postponed: its headline is the most severe measure
+  whose period contains the as-of date, ``allowed`` when none does.
 - ``entry_allowed_from`` (pre-travel, postponed only): the latest date among the
   postponing rules, None when any of them cannot give a date.
 - Measures from several rules are all listed (identical ones once), by start date.
@@ -157,7 +158,11 @@ def _combine(findings: list[Finding], ctx: Context, compiled: CompiledPolicy) ->
         # reference day or, when postponed, before the entry date. A listed measure
         # drops out once the reference day passes its end (the planned day is past).
         arrives = entry_from if entry_from is not None and entry_from > floor else floor
-        if measures:
+        if postpone and undated:
+            # No day of arrival can be known yet (still in the county, a code not green):
+            # measures dated against the planned day would be dates of nothing.
+            measures = []
+        elif measures:
             measures = [m for m in measures if m.end >= arrives]
             thresholds.extend(m.end + ONE_DAY for m in measures)
         for day in thresholds:

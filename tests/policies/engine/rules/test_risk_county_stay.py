@@ -210,3 +210,25 @@ def test_levels_filter_the_counties_a_rule_fires_for():
         policy_with(HIGH_ARRIVAL),
     )
     assert result.reasons == ()
+
+
+def test_still_in_a_risk_county_before_travel_lists_no_dated_measure():
+    from tests.policies.engine.builders import (
+        GUANGLING,
+        designation,
+        guangling_high,
+        leg,
+        pre,
+        risk,
+        run,
+    )
+
+    # Also a city with cases: its monitoring would be dated from a day nobody can know yet.
+    snapshot = risk(
+        guangling_high().areas_by_county[GUANGLING],
+        [designation("case_city", "321000", "2021-07-01")],
+    )
+    result = run(pre("2021-08-10", leg(GUANGLING, "2021-07-30", None)), "2021-08-08", snapshot)
+    assert result.outcome == "postponed"
+    assert result.entry_allowed_from is None
+    assert result.measures == ()
