@@ -347,6 +347,10 @@ def _blank(row: Mapping, names) -> bool:
     return not any(row.get(name) for name in names if name not in ("id_type", "region_code"))
 
 
+def is_blank_leg(row: Mapping) -> bool:
+    return _blank(row, LEG_FIELDS)
+
+
 def add_leg_rows(state: dict) -> dict:
     """Without JavaScript, 'more rows' re-renders the form with a few blank rows added."""
     legs = [leg for leg in state["legs"] if not _blank(leg, LEG_FIELDS)]

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from policies.api.results import is_english
 from policies.regions import region_display_name, region_table
@@ -247,11 +248,27 @@ def _headline(outcome, entry_from, measures, rules, kind, language) -> str:
     return _("%(measure)s至%(date)s") % {"measure": current.label, "date": current.end_text}
 
 
+# After arrival, what the measure in force asks of the person (the 2021 Q&A: report to
+# the community and the employer; keep to the site's rules; stay at home).
+_MEASURE_STEPS = {
+    "central_observation": _lazy(
+        "请及时主动向所在社区和单位报告，由社区安排集中观察；观察期间遵守观察点的管理规定，"
+        "配合核酸检测和健康监测。"
+    ),
+    "home_observation": _lazy(
+        "请及时主动向所在社区和单位报告。居家观察期间做好家庭防护，足不出户。"
+    ),
+    "health_monitoring": _lazy("请及时主动向所在社区和单位报告，配合社区的核酸检测和健康监测。"),
+}
+
+
 def _next_step(
     outcome: str, entry_from: date | None, rules: set[str], conditions: set[str], language: str
 ) -> str:
     """The hotline heard "why am I held back, and what now?": the answer says what ends
     the postponement and that the declaration is amended for it."""
+    if outcome in _MEASURE_STEPS:
+        return str(_MEASURE_STEPS[outcome])
     if outcome != "postponed":
         return ""
     if entry_from is not None:

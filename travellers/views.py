@@ -32,6 +32,7 @@ from travellers.references import format_reference, normalise_reference
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
 
 DRAFT = "declare_draft"
+ADD_COMPANION_BUTTON = "add-companion"  # the button's id in declare.html
 TOKEN = "declare_token"
 ACCESS = "declarations_access"
 
@@ -182,9 +183,17 @@ def declare(request):
         return _switch_language(request, state)
     if action.startswith("remove_companion:"):
         number = action.removeprefix("remove_companion:")
-        if number.isdigit():
-            state = forms.remove_companion_row(state, int(number))
-        return _form_page(request, state)
+        if not number.isdigit():
+            return _form_page(request, state)
+        state = forms.remove_companion_row(state, int(number))
+        # Focus where the removed one was: the next companion's name, else "add one".
+        left = len(state["companions"])
+        focus = (
+            forms.field_id(f"companions-{min(int(number), left - 1)}-full_name")
+            if left
+            else ADD_COMPANION_BUTTON
+        )
+        return _form_page(request, state, autofocus=focus)
 
     _serializer, built, errors = _validate(state)
     state = forms.resolved_codes(state, built)
@@ -308,6 +317,18 @@ def _choice_label(choices, value) -> str:
     return str(dict(choices).get(value, value or ""))
 
 
+def _form_row_of(leg: dict, state: dict) -> int:
+    """The row of the form (as shown again, blank rows last) that holds ``leg``: the
+    answers list legs in travel order, the form in the order they were typed."""
+    typed = [row for row in state["legs"] if not forms.is_blank_leg(row)]
+    for position, row in enumerate(typed):
+        if row.get("region_code") == leg["region"] and row.get("start_date") == str(
+            leg["start_date"]
+        ):
+            return position
+    return 0
+
+
 def _answers(data: dict, state: dict) -> list[dict]:
     """Every answer, as the check page lists it, with the field to change it."""
     from policies.models import Region, region_label
@@ -346,7 +367,7 @@ def _answers(data: dict, state: dict) -> list[dict]:
                 "label": _("第%(number)d段行程") % {"number": index},
                 "value": f"{names.get(leg['region'], leg['region'])}{_('：')}"
                 f"{_date(leg['start_date'])} – {end}",
-                "target": forms.field_id("legs-0-region"),
+                "target": forms.field_id(f"legs-{_form_row_of(leg, state)}-region"),
             }
         )
     if not data["legs"]:

@@ -15,7 +15,7 @@ MEASURE_ZH = {
     "health_monitoring": "健康监测",
 }
 MEASURE_EN = {
-    "central_observation": "central observation",
+    "central_observation": "observation at a designated site",
     "home_observation": "home observation",
     "health_monitoring": "health monitoring",
 }

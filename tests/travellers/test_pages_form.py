@@ -326,6 +326,12 @@ def test_a_companion_is_removed_on_request_and_the_others_keep_their_answers(cli
     assert page.find(id="id_companions-0-full_name")["value"] == "王小红"
     assert not page.find(id="id_companions-1-full_name")
     assert page.find("button", attrs={"value": "remove_companion:0"})
+    # Focus stays where the removed one was.
+    assert [node["id"] for node in page.select("[autofocus]")] == ["id_companions-0-full_name"]
+    alone = soup(
+        client.post("/declare/", valid_post(**companion_fields(0), action="remove_companion:0"))
+    )
+    assert [node["id"] for node in alone.select("[autofocus]")] == ["add-companion"]
 
 
 def test_a_companion_can_have_a_contact_status_of_their_own(client):
@@ -384,3 +390,31 @@ def test_the_form_chooses_no_health_answer_for_the_declarant(client, name):
     assert response.status_code == 400
     assert "请选择一项。" in field_error(response, name)
     assert Declaration.objects.count() == 0
+
+
+def test_each_leg_on_the_check_page_links_to_the_row_it_was_typed_in(client):
+    from django.urls import reverse
+
+    today = timezone.localdate()
+    later = {
+        "legs-0-region": "131082",
+        "legs-0-start_date": (today - timedelta(days=5)).isoformat(),
+        "legs-0-end_date": (today - timedelta(days=1)).isoformat(),
+    }
+    earlier = {
+        "legs-1-region": "321002",
+        "legs-1-start_date": (today - timedelta(days=10)).isoformat(),
+        "legs-1-end_date": (today - timedelta(days=5)).isoformat(),
+    }
+    assert client.post("/declare/", valid_post(**later, **earlier)).status_code == 303
+    page = soup(client.get(reverse("travellers:declare-check")))
+    links = {
+        dt.get_text(strip=True): dt.find_next_sibling("dd").find("a")["href"]
+        for dt in page.select(".answers dt")
+        if "段行程" in dt.get_text()
+    }
+    # Listed in travel order: the first part of the trip is the row typed second.
+    assert links == {
+        "第1段行程": "/declare/#id_legs-1-region",
+        "第2段行程": "/declare/#id_legs-0-region",
+    }

@@ -261,7 +261,7 @@ def test_every_chinese_string_goes_through_gettext():
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
-        and node.func.id == "_"
+        and node.func.id in ("_", "_lazy")
         and node.args
     }
     untranslated = [
@@ -414,3 +414,22 @@ def test_a_postponement_says_what_ends_it(result, says):
 def test_an_answer_that_is_not_postponed_has_no_next_step():
     allowed = {**postponed(), "outcome": "allowed"}
     assert present(allowed, "zh-hans", kind="pre_travel").next_step == ""
+
+
+@pytest.mark.parametrize(
+    ("outcome", "says"),
+    [
+        ("central_observation", "集中观察"),
+        ("home_observation", "足不出户"),
+        ("health_monitoring", "健康监测"),
+    ],
+)
+def test_a_measure_after_arrival_says_what_it_asks_of_the_person(outcome, says):
+    result = arrival_result([(outcome, "2021-08-01", "2021-08-14")], outcome=outcome)
+    step = present(result, "zh-hans", kind="arrival_report").next_step
+    assert "向所在社区和单位报告" in step and says in step
+
+
+def test_no_measure_after_arrival_asks_for_nothing_more():
+    done = arrival_result([], outcome="allowed")
+    assert present(done, "zh-hans", kind="arrival_report").next_step == ""
