@@ -20,6 +20,7 @@ LOADERS = (
     ("policies.migrations.0008_policy_version_title_en", "fill_english_titles"),
     ("policies.migrations.0005_back_office", "create_health_office_group"),
     ("travellers.migrations.0002_back_office", "create_group"),
+    ("travellers.migrations.0009_health_office_pipeline_rights", "grant"),
 )
 
 

@@ -43,11 +43,19 @@ from travellers.models import (
 from travellers.references import normalise_reference
 
 
+class JurisdictionDistrictFilter(admin.RelatedFieldListFilter):
+    """The districts communities are in, not the country's 3,000 counties."""
+
+    def field_choices(self, field, request, model_admin):
+        used = Community.objects.values("district_id")
+        return [(r.pk, r.name) for r in Region.objects.filter(pk__in=used).order_by("code")]
+
+
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "district", "staff_count")
     list_select_related = ("district",)
-    list_filter = ("district",)
+    list_filter = (("district", JurisdictionDistrictFilter),)
     search_fields = ("code", "name")
     filter_horizontal = ("staff",)
 
@@ -74,6 +82,8 @@ class CommunityFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
+            if not self.value().isdigit():
+                return queryset.none()  # a typed-in URL, not a choice of this filter
             # Filtering only narrows the scoped queryset: another community's id finds nothing.
             return queryset.filter(community_id=self.value())
         return queryset

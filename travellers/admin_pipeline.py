@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from travellers import reevaluation
+from travellers import reevaluation, scoping
 from travellers.models import Notice, NoticeStatus, ReevaluationRun, RunStatus
 from travellers.tasks.notices import retry_notice
 
@@ -169,6 +169,12 @@ class NoticeAdmin(admin.ModelAdmin):
     fields = readonly_fields
     date_hierarchy = "created_at"
 
+    def get_queryset(self, request):
+        # A notice names a person's reference and answer: a community worker sees their
+        # own communities' only, as with the declarations.
+        scoped = scoping.declarations_for(request.user).values("pk")
+        return super().get_queryset(request).filter(declaration__in=scoped)
+
     def has_add_permission(self, request):
         return False
 
@@ -185,6 +191,7 @@ class NoticeAdmin(admin.ModelAdmin):
     @admin.action(description=_("重试所选发送失败的通知"))
     def retry_notices(self, request, queryset):
         if not request.user.has_perm("travellers.change_notice"):
+            self.message_user(request, _("没有重试通知的权限。"), messages.ERROR)
             return
         count = 0
         for notice_id in queryset.filter(status=NoticeStatus.FAILED).values_list("id", flat=True):
