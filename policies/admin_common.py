@@ -159,11 +159,18 @@ class ProvinceFilter(admin.SimpleListFilter):
         return queryset.filter(region__code__startswith=significant_prefix(code))
 
 
+def html_date_input() -> forms.DateInput:
+    """A date picker: it reads and writes ISO dates whatever the language (the Chinese
+    input format, 2021/08/07, leaves the browser's picker empty and a required field
+    blocking the submit)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class DayForm(forms.Form):
     day = forms.DateField(
         label=_("日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=html_date_input(),
     )
 
 

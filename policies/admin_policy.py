@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from policies import policy_tools
-from policies.admin_common import AuditedHistoryAdmin, _add_service_errors, reverse_or_none
+from policies.admin_common import (
+    AuditedHistoryAdmin,
+    _add_service_errors,
+    html_date_input,
+    reverse_or_none,
+)
 from policies.models import PolicyRule, PolicyStatus, PolicyVersion
 from policies.services import policy_version_clone, policy_version_publish
 
@@ -106,9 +111,9 @@ class PolicyVersionAdmin(AuditedHistoryAdmin):
         source = get_object_or_404(PolicyVersion, pk=pk)
         if not (self.has_view_permission(request, source) and self.has_add_permission(request)):
             raise PermissionDenied
-        form = CloneForm(
-            request.POST or None, initial={"title": source.title, "title_en": source.title_en}
-        )
+        # The English title is not carried over: a new title needs a new translation,
+        # and a stale one would stand on the English home page unnoticed.
+        form = CloneForm(request.POST or None, initial={"title": source.title})
         if request.method == "POST" and form.is_valid():
             try:
                 draft = policy_version_clone(source=source, actor=request.user, **form.cleaned_data)
@@ -190,10 +195,13 @@ class PolicyVersionAdmin(AuditedHistoryAdmin):
 class CloneForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("新版本代码"), max_length=32)
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
-    title_en = forms.CharField(label=gettext_lazy("英文标题"), max_length=200, required=False)
-    effective_from = forms.DateField(
-        label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    title_en = forms.CharField(
+        label=gettext_lazy("英文标题"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("按新标题填写；留空则英文页面显示中文标题。"),
     )
+    effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=html_date_input())
 
 
 class CompareForm(forms.Form):
@@ -207,9 +215,7 @@ class CompareForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(
-        label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=html_date_input())
     confirm = forms.BooleanField(
         label=gettext_lazy("我已查看影响预估，确认发布；发布后该版本不能再修改。"),
         required=True,

@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from policies import bulk_import, hooks
-from policies.admin_common import ActiveOnFilter, DayForm, ProvinceFilter, ServiceModelAdmin
+from policies.admin_common import (
+    ActiveOnFilter,
+    DayForm,
+    ProvinceFilter,
+    ServiceModelAdmin,
+    html_date_input,
+)
 from policies.models import Designation, RiskArea
 from policies.services import (
     designation_create,
@@ -262,7 +268,7 @@ class BulkImportForm(forms.Form):
     designated_on = forms.DateField(
         label=gettext_lazy("划定日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=html_date_input(),
         help_text=gettext_lazy("新增地区的划定日期；未列出的地区也按这一天比对、解除。"),
     )
     source = forms.CharField(

@@ -222,3 +222,21 @@ def test_the_publish_page_links_to_the_impact_preview_when_travellers_provides_i
     page = officer_client.get(url)
     assert page.context["impact_url"] is None
     assert "影响预估暂不可用" in page.content.decode()
+
+
+def test_date_pickers_carry_iso_dates_in_the_chinese_admin(officer_client, draft):
+    # The zh-hans input format (2030/07/01) would leave the browser's picker empty.
+    page = officer_client.get(
+        reverse("admin:policies_policyversion_publish", args=[draft.pk]),
+        headers={"Accept-Language": "zh-hans"},
+    ).content.decode()
+    assert 'type="date"' in page and 'value="2030-07-01"' in page
+
+
+def test_a_clone_does_not_carry_over_the_english_title(officer_client, shipped):
+    assert shipped.title_en
+    form = officer_client.get(
+        reverse("admin:policies_policyversion_clone", args=[shipped.pk])
+    ).context["form"]
+    assert form["title"].value() == shipped.title
+    assert not form["title_en"].value()
