@@ -209,20 +209,25 @@ class RiskDataChange(models.Model):
     policy change).
     """
 
-    kind = models.CharField(max_length=32, choices=ChangeKind.choices)
-    region_codes = models.JSONField(default=list)
-    all_regions = models.BooleanField(default=False)
-    summary = models.CharField(max_length=300)
-    object_id = models.BigIntegerField(null=True, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    kind = models.CharField(_("类别"), max_length=32, choices=ChangeKind.choices)
+    region_codes = models.JSONField(_("涉及地区代码"), default=list)
+    all_regions = models.BooleanField(_("涉及全部地区"), default=False)
+    summary = models.CharField(_("摘要"), max_length=300)
+    object_id = models.BigIntegerField(_("对象编号"), null=True, blank=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
     # The first day on which the change matters to an evaluation.
-    effective_on = models.DateField(default=timezone.localdate)
+    effective_on = models.DateField(_("生效日期"), default=timezone.localdate)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     objects = RiskDataChangeQuerySet.as_manager()
 
@@ -305,7 +310,12 @@ class PolicyVersion(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     source = models.TextField(_("依据（公告或出处）"), blank=True)
     cloned_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self",
+        verbose_name=_("复制自"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,9 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import views
+
+# The back office in its own words, not "Django 管理".
+admin.site.site_header = _("进返京政策服务 · 管理后台")
+admin.site.site_title = _("进返京政策服务管理后台")
+admin.site.index_title = _("管理首页")
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TravellersConfig(AppConfig):
     name = "travellers"
-    verbose_name = "Travellers and declarations"
+    verbose_name = _("入境人员与申报")
 
     def ready(self):
         from policies.services import CHANGE_LISTENERS

@@ -515,6 +515,7 @@ class NoticeStatus(models.TextChoices):
 class Notice(models.Model):
     declaration = models.ForeignKey(
         Declaration,
+        verbose_name=_("申报"),
         on_delete=models.CASCADE,
         related_name="notices",
         db_index=False,  # notice_once_per_evaluation starts with it
@@ -523,6 +524,7 @@ class Notice(models.Model):
     )
     evaluation = models.ForeignKey(
         Evaluation,
+        verbose_name=_("评估"),
         on_delete=models.CASCADE,
         related_name="notices",
         # Made in the same transaction as its evaluation, never on its own: a chunk's
