@@ -190,14 +190,23 @@ def _measures(result: dict) -> list[tuple]:
     return [(m["kind"], m["start"], m["end"]) for m in result.get("measures") or ()]
 
 
+def _conditions(result: dict) -> list[str]:
+    return [c["code"] for c in result.get("conditions") or ()]
+
+
 def answer_changed(old_result: dict | None, new_result: dict) -> bool:
-    """True when the citizen's answer differs: the headline, the entry date, or any dated
-    measure. Reasons, conditions and ``next_review_on`` alone do not make a new answer."""
+    """True when the citizen's answer differs: the headline, the entry date, any dated
+    measure, or which conditions apply (a new one, such as a test on arrival for a city
+    with cases, is something more to do). Whether a condition is met yet, the reasons
+    and ``next_review_on`` alone do not make a new answer: the traveller's own test
+    meeting one is no news to them."""
     if not old_result:
         return True
     if any(old_result.get(key) != new_result.get(key) for key in _ANSWER_KEYS):
         return True
-    return _measures(old_result) != _measures(new_result)
+    if _measures(old_result) != _measures(new_result):
+        return True
+    return _conditions(old_result) != _conditions(new_result)
 
 
 def policy_version_id(code: str) -> int:

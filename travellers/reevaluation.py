@@ -365,6 +365,7 @@ _FACT_FIELDS = (
     "next_review_on",
     "live_until",
     "result__measures",
+    "result__conditions",
 )
 
 
@@ -440,7 +441,12 @@ def _evaluate(
         )
         old = None
         if row[16] is not None:  # a stored result always lists its measures
-            old = {"outcome": row[12], "entry_allowed_from": _iso(row[13]), "measures": row[16]}
+            old = {
+                "outcome": row[12],
+                "entry_allowed_from": _iso(row[13]),
+                "measures": row[16],
+                "conditions": row[17] or [],
+            }
         new = {
             "outcome": result.outcome,
             "entry_allowed_from": _iso(result.entry_allowed_from),
@@ -448,6 +454,7 @@ def _evaluate(
                 {"kind": m.kind, "start": m.start.isoformat(), "end": m.end.isoformat()}
                 for m in result.measures
             ],
+            "conditions": [{"code": c.code, "met": c.met} for c in result.conditions],
         }
         if evaluation.answer_changed(old, new):
             answer.result = evaluation.stored_result(result, answer.language)

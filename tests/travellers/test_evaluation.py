@@ -144,7 +144,9 @@ BASE = {
         ({}, False),
         ({"reasons": [{"rule": "risk_county_stay", "text": "b"}]}, False),
         ({"next_review_on": "2021-08-16"}, False),
-        ({"conditions": []}, False),
+        ({"conditions": [{"code": "report_to_community", "met": True}]}, False),
+        ({"conditions": []}, True),
+        ({"conditions": [*BASE["conditions"], {"code": "nat_on_arrival", "met": None}]}, True),
         ({"outcome": "health_monitoring"}, True),
         ({"entry_allowed_from": "2021-08-15"}, True),
         (
@@ -158,7 +160,7 @@ BASE = {
         ({"measures": []}, True),
     ],
 )
-def test_answer_changed_only_for_headline_entry_date_or_measures(change, changed):
+def test_answer_changed_for_headline_entry_date_measures_or_conditions_applying(change, changed):
     assert answer_changed(BASE, {**BASE, **change}) is changed
 
 

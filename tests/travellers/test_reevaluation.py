@@ -194,6 +194,33 @@ def test_a_designation_reaches_the_counties_it_contains_by_prefix(eager, sent_no
     assert ReevaluationRun.objects.get().candidates == 2
 
 
+def test_a_condition_that_comes_to_apply_is_a_new_answer_and_is_told(eager, sent_notices):
+    eager(
+        services.designation_create,
+        kind="case_city",
+        region="321000",
+        valid_from=today() - timedelta(days=20),
+    )
+    declaration = make_declaration(GUANGLING)
+    # As answered under a version without the test on arrival: same measures, one
+    # condition fewer.
+    stored = declaration.result
+    stored["conditions"] = [c for c in stored["conditions"] if c["code"] != "nat_on_arrival"]
+    Declaration.objects.filter(pk=declaration.pk).update(result=stored)
+
+    # Any change that touches the county re-evaluates it.
+    eager(
+        services.designation_create,
+        kind="commuter_zone",
+        region=GUANGLING,
+        valid_from=today() - timedelta(days=20),
+    )
+
+    declaration.refresh_from_db()
+    assert "nat_on_arrival" in [c["code"] for c in declaration.result["conditions"]]
+    assert len(change_notices(declaration)) == 1
+
+
 def test_the_same_chunk_twice_writes_nothing_new(eager, sent_notices):
     declaration = make_declaration()
     eager(designate_high_risk)
