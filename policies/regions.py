@@ -26,7 +26,8 @@ MAX_LIMIT = 50
 # digit matches hundreds of rows and says nothing yet.
 MIN_LATIN_LENGTH = 2
 
-_SEPARATORS = re.compile(r"[\s'’·-]+")
+_SEPARATORS = re.compile(r"[\s'’·,，-]+")
+_WORDS = re.compile(r"[\s,，]+")
 
 
 def region_search(
@@ -40,7 +41,8 @@ def region_search(
 
     - digits: code prefix ("3210" -> Yangzhou and its districts);
     - latin letters: prefix of the pinyin ("guangling") or of its initials ("glq"),
-      case-insensitive, spaces and apostrophes ignored;
+      case-insensitive, spaces and apostrophes ignored; or words of the English full
+      name ("Guangling District", "yangzhou": the city's units);
     - anything else: substring of the name or the full name ("广陵", "扬州市广陵"); words
       separated by spaces must each occur ("扬州 广陵").
 
@@ -55,8 +57,12 @@ def region_search(
     if "\x00" in query:
         return []  # no name holds one, and PostgreSQL refuses it in a parameter
     limit = max(1, min(limit, MAX_LIMIT))
+    words: list[str] = []
     compact = _SEPARATORS.sub("", query)
     if compact.isascii() and (compact.isdigit() or compact.isalpha()):
+        # Latin letters are pinyin or English: "guanglingqu", "Guangling District",
+        # "yangzhou" (the counties of the city, as 扬州 finds them).
+        words = [word for word in _WORDS.split(query.lower()) if word]
         query = compact
         if len(query) < MIN_LATIN_LENGTH:
             return []
@@ -68,10 +74,10 @@ def region_search(
         regions = regions.leg_level()
         if jurisdiction:
             regions = regions.exclude(code__startswith=significant_prefix(jurisdiction))
-    return list(_ranked(regions, query).order_by("rank", "retired", "code")[:limit])
+    return list(_ranked(regions, query, words).order_by("rank", "retired", "code")[:limit])
 
 
-def _ranked(regions: QuerySet[Region], query: str) -> QuerySet[Region]:
+def _ranked(regions: QuerySet[Region], query: str, words=()) -> QuerySet[Region]:
     if query.isascii() and query.isdigit():
         return regions.filter(code__startswith=query).annotate(
             rank=Case(
@@ -80,10 +86,18 @@ def _ranked(regions: QuerySet[Region], query: str) -> QuerySet[Region]:
         )
     if query.isascii() and query.isalpha():
         query = query.lower()
-        return regions.filter(Q(pinyin__startswith=query) | Q(initials__startswith=query)).annotate(
+        english = Q()
+        for word in words:
+            english &= Q(full_name_en__icontains=word)
+        return regions.filter(
+            Q(pinyin__startswith=query) | Q(initials__startswith=query) | english
+        ).annotate(
             rank=Case(
                 When(Q(pinyin=query) | Q(initials=query), then=Value(0)),
-                When(pinyin__startswith=query, then=Value(1)),
+                When(
+                    Q(pinyin__startswith=query) | Q(name_en__istartswith=" ".join(words)),
+                    then=Value(1),
+                ),
                 default=Value(2),
                 output_field=IntegerField(),
             )

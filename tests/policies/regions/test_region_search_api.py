@@ -64,6 +64,17 @@ def test_it_finds_a_district_by_pinyin_prefix_in_any_case(search, query):
     assert "321002" in codes(search(q=query))
 
 
+@pytest.mark.parametrize("query", ["Guangling District", "guangling district, yangzhou"])
+def test_it_finds_a_district_by_its_english_name(search, query):
+    assert codes(search(q=query, for_legs="1"))[:1] == ["321002"]
+
+
+def test_a_citys_english_name_finds_its_districts_as_its_chinese_name_does(search):
+    english = set(codes(search(q="yangzhou", for_legs="1", limit=20)))
+    chinese = set(codes(search(q="扬州", for_legs="1", limit=20)))
+    assert "321002" in english and english == chinese
+
+
 def test_an_exact_pinyin_match_comes_first(search):
     assert codes(search(q="guanglingqu"))[0] == "321002"
     # 广灵县 (guanglingxian) sorts before 广陵区 by code, but both are only prefix matches.
