@@ -539,7 +539,7 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
         # but name it, since the picker offered it.
         message = _("“%(text)s”是本辖区内的地区，行程只需填写本辖区以外的地区：%(places)s") % {
             "text": text,
-            "places": _("、").join(region.full_name for region in at_home),
+            "places": _("、").join(region.display_name for region in at_home),
         }
         if matches:
             message += _("。如指其他地方，请填写更完整的名称或六位代码：%(candidates)s") % {
@@ -568,7 +568,7 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
 
 def _candidates(regions) -> str:
     return _("、").join(
-        _("%(name)s（%(code)s）") % {"name": region.full_name, "code": region.code}
+        _("%(name)s（%(code)s）") % {"name": region.display_name, "code": region.code}
         for region in regions[:5]
     )
 

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -317,6 +318,19 @@ def _choice_label(choices, value) -> str:
     return str(dict(choices).get(value, value or ""))
 
 
+def chinese(text: str):
+    """Chinese data on a page of any language, marked so a screen reader switches voice."""
+    return format_html('<span lang="zh-Hans">{}</span>', text)
+
+
+def _place(full_name: str, name: str, full_name_en: str):
+    """A place as the check page lists it: "Guangling District, Yangzhou, Jiangsu (广陵区)"
+    for English readers, the Chinese part marked; the full Chinese name otherwise."""
+    if full_name_en and (get_language() or "").startswith("en"):
+        return format_html("{} ({})", full_name_en, chinese(name))
+    return chinese(full_name)
+
+
 def _form_row_of(leg: dict, state: dict) -> int:
     """The row of the form (as shown again, blank rows last) that holds ``leg``: the
     answers list legs in travel order, the form in the order they were typed."""
@@ -331,13 +345,12 @@ def _form_row_of(leg: dict, state: dict) -> int:
 
 def _answers(data: dict, state: dict) -> list[dict]:
     """Every answer, as the check page lists it, with the field to change it."""
-    from policies.models import Region, region_label
+    from policies.models import Region
 
     specs = forms.FIELD_SPECS
     codes = {leg["region"] for leg in data["legs"]} | {data["residence_region"]}
-    language = get_language()
     names = {
-        code: region_label(full_name, name, full_name_en, language)
+        code: _place(full_name, name, full_name_en)
         for code, full_name, name, full_name_en in Region.objects.filter(
             code__in=codes
         ).values_list("code", "full_name", "name", "full_name_en")
@@ -357,7 +370,10 @@ def _answers(data: dict, state: dict) -> list[dict]:
         row("email", data["email"]),
         row("language", _choice_label(specs["language"].choices, data["language"])),
         row("residence_region", names.get(data["residence_region"], data["residence_region"])),
-        row("community", community.name if isinstance(community, Community) else "—"),
+        row(
+            "community",
+            chinese(community.name) if isinstance(community, Community) else "—",
+        ),
         row("arrival_date", _date(data["arrival_date"])),
     ]
     for index, leg in enumerate(data["legs"], start=1):
@@ -365,8 +381,13 @@ def _answers(data: dict, state: dict) -> list[dict]:
         rows.append(
             {
                 "label": _("第%(number)d段行程") % {"number": index},
-                "value": f"{names.get(leg['region'], leg['region'])}{_('：')}"
-                f"{_date(leg['start_date'])} – {end}",
+                "value": format_html(
+                    "{}{}{} – {}",
+                    names.get(leg["region"], leg["region"]),
+                    _("："),
+                    _date(leg["start_date"]),
+                    end,
+                ),
                 "target": forms.field_id(f"legs-{_form_row_of(leg, state)}-region"),
             }
         )

@@ -321,9 +321,13 @@ def test_the_english_check_page_marks_the_residence_and_community(english):
         for dd in page.select(".answers dd")
         for link in dd.select("a.change")
     }
-    residence = answers["id_residence_region"].find("span", lang="zh-Hans")
-    assert residence and HAN.search(residence.get_text())
-    assert answers["id_community"].find("span", lang="zh-Hans")
+    # The district in English, its Chinese name beside it marked; no community: a dash.
+    residence = answers["id_residence_region"]
+    assert residence.get_text(" ", strip=True).startswith("Chaoyang District, Beijing (")
+    assert [span.get_text() for span in residence.select("span[lang=zh-Hans]")] == ["朝阳区"]
+    assert not answers["id_community"].select("span[lang=zh-Hans]")
+    legs = [dd for key, dd in answers.items() if key.startswith("id_legs-")]
+    assert legs and all(dd.select("span[lang=zh-Hans]") for dd in legs)
 
 
 def test_the_english_form_names_districts_and_a_chosen_region_in_english(english):

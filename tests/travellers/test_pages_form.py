@@ -176,12 +176,15 @@ def test_an_ambiguous_region_name_lists_the_candidates(client):
     assert "江苏省扬州市广陵区（321002）" in error and "山西省大同市广灵县（140223）" in error
 
 
-def test_the_candidates_of_an_ambiguous_name_are_listed_with_english_punctuation(client):
+def test_the_candidates_of_an_ambiguous_name_are_listed_in_english_for_english_readers(client):
     response = client.post(
         "/declare/", valid_post(**{"legs-0-region": "guangling"}), HTTP_ACCEPT_LANGUAGE="en"
     )
     error = soup(response).find(id="id_legs-0-region-error").get_text()
-    assert "山西省大同市广灵县 (140223), 江苏省扬州市广陵区 (321002)" in error
+    assert (
+        "Guangling County, Datong, Shanxi (广灵县) (140223), "
+        "Guangling District, Yangzhou, Jiangsu (广陵区) (321002)"
+    ) in error
 
 
 def test_a_district_of_the_jurisdiction_is_never_taken_for_its_namesake_elsewhere(client):
