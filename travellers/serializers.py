@@ -18,6 +18,8 @@ pass) so that a bad number is reported together with every other field error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -133,20 +135,39 @@ class CompanionSerializer(RequestSerializer):
         list_serializer_class = CompanionListSerializer
 
     def validate(self, attrs):
-        today = _today(self)
-        errors: dict = {}
-        try:
-            attrs["id_number"] = validate_id_number(
-                attrs["id_type"], attrs["id_number"], today=today
-            )
-        except DjangoValidationError as exc:
-            errors["id_number"] = _django_errors(exc)
-        for found in (contact_errors(attrs, today), nat_test_errors(attrs, today)):
-            for field, messages in found.items():
-                errors.setdefault(field, messages)
+        errors = self._checks(attrs)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not (isinstance(exc.detail, dict) and isinstance(data, Mapping)):
+                raise
+            # As for the lead: a missing name does not hold back the identity number's
+            # and the contact date's messages until the next submit.
+            detail = dict(exc.detail)
+            for field, messages in self._checks(self._valid_fields(data)).items():
+                detail.setdefault(field, messages)
+            raise serializers.ValidationError(detail) from exc
+
+    def _checks(self, attrs) -> dict:
+        """The checks between fields, over those ``attrs`` holds (normalises the number)."""
+        today = _today(self)
+        errors: dict = {}
+        if "id_type" in attrs and "id_number" in attrs:
+            try:
+                attrs["id_number"] = validate_id_number(
+                    attrs["id_type"], attrs["id_number"], today=today
+                )
+            except DjangoValidationError as exc:
+                errors["id_number"] = _django_errors(exc)
+        for found in (contact_errors(attrs, today), nat_test_errors(attrs, today)):
+            for field, messages in found.items():
+                errors.setdefault(field, messages)
+        return errors
 
 
 class DeclarationSerializer(EvaluateRequestSerializer):

@@ -67,6 +67,20 @@ class RequestSerializer(serializers.Serializer):
             for name, field in self._declared_fields.items()
         }
 
+    def _valid_fields(self, data) -> dict:
+        """The validated values of the fields that pass on their own (error path only)."""
+        values: dict = {}
+        for field in self._writable_fields:
+            validate_method = getattr(self, f"validate_{field.field_name}", None)
+            try:
+                value = field.run_validation(field.get_value(data))
+                if validate_method is not None:
+                    value = validate_method(value)
+            except (serializers.ValidationError, DjangoValidationError, SkipField):
+                continue
+            values[field.source] = value
+        return values
+
 
 def _shallow_copy(field):
     # copy.copy by hand: the same attributes, without __reduce_ex__'s round trip.
@@ -260,20 +274,6 @@ class EvaluateRequestSerializer(RequestSerializer):
         if found:
             merged = {**items, **found}
             detail["legs"] = [merged.get(index, {}) for index in range(len(raw))]
-
-    def _valid_fields(self, data) -> dict:
-        """The validated values of the fields that pass on their own (error path only)."""
-        values: dict = {}
-        for field in self._writable_fields:
-            validate_method = getattr(self, f"validate_{field.field_name}", None)
-            try:
-                value = field.run_validation(field.get_value(data))
-                if validate_method is not None:
-                    value = validate_method(value)
-            except (serializers.ValidationError, DjangoValidationError, SkipField):
-                continue
-            values[field.source] = value
-        return values
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -421,3 +421,13 @@ def test_each_leg_on_the_check_page_links_to_the_row_it_was_typed_in(client):
         "第1段行程": "/declare/#id_legs-1-region",
         "第2段行程": "/declare/#id_legs-0-region",
     }
+
+
+def test_a_companions_errors_come_all_at_once(client):
+    post = valid_post(
+        **companion_fields(full_name="", id_number="123", contact_status="close_contact")
+    )
+    response = client.post("/declare/", post)
+    assert response.status_code == 400
+    for field in ("full_name", "id_number", "last_contact_date"):
+        assert field_error(response, f"companions-0-{field}"), field
