@@ -33,6 +33,7 @@ from travellers.references import format_reference, normalise_reference
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
 
 DRAFT = "declare_draft"
+AMEND_DRAFT = "amend_draft"  # one amend form's typing across a language switch
 ADD_COMPANION_BUTTON = "add-companion"  # the button's id in declare.html
 TOKEN = "declare_token"
 ACCESS = "declarations_access"
@@ -181,7 +182,8 @@ def declare(request):
         return _form_page(request, grown, autofocus=name if added else "")
 
     if action == "switch_language":
-        return _switch_language(request, state)
+        _save_draft(request, state)
+        return _switch_language(request, reverse("travellers:declare"))
     if action.startswith("remove_companion:"):
         number = action.removeprefix("remove_companion:")
         if not number.isdigit():
@@ -207,11 +209,10 @@ def declare(request):
     return _see_other(reverse("travellers:declare-check"))
 
 
-def _switch_language(request, state: dict):
-    """The form posted by the language switcher (declare.js): kept as the draft, shown
-    again in the chosen language."""
-    _save_draft(request, state)
-    response = _see_other(reverse("travellers:declare"))
+def _switch_language(request, url: str):
+    """The answer to a form posted by the language switcher (declare.js), once the
+    caller has kept what was typed: the same form again, in the chosen language."""
+    response = _see_other(url)
     # Not "language": that field is the notices' language, which the switch leaves alone.
     language = request.POST.get("ui_language", "")
     if language in dict(settings.LANGUAGES):
@@ -566,6 +567,17 @@ def status(request):
     return _see_other(_detail_url(declaration.reference))
 
 
+def _pop_amend_draft(request, reference: str) -> dict | None:
+    """What was typed into this declaration's amend form before a language switch."""
+    kept = request.session.pop(AMEND_DRAFT, None)
+    if not kept or kept.get("reference") != reference:
+        return None
+    try:
+        return json.loads(pii.decrypt(kept["state"]))
+    except (pii.PIIDecryptionError, ValueError, KeyError):
+        return None
+
+
 def _amend_state(declaration: Declaration) -> dict:
     nat_sampled = declaration.nat_sampled_at
     fields = {
@@ -619,12 +631,20 @@ def amend(request, reference: str):
         return redirect("travellers:status")
     declaration = _declaration(reference)
     if request.method == "GET":
-        return _amend_page(request, declaration, _amend_state(declaration))
+        kept = _pop_amend_draft(request, reference)
+        state = forms.with_blank_rows(kept) if kept else _amend_state(declaration)
+        return _amend_page(request, declaration, state)
 
     posted = forms.state_from_post(request.POST)
     state = {**posted, "companions": []}
     if request.POST.get("action") == "add_legs":
         return _amend_page(request, declaration, forms.add_leg_rows(state))
+    if request.POST.get("action") == "switch_language":
+        request.session[AMEND_DRAFT] = {
+            "reference": reference,
+            "state": pii.encrypt(json.dumps(state, ensure_ascii=False)),
+        }
+        return _switch_language(request, reverse("travellers:amend", args=[reference]))
     built = forms.build_data(state, include_identity=False)
     serializer = AmendmentSerializer(data=built.data, context={"declaration": declaration})
     valid = serializer.is_valid()

@@ -149,6 +149,42 @@ def test_an_amendment_re_evaluates_and_keeps_the_history(client):
     assert Evaluation.objects.filter(declaration=declaration).count() == 2
 
 
+def test_switching_language_on_the_amend_form_keeps_the_changes_and_saves_nothing(client):
+    from django.conf import settings
+
+    confirm(client)
+    declaration = Declaration.objects.get()
+    url = reverse("travellers:amend", args=[declaration.reference])
+    today = timezone.localdate()
+    later = (today + timedelta(days=9)).isoformat()
+    response = client.post(
+        url,
+        {
+            "arrival_date": later,
+            "health_code": "yellow",
+            "contact_status": "none",
+            "home_quarantine_possible": "yes",
+            "legs-0-region": "江苏省扬州市广陵区",
+            "legs-0-region_code": "321002",
+            "legs-0-start_date": (today - timedelta(days=9)).isoformat(),
+            "legs-0-end_date": (today - timedelta(days=4)).isoformat(),
+            "action": "switch_language",
+            "ui_language": "en",
+        },
+    )
+    assert response.status_code == 303 and response["Location"] == url
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    page = soup(client.get(url))
+    assert page.html["lang"] == "en"
+    assert page.find(id="id_arrival_date")["value"] == later
+    assert page.find("input", attrs={"name": "health_code", "value": "yellow"}).has_attr("checked")
+    declaration.refresh_from_db()
+    assert declaration.health_code != "yellow" and declaration.evaluations.count() == 1
+    # Once shown, the kept typing is gone: the next visit shows the declaration again.
+    again = soup(client.get(url))
+    assert again.find(id="id_arrival_date")["value"] == declaration.arrival_date.isoformat()
+
+
 def test_enter_in_the_amend_form_saves_rather_than_adding_rows(client):
     # Browsers submit a form with its first submit button when Enter is pressed in a field.
     confirm(client)
