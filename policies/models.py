@@ -138,6 +138,12 @@ class RiskArea(models.Model):
             and not Region.objects.filter(code=self.region_id, county_level=True).exists()
         ):
             raise ValidationError({"region": _("风险地区必须位于县级行政区。")})
+        if self.region_id and self.region_id.startswith(
+            significant_prefix(settings.PORTAL_JURISDICTION)
+        ):
+            # No leg is inside the jurisdiction, so no answer could ever use it (and the
+            # bulk import refuses it in the same words).
+            raise ValidationError({"region": _("位于本辖区内：进京管控只针对辖区外的地区。")})
 
 
 class DesignationKind(models.TextChoices):

@@ -67,6 +67,16 @@ def test_create_refuses_a_prefecture_and_writes_nothing():
     assert not RiskDataChange.objects.exists()
 
 
+def test_create_refuses_a_district_of_the_jurisdiction_as_the_bulk_import_does():
+    # 朝阳区 is Beijing's: no leg can be there, so no answer could ever use the area.
+    with pytest.raises(ValidationError) as exc:
+        make_area(region="110105")
+
+    assert "本辖区" in exc.value.message_dict["region"][0]
+    assert not RiskArea.objects.exists()
+    assert not RiskDataChange.objects.exists()
+
+
 def test_create_refuses_a_retired_county():
     with pytest.raises(ValidationError) as exc:
         make_area(region="330103")
