@@ -194,6 +194,7 @@ class Designation(models.Model):
 class ChangeKind(models.TextChoices):
     RISK_AREA_CREATED = "risk_area_created", _("新增风险地区")
     RISK_AREA_UPDATED = "risk_area_updated", _("修改风险地区")
+    RISK_AREA_LIFTED = "risk_area_lifted", _("解除风险地区")
     RISK_AREA_DELETED = "risk_area_deleted", _("删除风险地区")
     DESIGNATION_CREATED = "designation_created", _("新增地区认定")
     DESIGNATION_UPDATED = "designation_updated", _("修改地区认定")

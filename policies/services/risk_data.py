@@ -166,12 +166,11 @@ def risk_area_update(*, risk_area: RiskArea, actor=None, **changes) -> RiskArea:
         return stored
     _attribute_to(stored, actor)
     stored.save()
+    lifted = not before["lifted_on"] and after["lifted_on"]
+    # Its own kind: the email tells a traveller "risk area lifted", not "modified".
     record_change(
-        kind=ChangeKind.RISK_AREA_UPDATED,
-        summary=_risk_area_summary(
-            "解除风险地区" if not before["lifted_on"] and after["lifted_on"] else "修改风险地区",
-            after,
-        ),
+        kind=ChangeKind.RISK_AREA_LIFTED if lifted else ChangeKind.RISK_AREA_UPDATED,
+        summary=_risk_area_summary("解除风险地区" if lifted else "修改风险地区", after),
         region_codes=[before["region"], after["region"]],
         object_id=stored.pk,
         before=before,

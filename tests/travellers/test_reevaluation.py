@@ -172,6 +172,11 @@ def test_lifting_the_area_reverses_the_answers_with_a_second_notice(eager, sent_
     assert [e.outcome for e in reevaluations(declaration)] == ["central_observation", "allowed"]
     assert len(change_notices(declaration)) == 2
     assert ReevaluationRun.objects.filter(status=RunStatus.COMPLETED).count() == 2
+    # The email says what happened: lifted, not "modified".
+    from travellers.notices import notice_render
+
+    lifted = max(change_notices(declaration), key=lambda notice: notice.pk)
+    assert "变化原因：解除风险地区" in notice_render(lifted).body
 
 
 def test_a_designation_reaches_the_counties_it_contains_by_prefix(eager, sent_notices):

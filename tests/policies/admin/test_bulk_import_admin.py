@@ -100,7 +100,7 @@ def test_confirming_applies_exactly_the_preview_in_one_go(officer_client, office
 
     changes = RiskDataChange.objects.filter(actor=officer)
     assert changes.filter(kind=ChangeKind.RISK_AREA_CREATED).count() == 29
-    assert changes.filter(kind=ChangeKind.RISK_AREA_UPDATED).count() == 2
+    assert changes.filter(kind=ChangeKind.RISK_AREA_LIFTED).count() == 2
     # The same preview cannot be applied twice.
     again = officer_client.post(URL, {"step": "confirm", "token": token})
     assert again.status_code == 302 and again["Location"] == URL

@@ -137,7 +137,7 @@ def test_patch_with_only_a_lifting_date_lifts_the_area(staff_client, monkeypatch
     area.refresh_from_db()
     assert area.lifted_on == date(2021, 8, 9)
     change = RiskDataChange.objects.order_by("id").last()
-    assert change.kind == ChangeKind.RISK_AREA_UPDATED
+    assert change.kind == ChangeKind.RISK_AREA_LIFTED
     assert change.after["lifted_on"] == "2021-08-09"
 
 

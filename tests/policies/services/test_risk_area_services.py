@@ -164,7 +164,7 @@ def test_lifting_today_is_effective_today():
     area.refresh_from_db()
     assert area.lifted_on == TODAY
     change = RiskDataChange.objects.order_by("id").last()
-    assert change.kind == ChangeKind.RISK_AREA_UPDATED
+    assert change.kind == ChangeKind.RISK_AREA_LIFTED
     assert change.before["lifted_on"] is None
     assert change.after["lifted_on"] == "2021-08-08"
     assert change.effective_on == TODAY
