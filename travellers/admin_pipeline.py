@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from travellers import reevaluation, scoping
-from travellers.models import Notice, NoticeStatus, ReevaluationRun, RunStatus
+from travellers.models import Notice, NoticeStatus, Outcome, ReevaluationRun, RunStatus
 from travellers.tasks.notices import retry_notice
 
 
@@ -113,7 +113,11 @@ class ReevaluationRunAdmin(admin.ModelAdmin):
         summary = reevaluation.staged_summary(run)
         if not summary:
             return "—"
-        return "; ".join(f"{old or '—'} → {new}: {count}" for (old, new), count in summary.items())
+        labels = dict(Outcome.choices)
+        return "; ".join(
+            f"{labels.get(old, old or '—')} → {labels.get(new, new)}: {count}"
+            for (old, new), count in summary.items()
+        )
 
     @admin.action(description=_("批准所选待审批批次（应用结果并发送通知）"))
     def approve_runs(self, request, queryset):

@@ -37,7 +37,8 @@ def test_the_run_list_shows_a_held_run_with_its_figures(admin_client, held_run):
     detail = admin_client.get(
         reverse("admin:travellers_reevaluationrun_change", args=[held_run.pk])
     )
-    assert "central_observation: 3" in detail.content.decode()
+    # In words, not codes: what the staff member approves.
+    assert "可进返京 → 集中观察: 3" in detail.content.decode()
 
 
 def test_discard_without_a_reason_is_refused_then_recorded(
