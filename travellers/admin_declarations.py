@@ -37,8 +37,11 @@ from travellers.models import (
     Declaration,
     DeclarationEvent,
     Evaluation,
+    FollowUpStatus,
     Leg,
     Notice,
+    NoticeKind,
+    Outcome,
 )
 from travellers.references import normalise_reference
 
@@ -137,10 +140,46 @@ class NoticeInline(_HistoryInline):
     verbose_name_plural = _("已发送的通知")
 
 
+# How an event's data reads to staff: its keys and coded values in words.
+_EVENT_KEYS = {
+    "outcome": _("结果"),
+    "policy_version": _("政策版本"),
+    "lead": _("申报人查询码"),
+    "status": _("跟进状态"),
+    "previous_status": _("原跟进状态"),
+    "note_changed": _("备注已修改"),
+    "evaluation": _("评估记录"),
+    "answer_changed": _("结果有变化"),
+    "legs": _("行程段数"),
+    "notice": _("通知"),
+    "kind": _("类别"),
+    "attempts": _("发送次数"),
+}
+
+
+def _event_value(value) -> str:
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if value is None:
+        return "—"
+    for choices in (Outcome, FollowUpStatus, NoticeKind):
+        if value in choices.values:
+            return str(choices(value).label)
+    return str(value)
+
+
 class EventInline(_HistoryInline):
     model = DeclarationEvent
-    fields = ("created_at", "kind", "actor", "data")
+    fields = ("created_at", "kind", "actor", "details")
     verbose_name_plural = _("申报事件")
+
+    @admin.display(description=_("内容"))
+    def details(self, event):
+        return _("；").join(
+            _("%(key)s：%(value)s")
+            % {"key": _EVENT_KEYS.get(key, key), "value": _event_value(value)}
+            for key, value in (event.data or {}).items()
+        )
 
 
 class FollowUpForm(forms.ModelForm):

@@ -136,6 +136,10 @@ def test_saving_the_follow_up_form_records_who_and_when_with_an_event(worker_cli
         "previous_status": "not_contacted",
         "note_changed": True,
     }
+    # Staff read the event in words, not as its stored codes.
+    page = worker_client.get(change_url(declaration)).content.decode()
+    assert "跟进状态：已联系；原跟进状态：未联系；备注已修改：是" in page
+    assert '"previous_status"' not in page
 
 
 def test_search_finds_a_reference(client, east):
