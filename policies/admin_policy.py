@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -220,3 +221,11 @@ class PublishForm(forms.Form):
         label=gettext_lazy("我已查看影响预估，确认发布；发布后该版本不能再修改。"),
         required=True,
     )
+
+    def clean_effective_from(self):
+        day = self.cleaned_data["effective_from"]
+        # Answers are given for today: a version back-dated would only rewrite which
+        # version the record says was in force on days already answered.
+        if day < timezone.localdate():
+            raise forms.ValidationError(gettext_lazy("生效日期不能早于今天。"))
+        return day

@@ -388,3 +388,21 @@ def test_a_draft_changed_under_a_used_token_shows_the_declaration_that_token_sav
     assert response.status_code == 303
     assert response["Location"] == reverse("travellers:declaration", args=[first.reference])
     assert Declaration.objects.count() == 1
+
+
+def test_a_companions_amend_page_says_the_change_is_theirs_alone(client):
+    confirm(
+        client,
+        **{
+            "companions-0-full_name": "王小红",
+            "companions-0-id_type": "resident_id",
+            "companions-0-id_number": "321002198501010026",
+        },
+    )
+    lead = Declaration.objects.get(lead__isnull=True)
+    companion = lead.companions.get()
+    own = soup(client.get(reverse("travellers:amend", args=[companion.reference])))
+    assert own.select_one("[data-own-amendment-notice]")
+    leads = soup(client.get(reverse("travellers:amend", args=[lead.reference])))
+    assert not leads.select_one("[data-own-amendment-notice]")
+    assert leads.select_one("[data-companions-notice]")

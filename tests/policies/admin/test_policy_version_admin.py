@@ -188,12 +188,18 @@ def test_publish_needs_confirmation_then_freezes_the_draft(officer_client, offic
     assert officer_client.get(url).status_code == 403
 
 
-def test_publish_errors_from_the_service_show_on_the_page(officer_client, draft):
+def test_publish_errors_from_the_service_show_on_the_page(officer_client, draft, shipped):
+    from policies import services
+
     # Another published version already takes effect on that date.
+    other = services.policy_version_clone(
+        source=shipped, code="BJ-OTHER", title="另一版本", effective_from=date(2031, 1, 1)
+    )
+    services.policy_version_publish(version=other)
     url = reverse("admin:policies_policyversion_publish", args=[draft.pk])
-    response = officer_client.post(url, {"effective_from": "2021-12-13", "confirm": "on"})
+    response = officer_client.post(url, {"effective_from": "2031-01-01", "confirm": "on"})
     assert response.status_code == 200
-    assert "BJ-2021-12-13" in response.content.decode()
+    assert "BJ-OTHER" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == PolicyStatus.DRAFT
 
@@ -240,3 +246,12 @@ def test_a_clone_does_not_carry_over_the_english_title(officer_client, shipped):
     ).context["form"]
     assert form["title"].value() == shipped.title
     assert not form["title_en"].value()
+
+
+def test_publishing_refuses_an_effective_date_before_today(officer_client, draft):
+    url = reverse("admin:policies_policyversion_publish", args=[draft.pk])
+    response = officer_client.post(url, {"effective_from": "2021-01-01", "confirm": "on"})
+    assert response.status_code == 200
+    assert "生效日期不能早于今天" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == PolicyStatus.DRAFT
