@@ -71,6 +71,8 @@ def test_the_preview_of_a_thirty_area_notice_is_exact_and_writes_nothing(officer
     # Lifting is opt-in: the checkbox is offered unchecked.
     assert f'name="lift" value="{existing["dropped"].pk}"' in page
     assert "checked" not in page.split('id="preview-not-named"')[1].split("</table>")[0]
+    # The estimate says it leaves out what will be ticked for lifting.
+    assert "data-impact-excludes-lifts" in page
     assert RiskArea.objects.count() == 4
     assert RiskDataChange.objects.count() == changes_before
 
