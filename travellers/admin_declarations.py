@@ -175,10 +175,13 @@ class EventInline(_HistoryInline):
 
     @admin.display(description=_("内容"))
     def details(self, event):
+        data = event.data or {}
+        # In _EVENT_KEYS' order: PostgreSQL's jsonb keeps keys in an order of its own.
+        keys = [key for key in _EVENT_KEYS if key in data] + sorted(set(data) - set(_EVENT_KEYS))
         return _("；").join(
             _("%(key)s：%(value)s")
-            % {"key": _EVENT_KEYS.get(key, key), "value": _event_value(value)}
-            for key, value in (event.data or {}).items()
+            % {"key": _EVENT_KEYS.get(key, key), "value": _event_value(data[key])}
+            for key in keys
         )
 
 
