@@ -128,21 +128,7 @@ def test_an_amendment_re_evaluates_and_keeps_the_history(client):
     url = reverse("travellers:amend", args=[declaration.reference])
     form = soup(client.get(url))
     assert form.find(id="id_legs-0-region")["value"] == "江苏省扬州市广陵区"
-    today = timezone.localdate()
-    response = client.post(
-        url,
-        {
-            "arrival_date": (today + timedelta(days=2)).isoformat(),
-            "health_code": "yellow",
-            "contact_status": "none",
-            "home_quarantine_possible": "yes",
-            "legs-0-region": "江苏省扬州市广陵区",
-            "legs-0-region_code": "321002",
-            "legs-0-start_date": (today - timedelta(days=9)).isoformat(),
-            "legs-0-end_date": (today - timedelta(days=4)).isoformat(),
-            "action": "save",
-        },
-    )
+    response = client.post(url, amend_post(health_code="yellow"))
     assert response.status_code == 303
     declaration.refresh_from_db()
     assert declaration.health_code == "yellow"
@@ -155,22 +141,12 @@ def test_switching_language_on_the_amend_form_keeps_the_changes_and_saves_nothin
     confirm(client)
     declaration = Declaration.objects.get()
     url = reverse("travellers:amend", args=[declaration.reference])
-    today = timezone.localdate()
-    later = (today + timedelta(days=9)).isoformat()
+    later = (timezone.localdate() + timedelta(days=9)).isoformat()
     response = client.post(
         url,
-        {
-            "arrival_date": later,
-            "health_code": "yellow",
-            "contact_status": "none",
-            "home_quarantine_possible": "yes",
-            "legs-0-region": "江苏省扬州市广陵区",
-            "legs-0-region_code": "321002",
-            "legs-0-start_date": (today - timedelta(days=9)).isoformat(),
-            "legs-0-end_date": (today - timedelta(days=4)).isoformat(),
-            "action": "switch_language",
-            "ui_language": "en",
-        },
+        amend_post(
+            arrival_date=later, health_code="yellow", action="switch_language", ui_language="en"
+        ),
     )
     assert response.status_code == 303 and response["Location"] == url
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
