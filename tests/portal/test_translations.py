@@ -166,6 +166,9 @@ def visible_text(response) -> str:
     for option in page.find_all("option"):
         if option.get_text(strip=True) in native_names:
             option.decompose()
+    # So is the form's own switch to the other language (declare.html, without JavaScript).
+    for switch in page.select("[data-language-switch]"):
+        switch.decompose()
     spoken = [
         str(value)
         for tag in page.find_all(True)

@@ -431,3 +431,14 @@ def test_a_companions_errors_come_all_at_once(client):
     assert response.status_code == 400
     for field in ("full_name", "id_number", "last_contact_date"):
         assert field_error(response, f"companions-0-{field}"), field
+
+
+def test_without_javascript_the_form_offers_a_language_switch_that_keeps_the_answers(client):
+    page = soup(client.get("/declare/"))
+    form = page.find("form", attrs={"data-declare-form": True})
+    buttons = [b.get("value") for b in form.find_all("button", attrs={"type": "submit"})]
+    # After "continue": Enter in a field still continues.
+    assert buttons[0] == "continue" and "switch_language" in buttons
+    switch = form.find("noscript")
+    assert switch.find("input", attrs={"name": "ui_language"})["value"] == "en"
+    assert "Switch to English" in switch.get_text()
