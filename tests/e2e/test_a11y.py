@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from tests.e2e.test_declare import in_view
 from tests.travellers.api.payloads import PHONE, declaration_payload
 
 pytestmark = [
@@ -172,16 +173,6 @@ def test_the_picker_counts_one_place_and_several_places_in_english(page, live_se
     )
     assert " 1 places" not in status.inner_text()
     assert status.inner_text().split(" ")[0].isdigit()
-
-
-def in_view(page, selector: str) -> bool:
-    return page.evaluate(
-        """(selector) => {
-          const box = document.querySelector(selector).getBoundingClientRect();
-          return box.top >= 0 && box.bottom <= window.innerHeight;
-        }""",
-        selector,
-    )
 
 
 def test_adding_a_companion_focuses_and_shows_their_name_field(page):
