@@ -69,3 +69,20 @@ def page(browser, live_server, insecure_cookies):
 def artifacts_dir():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def guangling_high_risk():
+    """A high-risk area in Guangling District, Yangzhou (321002), designated 20 days ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from policies.models import RiskArea
+
+    return RiskArea.objects.create(
+        region_id="321002",
+        name="示例小区（演示数据）",
+        level="high",
+        designated_on=timezone.localdate() - timedelta(days=20),
+    )

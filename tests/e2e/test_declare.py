@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from policies.models import RiskArea
 from travellers.models import Declaration
 
 pytestmark = [
@@ -15,17 +14,6 @@ pytestmark = [
 ]
 
 ID_NUMBER = "110105199003071239"
-
-
-@pytest.fixture
-def guangling_high_risk():
-    today = timezone.localdate()
-    return RiskArea.objects.create(
-        region_id="321002",
-        name="示例小区（演示数据）",
-        level="high",
-        designated_on=today - timedelta(days=20),
-    )
 
 
 def pick_region(page, row: int, typed: str, choose: str, *, keyboard: bool = False):

@@ -172,6 +172,17 @@ def test_enter_in_the_amend_form_saves_rather_than_adding_rows(client):
     assert (first["name"], first["value"]) == ("action", "save")
 
 
+def test_without_javascript_the_amend_form_offers_a_language_switch(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    form = soup(client.get(reverse("travellers:amend", args=[declaration.reference]))).find(
+        "form", attrs={"data-declare-form": True}
+    )
+    switch = form.find("noscript")
+    assert switch.find("button")["value"] == "switch_language"
+    assert switch.find("input", attrs={"name": "ui_language"})["value"] == "en"
+
+
 def test_an_invalid_amendment_changes_nothing(client):
     confirm(client)
     declaration = Declaration.objects.get()
