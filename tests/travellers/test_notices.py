@@ -433,3 +433,18 @@ def test_a_batch_sends_each_notice_once_and_hands_temporary_failures_to_single_r
     # The same batch delivered again sends nothing twice.
     notice_tasks.send_notices.apply(args=[[second_notice.pk]])
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_text_part_shows_names_as_typed_and_the_html_part_escapes_them(locmem, language):
+    high_risk_area(designated_on=date(2021, 7, 28), name="A&B<\"花园\">'")
+    lead, _ = submitted(language=language)
+    lead.result = {}
+    [result] = evaluate_saved([lead], as_of=TODAY)
+    evaluation = apply_result(lead, result, as_of=TODAY, trigger="reevaluated")
+    change = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+    message = notice_render(change)
+    assert "A&B<\"花园\">'" in message.body
+    assert "&amp;" not in message.body and "&#x27;" not in message.body
+    html = message.alternatives[0][0]
+    assert "A&amp;B&lt;&quot;花园&quot;&gt;&#x27;" in html and "<\"花园\">" not in html
