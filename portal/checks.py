@@ -93,3 +93,26 @@ def check_pii_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_base_url(app_configs, **kwargs):
+    # Every email's status link starts with it: the development default would send
+    # citizens to their own machine.
+    from urllib.parse import urlsplit
+
+    if settings.DEBUG:
+        return []
+    parts = urlsplit(settings.PORTAL_BASE_URL)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not host or host in ("localhost", "127.0.0.1", "::1"):
+        return [
+            Error(
+                f"PORTAL_BASE_URL={settings.PORTAL_BASE_URL!r} is not the portal's public "
+                "https address while DEBUG is false.",
+                hint="Set PORTAL_BASE_URL to the address citizens reach, "
+                "e.g. https://portal.example.gov.cn (the status links in emails use it).",
+                id="portal.E008",
+            )
+        ]
+    return []

@@ -256,6 +256,7 @@ def main() -> int:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "PII_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PORTAL_BASE_URL": "https://portal.example",
         "THROTTLE_RATES": "evaluate=1000000/min,submit=1000000/min,"
         "lookup=1000000/min,lookup_reference=1000000/min",
         "CELERY_BROKER_URL": broker if use_broker else "",

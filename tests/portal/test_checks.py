@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from portal import checks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +36,7 @@ def test_it_starts_with_its_keys_in_production_mode():
             "DEBUG": "false",
             "SECRET_KEY": "x" * 50,
             "PII_ENCRYPTION_KEY": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
+            "PORTAL_BASE_URL": "https://portal.example.gov.cn",
         },
         "--deploy",
         "--fail-level",
@@ -46,6 +49,21 @@ def test_it_refuses_production_without_its_own_pii_key():
     proc = run_check({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "--deploy")
     assert proc.returncode != 0
     assert "portal.E007" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8000", "https://localhost", "http://portal.example.gov.cn", ""]
+)
+def test_it_refuses_production_whose_email_links_lead_nowhere_public(settings, url):
+    settings.DEBUG = False
+    settings.PORTAL_BASE_URL = url
+    assert [e.id for e in checks.check_base_url(None)] == ["portal.E008"]
+    settings.PORTAL_BASE_URL = "https://portal.example.gov.cn"
+    assert checks.check_base_url(None) == []
+    # Development keeps its local default.
+    settings.DEBUG = True
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
+    assert checks.check_base_url(None) == []
 
 
 def test_it_rejects_a_malformed_jurisdiction_at_import():
