@@ -669,7 +669,7 @@ def requeue_after() -> timedelta:
 
 def sweep(*, now=None) -> dict[str, int]:
     """Enqueue what a lost message or a dead broker left behind; safe to run any time."""
-    from travellers.tasks.notices import send_notice
+    from travellers.tasks.notices import retries_window, send_notice
     from travellers.tasks.reevaluation import process_change as change_task
     from travellers.tasks.reevaluation import reevaluate_chunk
 
@@ -701,13 +701,16 @@ def sweep(*, now=None) -> dict[str, int]:
             RunChunk.objects.filter(id=chunk_id).update(enqueued_at=now)
             counts["chunks"] += 1
 
-    # Pending notices whose message was lost, or whose sender died mid-attempt (the
-    # claim in travellers.notices lets a stale attempt be taken again).
+    # Pending notices whose message was lost, whose sender died mid-attempt (the claim
+    # in travellers.notices lets a stale attempt be taken again), or whose retry after a
+    # temporary failure never came (its message lost, or never published): older than
+    # every retry's backoff together, a retry would have settled them.
     stale_notices = list(
         Notice.objects.filter(status=NoticeStatus.PENDING)
         .filter(
             Q(attempts=0, sent_at__isnull=True, created_at__lt=stale)
             | Q(sent_at__lt=now - CLAIM_TIMEOUT)
+            | Q(attempts__gt=0, sent_at__isnull=True, created_at__lt=now - retries_window())
         )
         .order_by("id")
         .values_list("id", flat=True)[:1000]

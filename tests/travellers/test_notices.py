@@ -157,6 +157,27 @@ def test_temporary_failures_record_the_attempt_and_raise(flaky, error):
     assert len(flaky) == 0
 
 
+def test_a_notice_whose_retry_was_lost_is_sent_by_the_sweep_once_its_retries_are_over(
+    flaky, settings
+):
+    from travellers import reevaluation
+    from travellers.tasks.notices import retries_window
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    _, notice = submitted()
+    flaky.append(smtplib.SMTPDataError(451, b"greylisted"))
+    with pytest.raises(TemporaryDeliveryError):
+        notice_send(notice_id=notice.pk)
+    # The retry's message never arrives. While it still could, the sweep leaves it.
+    soon = timezone.now() + timedelta(minutes=30)
+    assert reevaluation.sweep(now=soon)["notices"] == 0
+    later = timezone.now() + retries_window() + timedelta(minutes=1)
+    assert reevaluation.sweep(now=later)["notices"] == 1
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("sent", 2)
+    assert len(flaky) == 0 and len(mail.outbox) == 1
+
+
 @pytest.mark.parametrize(
     "error",
     [

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from celery import current_app, shared_task
 from django.conf import settings
 from django.db import transaction
 
 from portal.batched_publish import BatchedPublisher
 from travellers.notices import (
+    CLAIM_TIMEOUT,
     MAX_ATTEMPTS,
     TemporaryDeliveryError,
     notice_retry,
@@ -15,7 +19,9 @@ from travellers.notices import (
     notices_send,
 )
 
-__all__ = ["notice_publisher", "retry_notice", "send_notice", "send_notices"]
+__all__ = ["notice_publisher", "retries_window", "retry_notice", "send_notice", "send_notices"]
+
+logger = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 30
 
@@ -25,6 +31,13 @@ def retry_countdown(retries: int) -> int:
     timeout: a task waiting for its countdown longer than that would be redelivered."""
     cap = min(600, max(1, settings.CELERY_BROKER_VISIBILITY_TIMEOUT // 4))
     return min(cap, BACKOFF_BASE_SECONDS * 2**retries)
+
+
+def retries_window() -> timedelta:
+    """How long a notice's retries take at most, from its first attempt to its last
+    claim going stale: a notice still pending and retried after that lost its retry."""
+    backoff = sum(retry_countdown(retries) for retries in range(MAX_ATTEMPTS - 1))
+    return timedelta(seconds=backoff) + CLAIM_TIMEOUT + timedelta(hours=1)
 
 
 @shared_task(bind=True, name="travellers.send_notice", max_retries=MAX_ATTEMPTS - 1)
@@ -43,9 +56,13 @@ def send_notices(notice_ids: list[int]) -> int:
     overhead once per batch instead of once per email."""
     temporary = notices_send(notice_ids=notice_ids, max_attempts=MAX_ATTEMPTS)
     for notice_id in temporary:
-        # From here on each one follows the single notice's backoff; if this enqueue
-        # fails the notice stays pending and the sweep sends it.
-        send_notice.apply_async((notice_id,), countdown=retry_countdown(0))
+        # From here on each one follows the single notice's backoff. If this enqueue
+        # fails the notice stays pending, and the sweep sends it once its retries would
+        # have been over (retries_window); the others are still handed on.
+        try:
+            send_notice.apply_async((notice_id,), countdown=retry_countdown(0))
+        except Exception:
+            logger.exception("Could not enqueue the retry of notice %s", notice_id)
     return len(notice_ids) - len(temporary)
 
 
