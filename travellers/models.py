@@ -510,6 +510,8 @@ class NoticeStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+    # Not sent: a later notice for the same declaration carries its newer answer.
+    REPLACED = "replaced", _("已被新通知取代")
 
 
 class Notice(models.Model):

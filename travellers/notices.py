@@ -372,10 +372,38 @@ def _attempt(notice: Notice, *, max_attempts: int, previous=_LOOK_UP, mark=True)
     return NoticeStatus.SENT
 
 
-def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
-    """Deliver one notice; returns its status afterwards (``sent``, ``failed``, ``pending``).
+def _superseded(notices: Sequence[Notice]) -> set[int]:
+    """Those of ``notices`` that a notice of a later answer to the same declaration
+    replaces (one query for a batch). Sent after it, say by a retry, an older answer
+    would be the last word the citizen got, and a wrong one."""
+    if not notices:
+        return set()
+    latest: dict[int, tuple] = {}
+    for declaration_id, created_at, evaluation_id in Notice.objects.filter(
+        declaration_id__in={notice.declaration_id for notice in notices}
+    ).values_list("declaration_id", "evaluation__created_at", "evaluation_id"):
+        mark = (created_at, evaluation_id)
+        if declaration_id not in latest or mark > latest[declaration_id]:
+            latest[declaration_id] = mark
+    return {
+        notice.pk
+        for notice in notices
+        if (notice.evaluation.created_at, notice.evaluation_id) < latest[notice.declaration_id]
+    }
 
-    A notice already sent, failed or being sent by another worker is left alone.
+
+def _set_superseded(notice: Notice) -> str:
+    Notice.objects.filter(id=notice.pk).update(status=NoticeStatus.REPLACED, sent_at=None)
+    logger.info("notice %s: superseded by a later notice, not sent", notice.pk)
+    return NoticeStatus.REPLACED
+
+
+def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
+    """Deliver one notice; returns its status afterwards (``sent``, ``failed``,
+    ``pending``, ``replaced``).
+
+    A notice already sent, failed or being sent by another worker is left alone; one
+    that a notice of a later answer replaces is not sent (``_superseded``).
     Temporary failures (connection errors, SMTP 4xx) record the attempt and raise
     ``TemporaryDeliveryError`` for the task to retry, until ``max_attempts`` is
     reached, then the notice is failed; permanent ones (5xx, a refused or missing
@@ -384,7 +412,10 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
     if not _claim(notice_id, timezone.now()):
         return Notice.objects.filter(id=notice_id).values_list("status", flat=True).first() or ""
     (notice,) = _load([notice_id])
-    status = _attempt(notice, max_attempts=max_attempts)
+    if _superseded([notice]):
+        status = _set_superseded(notice)
+    else:
+        status = _attempt(notice, max_attempts=max_attempts)
     if status == NoticeStatus.SENT:
         _add_sent_events([notice])
     count_on_runs([(notice.evaluation.run_id, status)])
@@ -403,6 +434,7 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
     """
     notices = [n for n in _load(notice_ids) if n.status == NoticeStatus.PENDING]
     previous = _previous_results(notices)
+    superseded = _superseded(notices)
     temporary: list[int] = []
     sent: list[Notice] = []
     outcomes: list[tuple[int | None, str]] = []
@@ -415,6 +447,9 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
         if not claimed:
             continue
         notice.attempts += 1  # as the claim counted it
+        if notice.pk in superseded:
+            outcomes.append((notice.evaluation.run_id, _set_superseded(notice)))
+            continue
         try:
             status = _attempt(
                 notice, max_attempts=max_attempts, previous=previous.get(notice.pk), mark=False

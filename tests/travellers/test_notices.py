@@ -469,3 +469,40 @@ def test_the_text_part_shows_names_as_typed_and_the_html_part_escapes_them(locme
     assert "&amp;" not in message.body and "&#x27;" not in message.body
     html = message.alternatives[0][0]
     assert "A&amp;B&lt;&quot;花园&quot;&gt;&#x27;" in html and "<\"花园\">" not in html
+
+
+def later_answer(lead, *, lifted_on=date(2021, 8, 10)):
+    """The areas lifted: a new answer on ``lifted_on`` and its change notice."""
+    from policies.models import RiskArea
+
+    RiskArea.objects.update(lifted_on=lifted_on)
+    [result] = evaluate_saved([lead], as_of=lifted_on)
+    evaluation = apply_result(lead, result, as_of=lifted_on, trigger="reevaluated")
+    return Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+
+
+def test_a_notice_of_an_older_answer_is_not_sent_after_the_newer_one(locmem):
+    lead, confirmation = submitted()
+    change = later_answer(lead)
+    assert notice_send(notice_id=change.pk) == "sent"
+    # The confirmation's retry comes late: its "postponed" would be the last word.
+    assert notice_send(notice_id=confirmation.pk) == "replaced"
+    assert len(locmem) == 1 and "可以进返京" in locmem[0].body
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.sent_at) == ("replaced", None)
+
+
+def test_a_batch_sends_only_the_latest_answer_of_each_declaration(locmem):
+    from travellers.notices import notices_send
+
+    lead, confirmation = submitted()
+    change = later_answer(lead)
+    other, other_confirmation = submitted(id_number=CHILD_ID)
+    assert notices_send(notice_ids=[confirmation.pk, change.pk, other_confirmation.pk]) == []
+    statuses = dict(Notice.objects.values_list("id", "status"))
+    assert statuses == {
+        confirmation.pk: "replaced",
+        change.pk: "sent",
+        other_confirmation.pk: "sent",
+    }
+    assert len(locmem) == 2
