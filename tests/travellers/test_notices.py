@@ -10,6 +10,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import TestCase
 from django.utils import timezone
 
+from policies.models import RiskDataChange
 from tests.travellers.api.payloads import (
     CHILD_ID,
     LEAD_ID,
@@ -305,11 +306,17 @@ def test_the_change_notice_names_the_county_and_risk_area(locmem):
 
 
 def test_english_notices_name_the_county_in_english_with_the_chinese_beside_it(locmem):
-    high_risk_area(designated_on=date(2021, 7, 28), name="某某花园")
+    from policies.services.risk_data import risk_area_create
+
+    risk_area_create(
+        region="321002", name="某某花园", level="high", designated_on=date(2021, 7, 28)
+    )
     lead, confirmation = submitted(language="en")
     lead.result = {}
     [result] = evaluate_saved([lead], as_of=TODAY)
-    evaluation = apply_result(lead, result, as_of=TODAY, trigger="reevaluated")
+    evaluation = apply_result(
+        lead, result, as_of=TODAY, trigger="reevaluated", change=RiskDataChange.objects.get()
+    )
     change = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
 
     for notice in (confirmation, change):
@@ -321,6 +328,51 @@ def test_english_notices_name_the_county_in_english_with_the_chinese_beside_it(l
             assert "某某花园" in body
     change_body = notice_render(change).body
     assert "Places concerned: Guangling District (广陵区)" in change_body
+
+
+@pytest.mark.parametrize(
+    "language, names",
+    [
+        ("zh-hans", ["变化原因：解除风险地区", "涉及地区：广陵区", "涉及风险地区：测试小区"]),
+        ("en", ["Places concerned: Guangling District (广陵区)", "Risk areas concerned: 测试小区"]),
+    ],
+)
+def test_a_lift_names_the_area_lifted_though_the_new_answer_no_longer_has_it(
+    locmem, language, names
+):
+    from policies.models import RiskArea
+    from policies.services.risk_data import risk_area_lift
+
+    lead, _ = submitted(language=language)
+    later = date(2021, 8, 10)
+    risk_area_lift(risk_area=RiskArea.objects.get(), lifted_on=later)
+    [result] = evaluate_saved([lead], as_of=later)
+    assert not result.reasons or all(not r.risk_areas for r in result.reasons)
+    evaluation = apply_result(
+        lead, result, as_of=later, trigger="reevaluated", change=RiskDataChange.objects.get()
+    )
+    notice = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+    message = notice_render(notice)
+    for name in names:
+        assert name in message.body
+    assert names[-1].split("：")[-1].split(": ")[-1] in message.alternatives[0][0]
+
+
+def test_a_measure_ending_says_so_and_names_no_places(locmem):
+    lead, _ = submitted()
+    first = lead.evaluations.get()
+    evaluation = type(first).objects.create(
+        declaration=lead,
+        trigger="reevaluated",
+        outcome="allowed",
+        entry_allowed_from=None,
+        policy_version_id=first.policy_version_id,
+        result={**first.result, "outcome": "allowed", "measures": []},
+    )
+    notice = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+    body = notice_render(notice).body
+    assert "变化原因：管控期限等日期已到" in body
+    assert "涉及地区" not in body and "涉及风险地区" not in body
 
 
 def test_chinese_notices_name_the_county_as_before(locmem):
@@ -497,7 +549,7 @@ def test_a_batch_sends_only_the_latest_answer_of_each_declaration(locmem):
 
     lead, confirmation = submitted()
     change = later_answer(lead)
-    other, other_confirmation = submitted(id_number=CHILD_ID)
+    _other, other_confirmation = submitted(id_number=CHILD_ID)
     assert notices_send(notice_ids=[confirmation.pk, change.pk, other_confirmation.pk]) == []
     statuses = dict(Notice.objects.values_list("id", "status"))
     assert statuses == {
@@ -506,3 +558,15 @@ def test_a_batch_sends_only_the_latest_answer_of_each_declaration(locmem):
         other_confirmation.pk: "sent",
     }
     assert len(locmem) == 2
+
+
+def test_an_arrival_reports_email_says_which_measure_is_in_progress(locmem):
+    _lead, notice = submitted(
+        kind="arrival_report", arrival_date=(TODAY - timedelta(days=1)).isoformat()
+    )
+    message = notice_render(notice)
+    for body in (message.body, message.alternatives[0][0]):
+        assert "（进行中）" in body
+    # Before travel no measure has begun: the dates alone say when each applies.
+    _pre, pre_notice = submitted(id_number=CHILD_ID)
+    assert "（进行中）" not in notice_render(pre_notice).body
