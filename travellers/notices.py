@@ -154,7 +154,12 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
     evaluation = notice.evaluation
     language = declaration.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        shown = present(evaluation.result, language, kind=declaration.kind)
+        shown = present(
+            evaluation.result,
+            language,
+            kind=declaration.kind,
+            arrival_date=declaration.arrival_date,
+        )
         context = {
             "language": language,
             "name": declaration.masked_name,

@@ -290,6 +290,25 @@ def _next_step(
     return ""
 
 
+def _overdue_step(kind, outcome, arrival_date, entry_from, day, language) -> str:
+    """A postponement that reaches someone after the arrival day they declared (a risk
+    area designated since): "put off your trip" may come too late, so the answer also
+    says what to do if they have come already."""
+    if kind != "pre_travel" or outcome != "postponed" or not arrival_date or arrival_date >= day:
+        return ""
+    values = {"arrival": format_day(arrival_date, language)}
+    if entry_from is None:
+        return _(
+            "您申报的抵京日期%(arrival)s已过。如已抵京，请立即向所在社区报到；"
+            "如尚未出行，请暂缓出行，情况变化后通过“修改行程和健康信息”更新申报。"
+        ) % values
+    values["date"] = format_day(entry_from, language)
+    return _(
+        "您申报的抵京日期%(arrival)s已过。如已抵京，请立即向所在社区报到；"
+        "如尚未出行，请暂缓出行，并通过“修改行程和健康信息”把抵京日期改为%(date)s或之后。"
+    ) % values
+
+
 def _reason_text(reason: dict, language: str) -> str:
     if is_english(language):
         return _english_places(reason.get("text_en") or reason.get("text") or "", reason)
@@ -366,13 +385,20 @@ def _reason(item: dict, language: str) -> PresentedReason:
 
 
 def present(
-    result: dict, language: str, *, today: date | None = None, kind: str | None = None
+    result: dict,
+    language: str,
+    *,
+    today: date | None = None,
+    kind: str | None = None,
+    arrival_date: date | None = None,
 ) -> Presented:
     """``result`` in plain words for a reader of ``language`` (``zh-hans`` / ``en``).
 
     ``today``: the day measures are past / current / future against (default: the
     result's own evaluation date, else today). ``kind``: the declaration's kind, which
     words the ``allowed`` headline ("may enter" before travel, "no measures" after).
+    ``arrival_date``: the declared arrival; a postponement read after it has passed
+    asks whether the traveller already came.
     """
     result = result or {}
     day = today or _date(result.get("as_of")) or timezone.localdate()
@@ -418,7 +444,8 @@ def present(
             headline=_headline(
                 outcome, entry_from, measures, {r.rule for r in reasons}, kind, language
             ),
-            next_step=_next_step(
+            next_step=_overdue_step(kind, outcome, arrival_date, entry_from, day, language)
+            or _next_step(
                 outcome,
                 entry_from,
                 {r.rule for r in reasons},

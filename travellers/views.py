@@ -50,7 +50,13 @@ def _present(declaration: Declaration, language: str):
     from travellers.presentation import present
 
     # Past / current / future as of today: the page is read now, not on the day evaluated.
-    return present(declaration.result, language, today=timezone.localdate(), kind=declaration.kind)
+    return present(
+        declaration.result,
+        language,
+        today=timezone.localdate(),
+        kind=declaration.kind,
+        arrival_date=declaration.arrival_date,
+    )
 
 
 def _see_other(url: str) -> HttpResponseRedirect:

@@ -411,6 +411,27 @@ def test_a_postponement_says_what_ends_it(result, says):
     assert says in present(result, "zh-hans", kind="pre_travel").next_step
 
 
+def test_a_postponement_read_after_the_declared_arrival_asks_whether_they_came_already():
+    from datetime import date
+
+    result = postponed("2021-08-15", ["risk_county_stay"])
+    late = present(
+        result, "zh-hans", today=date(2021, 8, 9), kind="pre_travel", arrival_date=date(2021, 8, 8)
+    )
+    assert "抵京日期2021年8月8日已过" in late.next_step
+    assert "如已抵京，请立即向所在社区报到" in late.next_step
+    assert "改为2021年8月15日或之后" in late.next_step
+    english = present(
+        result, "en", today=date(2021, 8, 9), kind="pre_travel", arrival_date=date(2021, 8, 8)
+    )
+    assert "8 August 2021" in english.next_step and "15 August 2021" in english.next_step
+    # Before the arrival day the usual advice stands.
+    early = present(
+        result, "zh-hans", today=date(2021, 8, 7), kind="pre_travel", arrival_date=date(2021, 8, 8)
+    )
+    assert "已过" not in early.next_step and "改为2021年8月15日或之后" in early.next_step
+
+
 def test_an_answer_that_is_not_postponed_has_no_next_step():
     allowed = {**postponed(), "outcome": "allowed"}
     assert present(allowed, "zh-hans", kind="pre_travel").next_step == ""
