@@ -95,6 +95,18 @@ class CitizenDeclarationMixin:
             return [AllowAny()]
         return super().get_permissions()
 
+    def get_serializer_class(self):
+        # Also read by OPTIONS and the browsable API, which failed without one. OPTIONS
+        # runs as the "metadata" action: the route's POST action says which body it is.
+        action = self.action
+        if action == "metadata":
+            action = self.action_map.get(self.request.method.lower(), action)
+        if action == "create":
+            return DeclarationSerializer
+        if action == "lookup":
+            return LookupRequestSerializer
+        return super().get_serializer_class()
+
     def get_throttles(self):
         if self.action == "create":
             return [SubmitThrottle()]

@@ -415,3 +415,41 @@ def test_only_a_json_true_attests(client, today, risk, value):
     assert response.status_code == 400
     assert "依法承担责任" in response.json()["attestation"][0]
     assert rows() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "get_status"),
+    [
+        ("/api/v1/declarations/", "id_number", 403),  # GET lists, for staff only
+        ("/api/v1/declarations/lookup/", "phone_last4", 405),
+    ],
+)
+def test_the_citizen_endpoints_describe_themselves_and_render_for_a_browser(
+    client, path, field, get_status
+):
+    # Both were a 500: the viewset had no serializer for OPTIONS or the browsable API.
+    options = client.options(path)
+    assert options.status_code == 200
+    assert field in options.json()["actions"]["POST"]
+    browser = client.get(path, HTTP_ACCEPT="text/html")
+    assert browser.status_code == get_status
+    assert "text/html" in browser["Content-Type"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/declarations/", "/api/v1/declarations/lookup/"])
+def test_a_form_encoded_body_is_refused_as_unsupported_not_read_as_empty(client, today, path):
+    response = client.post(path, {"kind": "pre_travel"}, format="multipart")
+    assert response.status_code == 415
+    response = client.post(
+        path, "kind=pre_travel", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert not Declaration.objects.exists()
+
+
+def test_as_of_and_unknown_fields_get_a_400_that_names_them(client, today, risk):
+    payload = declaration_payload(today=today, as_of="2021-08-08", nickname="小张")
+    response = post(client, payload)
+    assert response.status_code == 400
+    assert set(response.json()) == {"as_of", "nickname"}
+    assert not Declaration.objects.exists()
