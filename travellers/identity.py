@@ -173,3 +173,16 @@ def validate_mainland_mobile(value: str) -> str:
             code="phone_format",
         )
     return match.group(1)
+
+
+def clean_person_name(value: str) -> str:
+    """A name as it is read: format and control characters (zero-width spaces, joiners,
+    direction overrides) taken out, inner whitespace collapsed. Left in, "\\u200b" passed
+    as a name and "\\u202e三张" showed reversed in the lists and emails."""
+    visible = "".join(
+        char for char in value if unicodedata.category(char) not in ("Cf", "Cc", "Co", "Cs")
+    )
+    name = " ".join(visible.split())
+    if not name:
+        raise ValidationError(_("请填写姓名。"), code="blank")
+    return name

@@ -30,15 +30,22 @@ from rest_framework import serializers
 
 from policies.api.serializers import (
     CalendarDateField,
+    EmailTextField,
     EvaluateRequestSerializer,
     NatTestSerializer,
     RequestSerializer,
+    TextField,
 )
 from policies.engine.types import CONTACT_STATUSES, HEALTH_CODES
 from policies.models import significant_prefix
 from policies.regions import region_table
 from policies.snapshots import local_date
-from travellers.identity import ID_TYPES, validate_id_number, validate_mainland_mobile
+from travellers.identity import (
+    ID_TYPES,
+    clean_person_name,
+    validate_id_number,
+    validate_mainland_mobile,
+)
 from travellers.models import Community, Language
 
 MAX_COMPANIONS = 4
@@ -52,6 +59,9 @@ TODAY_MESSAGES = {
     "arrival_too_late": _("计划抵达日期不能晚于今天起一年以后。"),
     "arrival_too_early": _("抵达日期不能早于一年以前。"),
 }
+# No as_of: refused by name rather than dropped, so a caller does not believe the answer
+# is for the day it sent.
+NO_AS_OF = {"as_of": _("申报总是按今天的政策和风险地区评估，不接受 as_of。")}
 LANGUAGES = tuple(Language.values)
 _ATTESTATION_REFUSED = _("请确认所填信息真实准确：隐瞒行程等情况将依法承担责任。")
 
@@ -78,6 +88,13 @@ class AttestationField(serializers.Field):
 
 def _django_errors(exc: DjangoValidationError) -> list[str]:
     return list(exc.messages)
+
+
+def _person_name(value: str) -> str:
+    try:
+        return clean_person_name(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(_django_errors(exc)) from exc
 
 
 def _today(serializer: serializers.Serializer):
@@ -121,11 +138,11 @@ class CompanionSerializer(RequestSerializer):
     together); a test result is personal, so ``nat_test`` never defaults to the lead's.
     """
 
-    full_name = serializers.CharField(max_length=100, trim_whitespace=True)
+    full_name = TextField(max_length=100, trim_whitespace=True)
     # A child travelling with a parent mostly has a resident ID card: the form preselects
     # it, and the API takes the same default.
     id_type = serializers.ChoiceField(choices=ID_TYPES, default="resident_id")
-    id_number = serializers.CharField(max_length=40)
+    id_number = TextField(max_length=40)
     health_code = serializers.ChoiceField(choices=HEALTH_CODES, required=False)
     nat_test = NatTestSerializer(required=False, allow_null=True, default=None)
     contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES, required=False)
@@ -133,6 +150,9 @@ class CompanionSerializer(RequestSerializer):
 
     class Meta:
         list_serializer_class = CompanionListSerializer
+
+    def validate_full_name(self, value):
+        return _person_name(value)
 
     def validate(self, attrs):
         errors = self._checks(attrs)
@@ -180,15 +200,16 @@ class DeclarationSerializer(EvaluateRequestSerializer):
 
     as_of = None  # a declaration is always evaluated for today
     as_of_messages = TODAY_MESSAGES
+    unknown_field_messages = NO_AS_OF
 
-    full_name = serializers.CharField(max_length=100, trim_whitespace=True)
+    full_name = TextField(max_length=100, trim_whitespace=True)
     id_type = serializers.ChoiceField(choices=ID_TYPES)
-    id_number = serializers.CharField(max_length=40)
-    phone = serializers.CharField(max_length=32)
-    email = serializers.EmailField(max_length=254)
+    id_number = TextField(max_length=40)
+    phone = TextField(max_length=32)
+    email = EmailTextField(max_length=254)
     language = serializers.ChoiceField(choices=LANGUAGES, default="zh-hans")
-    residence_region = serializers.CharField(max_length=6)
-    community = serializers.CharField(
+    residence_region = TextField(max_length=6)
+    community = TextField(
         max_length=32, required=False, allow_blank=True, allow_null=True, default=None
     )
     attestation = AttestationField()
@@ -222,6 +243,9 @@ class DeclarationSerializer(EvaluateRequestSerializer):
             return validate_id_number(id_type, value, today=_today(self))
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_django_errors(exc)) from exc
+
+    def validate_full_name(self, value):
+        return _person_name(value)
 
     def validate_phone(self, value):
         try:
@@ -277,6 +301,7 @@ class AmendmentSerializer(EvaluateRequestSerializer):
     kind = None
     as_of = None
     as_of_messages = TODAY_MESSAGES
+    unknown_field_messages = {**NO_AS_OF, "kind": _("申报类别提交后不能修改。")}
 
     def prepare_attrs(self, attrs) -> None:
         declaration = self.context.get("declaration")

@@ -46,8 +46,50 @@ from policies.snapshots import local_date
 MAX_LEGS = 50
 
 
+class _JSONText:
+    """Only a JSON string: DRF's text fields take numbers too, and stored their digits (an
+    integer beyond 64 bits, which the JSON parser reads as a float, as "1.2e+29")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+_NOT_TEXT = {"not_text": _("请填写文字，而不是数字或其他类型。")}
+
+
+class TextField(_JSONText, serializers.CharField):
+    default_error_messages = _NOT_TEXT
+
+
+class PatternField(_JSONText, serializers.RegexField):
+    default_error_messages = _NOT_TEXT
+
+
+class EmailTextField(_JSONText, serializers.EmailField):
+    default_error_messages = _NOT_TEXT
+
+
+class JSONBooleanField(serializers.BooleanField):
+    """Only JSON ``true`` or ``false``: DRF reads "yes", 1 and the string "false" as
+    booleans, which a caller who sent them may not have meant."""
+
+    default_error_messages = {"invalid": _("请填写 true 或 false。")}
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid")
+
+
+UNKNOWN_FIELD = _("不接受此字段。")
+
+
 class RequestSerializer(serializers.Serializer):
-    """A serializer of request data whose declared fields are copied cheaply.
+    """A serializer of request data whose declared fields are copied cheaply, and which
+    refuses keys it does not know (a misspelt optional field, or ``as_of`` where the
+    answer is always for today, would otherwise be dropped without a word).
 
     DRF deep-copies every declared field for every serializer instance, and a field's
     deep copy runs its ``__init__`` again: for the declaration form that was a third
@@ -66,6 +108,25 @@ class RequestSerializer(serializers.Serializer):
             )
             for name, field in self._declared_fields.items()
         }
+
+    # A known reason for refusing a key, where one helps the caller.
+    unknown_field_messages: Mapping = {}
+
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else ()
+        if not unknown:
+            return super().to_internal_value(data)
+        refused = {
+            str(name)[:64]: [self.unknown_field_messages.get(name, UNKNOWN_FIELD)]
+            for name in unknown[:20]
+        }
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**refused, **exc.detail}) from exc
+            raise
+        raise serializers.ValidationError(refused)
 
     def _valid_fields(self, data) -> dict:
         """The validated values of the fields that pass on their own (error path only)."""
@@ -156,8 +217,8 @@ class LegListSerializer(serializers.ListSerializer):
 
 
 class LegSerializer(RequestSerializer):
-    region = serializers.RegexField(
-        r"^\d{6}$",
+    region = PatternField(
+        r"^[0-9]{6}$",
         help_text="county-level GB/T 2260 code",
         error_messages={"invalid": _("请填写六位行政区划代码。")},
     )
@@ -182,8 +243,8 @@ class EvaluateRequestSerializer(RequestSerializer):
     )
     arrival_date = CalendarDateField(help_text="planned (pre_travel) or actual arrival date")
     health_code = serializers.ChoiceField(choices=HEALTH_CODES, default="green")
-    commuter = serializers.BooleanField(default=False)
-    home_quarantine_possible = serializers.BooleanField(default=True)
+    commuter = JSONBooleanField(default=False)
+    home_quarantine_possible = JSONBooleanField(default=True)
     contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES, default="none")
     last_contact_date = CalendarDateField(required=False, allow_null=True, default=None)
     international_entry_date = CalendarDateField(required=False, allow_null=True, default=None)

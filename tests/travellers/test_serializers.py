@@ -12,6 +12,7 @@ from tests.travellers.api.payloads import (
     companion,
     declaration_payload,
 )
+from travellers.models import Declaration
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
 
 TODAY = date(2021, 8, 8)
@@ -41,11 +42,63 @@ def test_a_valid_declaration_is_normalised_and_evaluated_for_today():
     assert [leg["region"] for leg in data["legs"]] == ["321002", "420115"]
 
 
-def test_as_of_in_the_input_is_ignored():
-    payload = declaration_payload(today=TODAY, as_of="2021-01-01")
+def test_as_of_in_the_input_is_refused_by_name_with_every_other_error():
+    # Dropped, it let a caller believe the answer was for the day it sent.
+    payload = declaration_payload(today=TODAY, as_of="2021-01-01", phone="123")
     valid, serializer = validate(payload)
-    assert valid, serializer.errors
-    assert serializer.validated_data["as_of"] == TODAY
+    assert not valid
+    assert "不接受 as_of" in str(serializer.errors["as_of"][0])
+    assert "phone" in serializer.errors
+    assert validate(declaration_payload(today=TODAY))[1].validated_data["as_of"] == TODAY
+
+
+@pytest.mark.parametrize(
+    ("overrides", "where"),
+    [
+        ({"nickname": "小张"}, ("nickname",)),
+        (
+            {"legs": [{"region": "321002", "start_date": "2021-08-01", "stay": 1}]},
+            ("legs", 0, "stay"),
+        ),
+        ({"companions": [{**companion(), "phone": "13912345678"}]}, ("companions", 0, "phone")),
+        (
+            {"nat_test": {"result": "negative", "sampled_at": "2021-08-07T08:00:00+08:00", "x": 1}},
+            ("nat_test", "x"),
+        ),
+    ],
+)
+def test_unknown_keys_are_refused_where_they_are(overrides, where):
+    valid, serializer = validate(declaration_payload(today=TODAY, **overrides))
+    assert not valid
+    errors = serializer.errors
+    for step in where:
+        errors = errors[step]
+    assert str(errors[0]) == "不接受此字段。"
+    assert not Declaration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("commuter", "yes"),
+        ("commuter", 1),
+        ("home_quarantine_possible", "false"),
+        ("full_name", 123),
+        ("full_name", 1.2345678901234568e29),
+        ("phone", 13912345678),
+        ("email", ["a@example.com"]),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_refused_not_converted(field, value):
+    valid, serializer = validate(declaration_payload(today=TODAY, **{field: value}))
+    assert not valid and field in serializer.errors
+
+
+def test_a_leg_region_in_full_width_digits_is_asked_for_as_six_digits():
+    legs = [{"region": "３２１００２", "start_date": "2021-08-01", "end_date": "2021-08-02"}]
+    valid, serializer = validate(declaration_payload(today=TODAY, legs=legs))
+    assert not valid
+    assert str(serializer.errors["legs"][0]["region"][0]) == "请填写六位行政区划代码。"
 
 
 def test_every_field_error_is_reported_at_once_and_keyed_by_field():
@@ -265,8 +318,15 @@ def test_the_amendment_reuses_the_travel_checks_with_the_declarations_kind():
     assert "end_date" in items[0]
 
     legs[0]["end_date"] = "2021-08-01"
+    # The kind stays as submitted: asking to change it is refused, not ignored.
     serializer = AmendmentSerializer(
         data={"arrival_date": "2021-08-02", "legs": legs, "kind": "pre_travel"},
+        context={"declaration": _Declaration(), "today": TODAY},
+    )
+    assert not serializer.is_valid()
+    assert str(serializer.errors["kind"][0]) == "申报类别提交后不能修改。"
+    serializer = AmendmentSerializer(
+        data={"arrival_date": "2021-08-02", "legs": legs},
         context={"declaration": _Declaration(), "today": TODAY},
     )
     assert serializer.is_valid(), serializer.errors
@@ -321,3 +381,26 @@ def test_a_leg_with_its_own_error_does_not_hold_back_the_other_legs_checks():
     assert legs[1] == {"region": ["未知的行政区划代码。"]}
     # The arrival date validated, so the later legs are checked against it as well.
     assert legs[2] == {"end_date": ["离开日期不能晚于抵达日期。"]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("\u200b", None),
+        ("\u202e三张", "三张"),
+        ("张三\u200d\u200d", "张三"),
+        (" Mary\u00a0 Ann ", "Mary Ann"),
+    ],
+)
+def test_invisible_characters_are_taken_out_of_names(typed, kept):
+    valid, serializer = validate(
+        declaration_payload(today=TODAY, full_name=typed, companions=[companion(full_name=typed)])
+    )
+    if kept is None:
+        assert not valid
+        assert str(serializer.errors["full_name"][0]) == "请填写姓名。"
+        assert "full_name" in serializer.errors["companions"][0]
+    else:
+        assert valid, serializer.errors
+        assert serializer.validated_data["full_name"] == kept
+        assert serializer.validated_data["companions"][0]["full_name"] == kept
