@@ -19,7 +19,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from policies.api.results import result_to_dict
+from policies.api.results import is_english, result_to_dict, with_english_place_names
 from policies.engine import evaluate
 from policies.engine.types import (
     DeclarationFacts,
@@ -176,14 +176,26 @@ def stored_result(result: Result, language: str) -> dict:
     return data
 
 
-def api_result(stored: dict) -> dict:
-    """A stored result in the evaluate contract's shape (for the API responses)."""
+def api_result(stored: dict, language: str | None = None) -> dict:
+    """A stored result in the evaluate contract's shape (for the API responses), its
+    reason texts in ``language`` when given (else as stored: the declaration's)."""
     data = {key: value for key, value in stored.items() if key != "as_of"}
+    english = is_english(language)
     data["reasons"] = [
-        {key: value for key, value in reason.items() if key not in ("text_zh", "text_en")}
+        {
+            **{key: value for key, value in reason.items() if key not in ("text_zh", "text_en")},
+            **_reason_text_in(reason, language, english),
+        }
         for reason in stored.get("reasons", ())
     ]
-    return data
+    return with_english_place_names(data) if english else data
+
+
+def _reason_text_in(reason: dict, language: str | None, english: bool) -> dict:
+    if not language:
+        return {}
+    text = reason.get("text_en") if english else reason.get("text_zh")
+    return {"text": text} if text else {}
 
 
 def _measures(result: dict) -> list[tuple]:

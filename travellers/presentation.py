@@ -9,7 +9,6 @@ from the ``.po`` catalogue.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,7 +16,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from policies.api.results import is_english
+from policies.api.results import english_place_names, is_english
 from policies.regions import region_display_name, region_table
 from travellers.models import Outcome
 
@@ -311,50 +310,8 @@ def _overdue_step(kind, outcome, arrival_date, entry_from, day, language) -> str
 
 def _reason_text(reason: dict, language: str) -> str:
     if is_english(language):
-        return _english_places(reason.get("text_en") or reason.get("text") or "", reason)
+        return english_place_names(reason.get("text_en") or reason.get("text") or "", reason)
     return reason.get("text_zh") or reason.get("text") or ""
-
-
-def _english_places(text: str, reason: dict) -> str:
-    """An English reason text with its region names in English.
-
-    The engine writes the Chinese names of its risk data into both texts ("You stayed in
-    广陵区 within 14 days..."), and stored results keep them, so the names are swapped here,
-    for results old and new alike: the reason's region, the first time with its prefecture,
-    province and Chinese name ("Guangling District, Yangzhou, Jiangsu (广陵区)"), then the
-    regions containing it that a designation names ("part of a city with cases (Yangzhou
-    City)"). Risk area names stay as they are, even when they start with a county's name.
-    """
-    code = reason.get("region")
-    if not code or not text:
-        return text
-    table = region_table()
-    english = {}
-    for enclosing in (code, code[:4] + "00", code[:2] + "0000"):
-        facts = table.get(enclosing)
-        if facts is not None and facts.name_en:
-            english.setdefault(facts.name, facts.name_en)
-    own = reason.get("region_name") or ""
-    if own not in english:
-        return text
-    areas = [area for area in reason.get("risk_areas") or () if area]
-    # Longest first at each position; an area's name is matched before a region's.
-    names = sorted(areas, key=len, reverse=True) + sorted(english, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(name) for name in names))
-    kept = set(areas)
-    named = False
-
-    def swap(match: re.Match) -> str:
-        nonlocal named
-        name = match.group(0)
-        if name in kept:
-            return name
-        if name == own and not named:
-            named = True
-            return region_display_name(code, "en")
-        return english[name]
-
-    return pattern.sub(swap, text)
 
 
 def _county_names(reason: dict, language: str) -> tuple[str, str, str]:

@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from policies.api.exceptions import NoPolicyInForceError
 from policies.api.parsers import LocalisedJSONParser
-from policies.api.results import result_to_dict
+from policies.api.results import is_english, result_to_dict, with_english_place_names
 from policies.api.serializers import EvaluateRequestSerializer, EvaluateResponseSerializer
 from policies.api.throttles import SettingsScopedRateThrottle
 from policies.snapshots import NoPolicyInForce, declaration_facts_from_dict, evaluate_facts
@@ -58,4 +58,6 @@ class EvaluateView(APIView):
             result = evaluate_facts(declaration_facts_from_dict(data), as_of=data["as_of"])
         except NoPolicyInForce as exc:
             raise NoPolicyInForceError(exc.on) from exc
-        return Response(result_to_dict(result, get_language()))
+        language = get_language()
+        body = result_to_dict(result, language)
+        return Response(with_english_place_names(body) if is_english(language) else body)

@@ -149,9 +149,12 @@ class CitizenDeclarationMixin:
         companions = lead.saved_companions
         body = {
             "reference": lead.reference,
-            "result": api_result(lead.result),
+            "result": api_result(lead.result, lead.language),
             "companions": [
-                {"reference": person.reference, "result": api_result(person.result)}
+                {
+                    "reference": person.reference,
+                    "result": api_result(person.result, person.language),
+                }
                 for person in companions
             ],
             "status_url": status_url(),
@@ -186,7 +189,7 @@ class CitizenDeclarationMixin:
         return Response(
             {
                 "reference": declaration.reference,
-                "result": api_result(declaration.result),
+                "result": api_result(declaration.result, declaration.language),
                 "history": [
                     {
                         "at": evaluation.created_at.isoformat(),

@@ -339,9 +339,13 @@ def test_reasons_follow_the_request_language(evaluate, guangling_high):
     zh_text = chinese["reasons"][0]["text"]
     en_text = english["reasons"][0]["text"]
     assert zh_text != en_text
-    # Place names stay Chinese in both; the sentence around them is in the language.
     assert cjk_share(zh_text) > 0.5
     assert cjk_share(en_text) < 0.3
+    # English readers get the county in English, its Chinese name beside it, as the
+    # portal's pages and emails give it; risk area names stay as designated.
+    assert "Guangling District, Yangzhou, Jiangsu (广陵区)" in en_text
+    assert "广陵区" in zh_text and "Guangling" not in zh_text
+    assert english["reasons"][0]["region_name"] == "广陵区"
     assert english["outcome"] == chinese["outcome"]
 
 

@@ -453,3 +453,17 @@ def test_as_of_and_unknown_fields_get_a_400_that_names_them(client, today, risk)
     assert response.status_code == 400
     assert set(response.json()) == {"as_of", "nickname"}
     assert not Declaration.objects.exists()
+
+
+def test_english_results_name_places_in_english_in_the_submit_and_the_lookup(client, today, risk):
+    response = post(client, declaration_payload(today=today, language="en"))
+    assert response.status_code == 201, response.json()
+    [reason] = [r for r in response.json()["result"]["reasons"] if r["region"] == "321002"]
+    assert "Guangling District, Yangzhou, Jiangsu (广陵区)" in reason["text"]
+    body = response.json()
+    found = lookup(client, body["reference"], PHONE[-4:]).json()
+    [again] = [r for r in found["result"]["reasons"] if r["region"] == "321002"]
+    assert again["text"] == reason["text"]
+    chinese = post(client, declaration_payload(today=today, id_number=COMPANION_ID))
+    [zh] = [r for r in chinese.json()["result"]["reasons"] if r["region"] == "321002"]
+    assert "Guangling" not in zh["text"] and "广陵区" in zh["text"]
