@@ -221,6 +221,30 @@ def answer_changed(old_result: dict | None, new_result: dict) -> bool:
     return _conditions(old_result) != _conditions(new_result)
 
 
+def _reason_key(rule, region, risk_areas, designation, citation) -> tuple:
+    return (rule, region, tuple(risk_areas or ()), designation or None, citation or "")
+
+
+def reasons_changed(old_reasons: list[dict] | None, result: Result) -> bool:
+    """True when ``result`` gives other reasons than the stored ones: another rule,
+    county, risk area, designation or citation (the texts follow from these)."""
+    old = [
+        _reason_key(
+            r.get("rule"),
+            r.get("region"),
+            r.get("risk_areas"),
+            r.get("designation"),
+            r.get("citation"),
+        )
+        for r in old_reasons or ()
+    ]
+    new = [
+        _reason_key(r.rule, r.region, r.risk_areas, r.designation, r.citation)
+        for r in result.reasons
+    ]
+    return old != new
+
+
 def policy_version_id(code: str) -> int:
     return PolicyVersion.objects.values_list("id", flat=True).get(code=code)
 

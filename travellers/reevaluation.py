@@ -312,9 +312,9 @@ def process_chunk(*, chunk_id: int) -> int:
         if run.status not in (RunStatus.RUNNING, RunStatus.APPROVED):
             return 0
         commit_without_flush()
-        changed, moved, version_id = _evaluate(run, chunk.declaration_ids)
+        changed, moved, refreshed, version_id = _evaluate(run, chunk.declaration_ids)
         if chunk.phase == ChunkPhase.APPLY:
-            notice_ids = _apply(run, changed, moved, version_id=version_id, now=now)
+            notice_ids = _apply(run, changed, moved, refreshed, version_id=version_id, now=now)
         changes = [[a.declaration_id, a.old_outcome, a.outcome] for a in changed]
         if chunk.phase == ChunkPhase.STAGE:
             # What a held run shows and applies; an applied chunk's answers are its
@@ -366,6 +366,8 @@ _FACT_FIELDS = (
     "live_until",
     "result__measures",
     "result__conditions",
+    "result__reasons",
+    "policy_version",
 )
 
 
@@ -411,11 +413,12 @@ def _evaluate(
     """Evaluate with one policy and one risk snapshot; nothing is saved here.
 
     Returns the changed answers, the unchanged ones whose next review or live window
-    moved (written without telling anyone), and the policy version's row id.
+    moved, and the unchanged ones whose reasons or policy version did (these two are
+    written without telling anyone), and the policy version's row id.
     """
     loaded = _load_facts(ids)
     if not loaded:
-        return [], [], None
+        return [], [], [], None
     as_of = run.as_of
     # Chunks in a row read the policy and the day's risk rows once while the stamp
     # stands (any write to them moves it); raises NoPolicyInForce before its day.
@@ -426,6 +429,7 @@ def _evaluate(
     lookback = evaluation.lookback_days_for(policy)
     changed: list[Answer] = []
     moved: list[Answer] = []
+    refreshed: list[Answer] = []
     for row, facts in loaded:
         result = evaluate(facts, policy, risk, as_of)
         answer = Answer(
@@ -457,18 +461,33 @@ def _evaluate(
             "conditions": [{"code": c.code, "met": c.met} for c in result.conditions],
         }
         if evaluation.answer_changed(old, new):
-            answer.result = evaluation.stored_result(result, answer.language)
-            answer.result["as_of"] = as_of.isoformat()
             changed.append(answer)
+        elif row[19] != version_id or evaluation.reasons_changed(row[18], result):
+            # The same answer for other reasons (one of two areas lifted) or under a new
+            # version: the page must not go on naming what no longer holds.
+            refreshed.append(answer)
         elif (answer.next_review_on, answer.live_until) != (row[14], row[15]):
             moved.append(answer)
-    return changed, moved, version_id
+            continue
+        else:
+            continue
+        answer.result = evaluation.stored_result(result, answer.language)
+        answer.result["as_of"] = as_of.isoformat()
+    return changed, moved, refreshed, version_id
 
 
 def _apply(
-    run: ReevaluationRun, changed: list[Answer], moved: list[Answer], *, version_id, now
+    run: ReevaluationRun,
+    changed: list[Answer],
+    moved: list[Answer],
+    refreshed: list[Answer] = (),
+    *,
+    version_id,
+    now,
 ) -> list[int]:
     """Write the changed answers, their history rows and notices; return notice ids.
+    The refreshed ones (the same answer, other reasons) are written as the current
+    answer only: no history row, no notice.
 
     The evaluation row is the record of a re-evaluation (trigger, run, change): no
     declaration event repeats it.
@@ -476,7 +495,10 @@ def _apply(
     # Each result is stored twice (the declaration's current one and its history row).
     # orjson: a chunk's thousand results encode in a tenth of the time json takes.
     results = [JsonText(orjson.dumps(a.result).decode()) for a in changed]
-    if changed:
+    rewritten = [*zip(changed, results, strict=True)] + [
+        (a, JsonText(orjson.dumps(a.result).decode())) for a in refreshed
+    ]
+    if rewritten:
         update_rows(
             Declaration,
             evaluation.RESULT_FIELDS,
@@ -492,7 +514,7 @@ def _apply(
                     now,
                     now,
                 )
-                for a, result in zip(changed, results, strict=True)
+                for a, result in rewritten
             ),
         )
     # The same answer: keep the declaration out of tomorrow's review, tell nobody.

@@ -428,7 +428,38 @@ def test_publishing_a_policy_reevaluates_every_live_declaration(eager, sent_noti
         declaration.refresh_from_db()
         # Same rules: the answer stands, so no notice; the version is not an answer.
         assert declaration.outcome == "allowed"
+        # But the page names the version in force, not the one it replaced.
+        assert declaration.result["policy_version"]["code"] == "TEST-NEXT"
+        assert declaration.policy_version.code == "TEST-NEXT"
+        assert reevaluations(declaration) == []
     assert Notice.objects.filter(kind="change").count() == 0
+
+
+def test_lifting_one_of_two_areas_keeps_the_answer_but_stops_naming_the_lifted_one(
+    eager, sent_notices
+):
+    first = eager(designate_high_risk)
+    eager(
+        services.risk_area_create,
+        region=GUANGLING,
+        name="另一小区",
+        level="high",
+        designated_on=today() - timedelta(days=10),
+    )
+    declaration = make_declaration()
+    assert sorted(declaration.result["reasons"][0]["risk_areas"]) == ["另一小区", "某某小区"]
+    answer = (declaration.outcome, declaration.entry_allowed_from)
+    history = declaration.evaluations.count()
+
+    eager(services.risk_area_lift, risk_area=first, lifted_on=today())
+
+    declaration.refresh_from_db()
+    assert (declaration.outcome, declaration.entry_allowed_from) == answer
+    assert declaration.result["reasons"][0]["risk_areas"] == ["另一小区"]
+    assert "某某小区" not in declaration.result["reasons"][0]["text_zh"]
+    # Nothing for the traveller to do differently: no history row, no email.
+    assert declaration.evaluations.count() == history
+    assert change_notices(declaration) == [] and sent_notices == []
 
 
 def test_the_daily_review_reevaluates_what_is_due_once(eager, sent_notices):
