@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -39,6 +40,9 @@ class PresentedMeasure:
     period_text: str
     timing: str  # past / current / future relative to the reference day
     timing_label: str
+    # One line for the emails: "居家观察：8月1日至8月7日（已结束）". Built here once for
+    # both parts of a mail, cheaper than the templates' translation tags per line.
+    line: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class PresentedCondition:
     met: bool | None
     state: str  # met / unmet / unknown
     state_label: str
+    line: str = ""  # "label（state）", as PresentedMeasure.line
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,13 @@ def format_day(day: date | None, language: str) -> str:
     """A date in the reader's language ("2021年8月15日", "15 August 2021")."""
     if day is None:
         return ""
+    return _format_day(day, language)
+
+
+# A run's emails name the same few days over and over: formatting one took a sixth of
+# rendering a notice (a language switch and the format's translation lookups).
+@lru_cache(maxsize=4096)
+def _format_day(day: date, language: str) -> str:
     with translation.override(language):
         fmt = _DATE_FORMATS.get(translation.get_language() or "", "DATE_FORMAT")
         return formats.date_format(day, fmt)
@@ -179,6 +191,19 @@ def _state_label(state: str) -> str:
 
 _SEVERITY = {"central_observation": 0, "home_observation": 1, "health_monitoring": 2}
 _DAY = timedelta(days=1)
+
+
+def _condition(code: str, met: bool | None) -> PresentedCondition:
+    label, state = condition_label(code), _state(met)
+    state_label = _state_label(state)
+    return PresentedCondition(
+        code=code,
+        label=label,
+        met=met,
+        state=state,
+        state_label=state_label,
+        line=_("%(label)s（%(state)s）") % {"label": label, "state": state_label},
+    )
 
 
 def _fold(measures) -> list[tuple[str, date, date]]:
@@ -367,28 +392,27 @@ def present(
             # Beijing: the dates alone say when each measure applies after arrival.
             timing_text = "" if kind == "pre_travel" else _timing_label(timing)
             start_text, end_text = format_day(start, language), format_day(end, language)
+            label = measure_label(measure_kind)
+            period = _("%(start)s至%(end)s") % {"start": start_text, "end": end_text}
+            line = _("%(label)s：%(period)s") % {"label": label, "period": period}
+            if timing_text:
+                line += _("（%(when)s）") % {"when": timing_text}
             measures.append(
                 PresentedMeasure(
                     kind=measure_kind,
-                    label=measure_label(measure_kind),
+                    label=label,
                     start=start,
                     end=end,
                     start_text=start_text,
                     end_text=end_text,
-                    period_text=_("%(start)s至%(end)s") % {"start": start_text, "end": end_text},
+                    period_text=period,
                     timing=timing,
                     timing_label=timing_text,
+                    line=line,
                 )
             )
         conditions = tuple(
-            PresentedCondition(
-                code=item["code"],
-                label=condition_label(item["code"]),
-                met=item.get("met"),
-                state=_state(item.get("met")),
-                state_label=_state_label(_state(item.get("met"))),
-            )
-            for item in result.get("conditions") or ()
+            _condition(item["code"], item.get("met")) for item in result.get("conditions") or ()
         )
         reasons = tuple(_reason(item, language) for item in result.get("reasons") or ())
         outcome = result.get("outcome", "")
