@@ -37,6 +37,7 @@ AMEND_DRAFT = "amend_draft"  # one amend form's typing across a language switch
 ADD_COMPANION_BUTTON = "add-companion"  # the button's id in declare.html
 TOKEN = "declare_token"
 ACCESS = "declarations_access"
+SIGN_IN_FIRST = "status_sign_in_first"  # came to a declaration without having looked it up
 
 
 def _services():
@@ -478,7 +479,9 @@ def _declaration(reference: str) -> Declaration:
 
 def declaration_detail(request, reference: str):
     if not _may_see(request, reference):
-        # The reference alone reveals nothing: whoever holds it proves it on /status/.
+        # The reference alone reveals nothing: whoever holds it proves it on /status/,
+        # which says why they are there.
+        request.session[SIGN_IN_FIRST] = True
         return redirect("travellers:status")
     declaration = _declaration(reference)
     language = get_language() or settings.LANGUAGE_CODE
@@ -505,13 +508,21 @@ def declaration_detail(request, reference: str):
     )
 
 
-def _rate_exceeded(scope: str, ident: str) -> bool:
-    """Count one attempt; True once the scope's rate (``THROTTLE_RATES``) is used up."""
+def _rate(scope: str, ident: str) -> tuple[str, int, int] | None:
+    """(cache key, attempts allowed, period in seconds) of a scope, None if unlimited."""
     rate = settings.THROTTLE_RATES.get(scope)
     if not rate:
-        return False
+        return None
     allowed, period = SimpleRateThrottle.parse_rate(None, rate)
-    key = f"page-throttle:{scope}:{pii.keyed_hash(ident)}"
+    return f"page-throttle:{scope}:{pii.keyed_hash(ident)}", allowed, period
+
+
+def _rate_exceeded(scope: str, ident: str) -> bool:
+    """Count one attempt; True once the scope's rate (``THROTTLE_RATES``) is used up."""
+    limit = _rate(scope, ident)
+    if limit is None:
+        return False
+    key, allowed, period = limit
     cache.add(key, 0, timeout=period)
     try:
         count = cache.incr(key)
@@ -519,6 +530,17 @@ def _rate_exceeded(scope: str, ident: str) -> bool:
         cache.set(key, 1, timeout=period)
         count = 1
     return count > allowed
+
+
+def _rate_used_up(scope: str, ident: str) -> bool:
+    """True when the attempts counted so far (``_rate_exceeded``) fill the rate."""
+    limit = _rate(scope, ident)
+    return limit is not None and (cache.get(limit[0]) or 0) >= limit[1]
+
+
+def _wait_minutes(scope: str) -> int:
+    limit = _rate(scope, "")
+    return max(1, -(-limit[2] // 60)) if limit else 1
 
 
 def _client_ip(request) -> str:
@@ -533,6 +555,7 @@ _CLIENT = BaseThrottle()
 def status(request):
     context = {"reference": "", "errors": {}, "failed": False}
     if request.method == "GET":
+        context["sign_in_first"] = request.session.pop(SIGN_IN_FIRST, False)
         return render(request, "travellers/status.html", context)
 
     raw_reference = request.POST.get("reference", "").strip()
@@ -558,14 +581,22 @@ def status(request):
         )
         return render(request, "travellers/status.html", context, status=400)
 
-    if _rate_exceeded("lookup", _client_ip(request)) or _rate_exceeded(
-        "lookup_reference", reference
-    ):
-        context["throttled"] = True
+    # Every attempt counts per client; per reference only the failed ones, so that
+    # neither the owner's own visits nor anyone else's successes use up its allowance.
+    throttled = (
+        "lookup"
+        if _rate_exceeded("lookup", _client_ip(request))
+        else "lookup_reference"
+        if _rate_used_up("lookup_reference", reference)
+        else None
+    )
+    if throttled:
+        context.update(throttled=True, wait_minutes=_wait_minutes(throttled))
         return render(request, "travellers/status.html", context, status=429)
 
     declaration = _services().declaration_lookup(reference=reference, phone_last4=last4)
     if declaration is None:
+        _rate_exceeded("lookup_reference", reference)
         # Same words for an unknown reference and a wrong phone: neither is confirmed.
         context["failed"] = True
         return render(request, "travellers/status.html", context, status=404)

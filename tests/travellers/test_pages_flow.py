@@ -103,8 +103,35 @@ def test_lookups_are_throttled_per_reference(client, settings):
     reference = Declaration.objects.get().reference
     codes = [lookup(Client(), reference, "0000").status_code for _ in range(3)]
     assert codes == [404, 404, 404]
-    # Even the right pair waits once the reference has been tried too often.
-    assert lookup(Client(), reference, "5678").status_code == 429
+    # Even the right pair waits once the reference has been tried too often, and is told
+    # for how long.
+    refused = lookup(Client(), reference, "5678")
+    assert refused.status_code == 429
+    assert "请在60分钟后再试" in refused.content.decode()
+
+
+def test_the_owners_own_lookups_do_not_use_up_the_references_allowance(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "lookup_reference": "3/hour"}
+    from django.core.cache import cache
+
+    cache.clear()
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    for _ in range(5):
+        assert lookup(Client(), reference, "5678").status_code == 303
+    assert lookup(Client(), reference, "0000").status_code == 404
+
+
+def test_a_declaration_opened_without_a_lookup_says_why_the_lookup_is_asked(client):
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    stranger = Client()
+    response = stranger.get(f"/declarations/{reference}/", follow=True)
+    page = soup(response)
+    assert response.redirect_chain[-1][0].endswith("/status/")
+    assert page.find(attrs={"data-sign-in-notice": True})
+    # Only then: a plain visit to the status page has no such notice.
+    assert not soup(stranger.get("/status/")).find(attrs={"data-sign-in-notice": True})
 
 
 def test_confirming_is_throttled_as_the_api_submit_is_and_keeps_the_draft(client, settings):

@@ -182,6 +182,7 @@ class CitizenDeclarationMixin:
             phone_last4=serializer.validated_data["phone_last4"],
         )
         if declaration is None:
+            LookupReferenceThrottle().record_failure(request, self)
             raise DeclarationNotFound()
         history = declaration.evaluations.select_related("policy_version").order_by(
             "created_at", "id"

@@ -39,10 +39,34 @@ class LookupThrottle(ClientThrottle):
 
 
 class LookupReferenceThrottle(_SettingsRateThrottle):
-    """Attempts per declaration reference, from any client: guessing the four phone digits
-    of one reference from many addresses is capped too."""
+    """Failed attempts per declaration reference, from any client: guessing the four
+    phone digits of one reference from many addresses is capped too.
+
+    Only failures count (the view calls ``record_failure``): counting every lookup let
+    the owner's own visits, or anyone's, use up the reference's allowance.
+    """
 
     scope = "lookup_reference"
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        if len(self.history) >= self.num_requests:
+            return self.throttle_failure()
+        return True
+
+    def record_failure(self, request, view) -> None:
+        if self.rate is None or self.allow_request(request, view) is False or not self.key:
+            return
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
 
     def get_cache_key(self, request, view):
         data = request.data if hasattr(request.data, "get") else {}

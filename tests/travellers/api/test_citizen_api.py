@@ -311,6 +311,13 @@ def test_lookups_are_throttled_per_reference_across_clients(client, submitted, s
     assert lookup(clients[2], "ZZZZZ22222", "0000").status_code == 404
 
 
+def test_successful_lookups_do_not_count_against_the_reference(client, submitted, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "lookup_reference": "2/min"}
+    owners = [APIClient(REMOTE_ADDR=f"10.0.2.{i}") for i in range(4)]
+    assert [lookup(c, submitted, PHONE[-4:]).status_code for c in owners] == [200] * 4
+    assert lookup(owners[0], submitted, "0000").status_code == 404
+
+
 def test_no_personal_data_in_logs(client, today, risk, caplog):
     with caplog.at_level(logging.DEBUG):
         reference = post(client, declaration_payload(today=today)).json()["reference"]
