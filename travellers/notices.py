@@ -31,11 +31,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from policies.api.results import is_english
-from policies.models import ChangeKind
-from policies.regions import region_display_name
 from portal.bulk_writes import insert_rows
+from travellers.causes import change_cause, change_places
 from travellers.models import (
-    Declaration,
     DeclarationEvent,
     Evaluation,
     EventKind,
@@ -86,62 +84,6 @@ def _previous_results(notices: Sequence[Notice]) -> dict[int, dict | None]:
     return previous
 
 
-def _cause(evaluation: Evaluation, declaration: Declaration) -> str:
-    change = evaluation.change
-    if change is None:
-        if evaluation.trigger == "amended":
-            if declaration.lead_id is not None:
-                # A companion's answer changes when the form's lead amends it too.
-                return _("您的申报内容已修改。")
-            return _("您修改了申报内容。")
-        if evaluation.trigger == "reevaluated":
-            # The daily review: a date of the answer itself came (a measure ended).
-            return _("管控期限等日期已到，系统按今天的情况重新评估了您的申报。")
-        return ""
-    if change.kind == ChangeKind.DATES_PASSED:
-        return _("风险地区或地区认定按其日期开始或结束。")
-    return str(change.get_kind_display())
-
-
-_RISK_AREA_KINDS = frozenset(
-    {
-        ChangeKind.RISK_AREA_CREATED,
-        ChangeKind.RISK_AREA_UPDATED,
-        ChangeKind.RISK_AREA_LIFTED,
-        ChangeKind.RISK_AREA_DELETED,
-    }
-)
-_DESIGNATION_KINDS = frozenset(
-    {
-        ChangeKind.DESIGNATION_CREATED,
-        ChangeKind.DESIGNATION_UPDATED,
-        ChangeKind.DESIGNATION_DELETED,
-    }
-)
-
-
-def _places(change, old, shown, language: str) -> tuple[list[str], list[str]]:
-    """(counties, risk areas) the change concerns, for a reader of ``language``.
-
-    Named from the change itself where it says (a lifted area is gone from the new
-    answer's reasons, yet it is what changed), else from the old and new answers'
-    reasons; none for a change that is not about places (an amendment, a new policy
-    version, a measure's end)."""
-    if change is None:
-        return [], []
-    if change.kind in _RISK_AREA_KINDS or change.kind in _DESIGNATION_KINDS:
-        rows = [row for row in (change.before, change.after) if row]
-        counties = [region_display_name(row["region"], language, context=False) for row in rows]
-        areas = [row["name"] for row in rows if change.kind in _RISK_AREA_KINDS]
-        return list(dict.fromkeys(counties)), list(dict.fromkeys(areas))
-    if change.kind == ChangeKind.DATES_PASSED:
-        answers = [answer for answer in (old, shown) if answer]
-        counties = [name for answer in answers for name in answer.counties]
-        areas = [area for answer in answers for area in answer.risk_areas]
-        return list(dict.fromkeys(counties)), list(dict.fromkeys(areas))
-    return [], []
-
-
 _LOOK_UP = object()
 
 
@@ -170,11 +112,11 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
         if notice.kind == NoticeKind.CHANGE:
             old = _previous_results([notice]).get(notice.pk) if previous is _LOOK_UP else previous
             old_shown = present(old, language, kind=declaration.kind) if old else None
-            counties, risk_areas = _places(evaluation.change, old_shown, shown, language)
+            counties, risk_areas = change_places(evaluation.change, old_shown, shown, language)
             separator = ", " if is_english(language) else "、"
             context.update(
                 old=old_shown,
-                cause=_cause(evaluation, declaration),
+                cause=change_cause(evaluation, declaration),
                 counties=separator.join(counties),
                 risk_areas=separator.join(risk_areas),
             )

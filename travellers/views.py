@@ -28,7 +28,7 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from policies.announcements import announcement_title, latest_announcements
 from policies.snapshots import NoPolicyInForce, policy_in_force
 from travellers import forms, pii
-from travellers.models import Community, Declaration, IdType
+from travellers.models import Community, Declaration, EvaluationTrigger, IdType
 from travellers.references import format_reference, normalise_reference
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
 
@@ -493,7 +493,7 @@ def declaration_detail(request, reference: str):
         }
         for companion in declaration.companions.order_by("id")
     ]
-    history = list(declaration.evaluations.order_by("-created_at", "-id"))
+    history = _history(declaration, language)
     return render(
         request,
         "travellers/result.html",
@@ -506,6 +506,28 @@ def declaration_detail(request, reference: str):
             "legs": declaration.legs.select_related("region").order_by("position"),
         },
     )
+
+
+def _history(declaration: Declaration, language: str) -> list[dict]:
+    """The answers given, newest first: when, what changed and the answer in words."""
+    from travellers.causes import change_cause, change_places
+    from travellers.presentation import present
+
+    separator = ", " if language == "en" else "、"
+    rows, previous = [], None
+    for evaluation in declaration.evaluations.select_related("change").order_by(
+        "created_at", "id"
+    ):
+        shown = present(evaluation.result, language, kind=declaration.kind)
+        if evaluation.trigger == EvaluationTrigger.SUBMITTED:
+            cause = _("提交申报。")
+        else:
+            cause = change_cause(evaluation, declaration) or evaluation.get_trigger_display()
+        counties, areas = change_places(evaluation.change, previous, shown, language)
+        places = separator.join([*counties, *areas])
+        rows.append({"evaluation": evaluation, "cause": cause, "places": places, "shown": shown})
+        previous = shown
+    return rows[::-1]
 
 
 def _rate(scope: str, ident: str) -> tuple[str, int, int] | None:

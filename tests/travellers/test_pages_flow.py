@@ -420,3 +420,36 @@ def test_a_companions_amend_page_says_the_change_is_theirs_alone(client):
     leads = soup(client.get(reverse("travellers:amend", args=[lead.reference])))
     assert not leads.select_one("[data-own-amendment-notice]")
     assert leads.select_one("[data-companions-notice]")
+
+
+def test_the_history_says_what_changed_each_answer_and_what_it_was(
+    client, django_capture_on_commit_callbacks
+):
+    from policies import services
+    from policies.models import RiskArea
+
+    response, _token = confirm(client)
+    declaration = Declaration.objects.get()
+    county = declaration.legs.get().region_id
+    with django_capture_on_commit_callbacks(execute=True):
+        services.risk_area_create(
+            region=county,
+            name="某某花园",
+            level="high",
+            designated_on=timezone.localdate() - timedelta(days=30),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.risk_area_lift(
+            risk_area=RiskArea.objects.get(name="某某花园"), lifted_on=timezone.localdate()
+        )
+    rows = soup(client.get(response["Location"])).select("[data-history] tbody tr")
+    cells = [[td.get_text(" ", strip=True) for td in row.find_all("td")[1:]] for row in rows]
+    # Newest first: the lift, the designation, the submission, each with its answer.
+    assert [cause.split(" ")[0] for cause, _answer in cells] == [
+        "解除风险地区",
+        "新增风险地区",
+        "提交申报。",
+    ]
+    assert "某某花园" in cells[0][0] and "某某花园" in cells[1][0]
+    assert cells[1][1].startswith("暂缓进返京，可于")
+    assert cells[0][1] == cells[2][1] == "可以进返京"
