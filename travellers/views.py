@@ -26,9 +26,11 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from policies.announcements import announcement_title, latest_announcements
+from policies.models import PolicyVersion
 from policies.snapshots import NoPolicyInForce, policy_in_force
 from travellers import forms, pii
 from travellers.models import Community, Declaration, EvaluationTrigger, IdType
+from travellers.policy_summary import policy_points
 from travellers.references import format_reference, normalise_reference
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
 
@@ -74,6 +76,12 @@ def home(request):
     for item in announcements:
         item.display_title = announcement_title(item)
     title, title_language = _policy_title(policy)
+    upcoming = (
+        PolicyVersion.objects.published()
+        .filter(effective_from__gt=today)
+        .order_by("effective_from")
+        .first()
+    )
     return render(
         request,
         "travellers/home.html",
@@ -82,6 +90,9 @@ def home(request):
             "policy_title": title,
             "policy_title_language": title_language,
             "policy_since": policy and _date(policy.effective_from),
+            "policy_points": policy_points(policy, today) if policy else [],
+            "upcoming": upcoming,
+            "upcoming_since": upcoming and _date(upcoming.effective_from),
             "announcements": announcements,
         },
     )

@@ -1,0 +1,61 @@
+"""The home page's account of the policy in force, built from the version's rules."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from policies.models import PolicyVersion
+from policies.snapshots import policy_snapshot
+from tests.travellers.test_pages_form import soup
+from travellers.policy_summary import policy_points
+
+pytestmark = pytest.mark.django_db
+
+
+def points(code: str, on: date, language: str = "zh-hans") -> list[str]:
+    version = PolicyVersion.objects.prefetch_related("rules").get(code=code)
+    with translation.override(language):
+        return policy_points(policy_snapshot(version), on)
+
+
+def test_the_points_say_the_county_rule_with_its_days_and_the_test_with_its_hours():
+    said = " ".join(points("BJ-2021-08-07", date(2021, 8, 8)))
+    assert "14天内到过有中高风险地区的县（市、区、旗）的人员暂缓进京" in said
+    assert "自离开该县之日起满14天后可以进京" in said
+    assert "48小时内核酸检测阴性证明（环京通勤人员除外）" in said
+    assert "健康码须为绿码" in said and "入境未满21天" in said
+    assert "口岸城市" not in said
+
+
+def test_the_port_city_rule_is_named_only_while_it_runs():
+    assert any("口岸城市" in point for point in points("BJ-2021-12-13", date(2021, 12, 20)))
+    assert not any("口岸城市" in point for point in points("BJ-2021-12-13", date(2022, 3, 16)))
+
+
+def test_the_points_are_in_the_readers_language():
+    said = " ".join(points("BJ-2021-08-07", date(2021, 8, 8), "en"))
+    assert "within the last 14 days in a county" in said and "48 hours" in said
+
+
+def test_the_home_page_lists_the_points_and_announces_the_next_version(client, admin_user):
+    from policies import services
+
+    page = soup(client.get("/"))
+    listed = [li.get_text() for li in page.select("[data-policy-points] li")]
+    assert any("暂缓进京" in point for point in listed)
+    assert not page.select("[data-upcoming-policy]")
+
+    today = timezone.localdate()
+    source = PolicyVersion.objects.published().order_by("-effective_from").first()
+    draft = services.policy_version_clone(
+        source=source,
+        code="BJ-NEXT",
+        title="下一版",
+        effective_from=today + timedelta(days=5),
+        actor=admin_user,
+    )
+    services.policy_version_publish(version=draft, actor=admin_user)
+    upcoming = soup(client.get("/")).select_one("[data-upcoming-policy]").get_text()
+    assert "BJ-NEXT" in upcoming
+    assert f"{(today + timedelta(days=5)).day}日起将执行" in upcoming

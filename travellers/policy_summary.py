@@ -1,0 +1,108 @@
+"""The policy in force in a few plain sentences, for the home page.
+
+Built from the version's own rules and their parameters, so that the page says what the
+engine applies (14 days, 48 hours, the port-city rule while it runs) and changes with
+each published version, rather than a fixed text that the next version would belie.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from policies.engine.types import PolicySnapshot, RuleSpec
+
+
+def _levels(levels) -> str:
+    chosen = set(levels or ())
+    if chosen == {"high"}:
+        return _("高风险地区")
+    if chosen == {"medium"}:
+        return _("中风险地区")
+    return _("中高风险地区")
+
+
+def _risk_county(params) -> str:
+    if params.get("applies_to") == "arrival_report":
+        return _(
+            "已经抵京的，按所到县（市、区、旗）的风险等级接受集中观察或居家观察，之后进行健康监测。"
+        )
+    return _(
+        "%(days)d天内到过有%(levels)s的县（市、区、旗）的人员暂缓进京，"
+        "自离开该县之日起满%(days)d天后可以进京。"
+    ) % {"days": params.get("days", 14), "levels": _levels(params.get("levels"))}
+
+
+def _designated(params) -> str:
+    if params.get("designation") == "case_city":
+        return _("%(days)d天内到过有本土病例城市的人员，抵京后需进行核酸检测，并接受健康监测。") % {
+            "days": params.get("days", 14)
+        }
+    return ""
+
+
+def _international(params) -> str:
+    return _(
+        "入境未满%(days)d天的人员暂缓进京；已经抵京的，需向所在社区报到，并接受健康监测至入境满%(days)d天。"
+    ) % {"days": params.get("days", 21)}
+
+
+def _health_code(params) -> str:
+    return _("健康码须为绿码，非绿码人员暂缓进京。")
+
+
+def _nat_test(params) -> str:
+    if params.get("exempt_commuters"):
+        return _("进京须持%(hours)d小时内核酸检测阴性证明（环京通勤人员除外）。") % {
+            "hours": params.get("hours", 48)
+        }
+    return _("进京须持%(hours)d小时内核酸检测阴性证明。") % {"hours": params.get("hours", 48)}
+
+
+def _commuter(params) -> str:
+    return _("环京通勤人员须为绿码，进京时配合测量体温。")
+
+
+def _contact(params) -> str:
+    return _("密切接触者、次密切接触者等人员暂缓进京；已经抵京的，按规定接受集中观察或健康监测。")
+
+
+def _port_city(params) -> str:
+    return _("离开陆地边境口岸城市的人员，须持%(hours)d小时内核酸检测阴性证明。") % {
+        "hours": params.get("hours", 48)
+    }
+
+
+_SENTENCES = {
+    "risk_county_stay": _risk_county,
+    "designated_region_stay": _designated,
+    "international_entry": _international,
+    "health_code": _health_code,
+    "nat_test": _nat_test,
+    "commuter": _commuter,
+    "contact_status": _contact,
+    "port_city_exit": _port_city,
+}
+
+
+def _in_window(rule: RuleSpec, on: date) -> bool:
+    # A rule with its own window (the port-city rule) is news only while it runs.
+    start, end = rule.params.get("valid_from"), rule.params.get("valid_until")
+    if start and on < date.fromisoformat(str(start)):
+        return False
+    return not (end and on > date.fromisoformat(str(end)))
+
+
+def policy_points(policy: PolicySnapshot, on: date) -> list[str]:
+    """What ``policy`` asks of travellers on ``on``, one sentence a rule, in its order
+    (the current language), the same sentence once."""
+    points: list[str] = []
+    for rule in sorted(policy.rules, key=lambda rule: rule.position):
+        build = _SENTENCES.get(rule.kind)
+        if build is None or not _in_window(rule, on):
+            continue
+        sentence = build(rule.params)
+        if sentence and sentence not in points:
+            points.append(sentence)
+    return points
