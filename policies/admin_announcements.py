@@ -21,13 +21,17 @@ class AnnouncementForm(forms.ModelForm):
             "body_en",
             "status",
             "published_at",
+            "expires_at",
             "pinned",
             "policy_version",
         )
         help_texts = {
             "body_zh": _("Markdown；发布时只保留安全的标签（段落、列表、链接、表格等）。"),
-            "body_en": _("Optional: English readers see the Chinese text when this is empty."),
+            "body_en": _("选填：留空时，英文读者看到中文正文。"),
             "published_at": _("留空则发布时取当前时间；填将来的时间则到时才公开。"),
+            "expires_at": _(
+                "选填：到期后不再列在首页和公告列表中；原链接仍能打开，并注明已失效。"
+            ),
         }
 
     def clean(self):
@@ -37,13 +41,25 @@ class AnnouncementForm(forms.ModelForm):
             self.instance.published_at = cleaned["published_at"]
         if cleaned.get("title_en") and not cleaned.get("body_en"):
             self.add_error("body_en", _("填写了英文标题时也请填写英文正文。"))
+        if cleaned.get("body_en") and not cleaned.get("title_en"):
+            self.add_error("title_en", _("填写了英文正文时也请填写英文标题。"))
+        published, expires = cleaned.get("published_at"), cleaned.get("expires_at")
+        if published and expires and expires <= published:
+            self.add_error("expires_at", _("失效时间应晚于发布时间。"))
         return cleaned
 
 
 @admin.register(Announcement)
 class AnnouncementAdmin(AuditedHistoryAdmin):
     form = AnnouncementForm
-    list_display = ("title_zh", "status", "published_at", "pinned", "policy_version")
+    list_display = (
+        "title_zh",
+        "status",
+        "published_at",
+        "expires_at",
+        "pinned",
+        "policy_version",
+    )
     list_filter = ("status", "pinned")
     search_fields = ("title_zh", "title_en")
     list_select_related = ("policy_version",)

@@ -420,9 +420,15 @@ class PolicyRule(models.Model):
 
 
 class AnnouncementQuerySet(models.QuerySet):
-    def published(self, *, now=None):
+    def public(self, *, now=None):
+        """Published and out: what a link may open, expired ones included."""
         now = now or timezone.now()
         return self.filter(status=PolicyStatus.PUBLISHED, published_at__lte=now)
+
+    def published(self, *, now=None):
+        """What is listed: public and not expired."""
+        now = now or timezone.now()
+        return self.public(now=now).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
 class Announcement(models.Model):
@@ -434,6 +440,9 @@ class Announcement(models.Model):
         _("状态"), max_length=16, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # A notice of a rule that lapses (the port-city rule ran until 2022-03-15) stops
+    # being listed as news then; its page stays, saying it expired.
+    expires_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
     pinned = models.BooleanField(_("置顶"), default=False)
     policy_version = models.ForeignKey(
         PolicyVersion,
@@ -457,3 +466,6 @@ class Announcement(models.Model):
 
     def __str__(self):
         return self.title_zh
+
+    def expired(self, *, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())

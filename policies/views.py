@@ -2,11 +2,12 @@ from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from policies.announcements import announcement_body_html, announcement_title
-from policies.models import Announcement
+from policies.models import Announcement, PolicyVersion
 
 
 def _presented(announcement):
@@ -23,14 +24,29 @@ def announcement_list(request):
 
 
 def announcement_detail(request, pk: int):
+    # An expired announcement still opens (links to it were shared), saying so.
     announcement = get_object_or_404(
-        Announcement.objects.published().select_related("policy_version"), pk=pk
+        Announcement.objects.public().select_related("policy_version"), pk=pk
     )
     _presented(announcement)
+    version = announcement.policy_version
+    today = timezone.localdate()
+    in_force = PolicyVersion.objects.in_force(on=today) if version else None
+    replaced_by = (
+        in_force
+        if version and in_force and in_force.effective_from > version.effective_from
+        else None
+    )
     return render(
         request,
         "policies/announcement_detail.html",
-        {"announcement": announcement, "body_html": announcement_body_html(announcement)},
+        {
+            "announcement": announcement,
+            "body_html": announcement_body_html(announcement),
+            "expired": announcement.expired(),
+            "version_upcoming": bool(version and version.effective_from > today),
+            "replaced_by": replaced_by,
+        },
     )
 
 

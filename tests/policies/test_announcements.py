@@ -76,3 +76,59 @@ def test_the_atom_feed_lists_published_items(client):
     assert item.title_zh in body
     assert f"/announcements/{item.pk}/" in body
     assert "草稿说明" not in body
+
+
+def test_an_expired_announcement_leaves_the_lists_but_its_page_says_it_expired(client):
+    lapsed = make(title_zh="已失效说明", expires_at=timezone.now() - timedelta(minutes=1))
+    current = make(title_zh="有效说明", expires_at=timezone.now() + timedelta(days=1))
+    for path in ("/", "/announcements/", "/announcements/feed/"):
+        body = client.get(path).content.decode()
+        assert "已失效说明" not in body and "有效说明" in body, path
+    page = client.get(f"/announcements/{lapsed.pk}/")
+    assert page.status_code == 200
+    assert "data-expired" in page.content.decode()
+    assert "data-expired" not in client.get(f"/announcements/{current.pk}/").content.decode()
+
+
+def test_an_announcements_version_reads_as_replaced_once_a_later_one_is_in_force(client):
+    from policies.models import PolicyVersion
+
+    old = PolicyVersion.objects.get(code="BJ-2021-08-07")
+    item = make(policy_version=old)
+    text = client.get(f"/announcements/{item.pk}/").content.decode()
+    in_force = PolicyVersion.objects.in_force(on=timezone.localdate())
+    assert "已由自" in text and in_force.code in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title_en": "", "body_en": "English body"}, "title_en"),
+        ({"title_en": "English title", "body_en": ""}, "body_en"),
+        ({"expires_at": timezone.now() - timedelta(days=2)}, "expires_at"),
+    ],
+)
+def test_the_admin_form_refuses_half_an_english_version_and_an_expiry_before_publishing(
+    fields, field
+):
+    from policies.admin_announcements import AnnouncementForm
+
+    data = {
+        "title_zh": "说明",
+        "body_zh": "正文",
+        "status": PolicyStatus.PUBLISHED,
+        "published_at": timezone.now() - timedelta(days=1),
+        **fields,
+    }
+    form = AnnouncementForm(data=data)
+    assert not form.is_valid()
+    assert field in form.errors
+
+
+def test_the_demo_port_city_announcement_expires_with_its_rule():
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    item = Announcement.objects.get(title_zh__contains="口岸城市")
+    assert item.expires_at is not None and item.expired()
+    assert item not in Announcement.objects.published()

@@ -44,7 +44,7 @@ def test_first_run_loads_the_demo_set_through_the_services(debug):
 
     assert RiskArea.objects.count() == len(seed_demo.RISK_AREAS)
     assert Designation.objects.count() == len(seed_demo.DESIGNATIONS)
-    assert Announcement.objects.published().count() == len(seed_demo.ANNOUNCEMENTS)
+    assert Announcement.objects.public().count() == len(seed_demo.ANNOUNCEMENTS)
     # One change row per risk-data write, so re-evaluation sees the demo data too.
     assert RiskDataChange.objects.count() == len(seed_demo.RISK_AREAS) + len(seed_demo.DESIGNATIONS)
     assert f"{len(seed_demo.RISK_AREAS)} risk areas" in output

@@ -116,6 +116,8 @@ ANNOUNCEMENTS = [
             "they leave or the day before."
         ),
         "published_at": datetime(2021, 12, 13, 18, 0, tzinfo=SHANGHAI),
+        # The rule it announces lapsed after 15 March 2022.
+        "expires_at": datetime(2022, 3, 16, 0, 0, tzinfo=SHANGHAI),
         "pinned": False,
         "policy_code": "BJ-2021-12-13",
     },
