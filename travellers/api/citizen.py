@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -193,7 +194,8 @@ class CitizenDeclarationMixin:
                 "result": api_result(declaration.result, declaration.language),
                 "history": [
                     {
-                        "at": evaluation.created_at.isoformat(),
+                        # In Beijing time, as the API's other times.
+                        "at": timezone.localtime(evaluation.created_at).isoformat(),
                         "trigger": evaluation.trigger,
                         "outcome": evaluation.outcome,
                         "entry_allowed_from": evaluation.entry_allowed_from

@@ -279,6 +279,7 @@ def test_lookup_returns_the_current_answer_and_history(client, submitted):
     assert entry["outcome"] == "postponed"
     assert entry["policy_version"] == body["result"]["policy_version"]["code"]
     assert entry["entry_allowed_from"] == body["result"]["entry_allowed_from"]
+    assert entry["at"].endswith("+08:00")  # Beijing time, as the API's other times
     assert PHONE not in response.content.decode()
 
 
