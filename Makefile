@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEV_ENV := DEBUG=true
+# `make run PORT=8010` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run test lint messages makemessages migrations-check venv worker beat bench clean
 
@@ -26,8 +28,8 @@ run: venv messages
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	@echo "Emails are written as files to var/mail/ (no SMTP server needed)."
 	@echo "Celery tasks run eagerly in this process (no broker needed)."
-	@echo "Serving the portal at http://127.0.0.1:8000/"
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving the portal at http://127.0.0.1:$(PORT)/"
+	$(DEV_ENV) PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
