@@ -282,6 +282,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own console handler (under DEBUG) printed every 4xx a second time beside
+    # the root's: the django loggers go through the root only.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 
 if not PORTAL_JURISDICTION.isdigit() or len(PORTAL_JURISDICTION) != 6:

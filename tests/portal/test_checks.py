@@ -161,3 +161,25 @@ def test_a_filemail_url_names_a_project_folder_or_an_absolute_one(tmp_path):
         ROOT / "var" / "outbox"
     )
     assert _email_file_path(tmp_path, EMAIL_URL="filemail:////srv/mail") == "/srv/mail"
+
+
+def test_a_refused_request_is_logged_once_in_development():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "Client().get('/no-such-page/')"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": "/tmp",
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "PYTHONPATH": str(ROOT),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stderr.count("Not Found: /no-such-page/") == 1, proc.stderr
