@@ -17,6 +17,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", views.api_root, name="api-root"),
     path("api/v1/", include("policies.api.urls")),
     path("api/v1/", include("travellers.api.urls")),
     path("", include("policies.urls")),
