@@ -570,3 +570,9 @@ def test_an_arrival_reports_email_says_which_measure_is_in_progress(locmem):
     # Before travel no measure has begun: the dates alone say when each applies.
     _pre, pre_notice = submitted(id_number=CHILD_ID)
     assert "（进行中）" not in notice_render(pre_notice).body
+
+
+def test_an_english_emails_html_marks_the_chinese_citation_as_chinese(locmem):
+    _lead, notice = submitted(language="en")
+    html = notice_render(notice).alternatives[0][0]
+    assert 'Basis: <span lang="zh-Hans">' in html
