@@ -60,8 +60,10 @@ class PermanentDeliveryError(Exception):
     """The message cannot be delivered (refused address, no address)."""
 
 
-def status_url() -> str:
-    return settings.PORTAL_BASE_URL + STATUS_PATH
+def status_url(language: str | None = None) -> str:
+    """The status page's address; with ``language``, the page opens in it."""
+    url = settings.PORTAL_BASE_URL + STATUS_PATH
+    return f"{url}?lang={language}" if language else url
 
 
 def _previous_results(notices: Sequence[Notice]) -> dict[int, dict | None]:
@@ -107,7 +109,7 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
             "name": declaration.masked_name,
             "reference": format_reference(declaration.reference),
             "shown": shown,
-            "status_url": status_url(),
+            "status_url": status_url(language),
         }
         if notice.kind == NoticeKind.CHANGE:
             old = _previous_results([notice]).get(notice.pk) if previous is _LOOK_UP else previous

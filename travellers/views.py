@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -232,7 +232,12 @@ def _switch_language(request, url: str):
     caller has kept what was typed: the same form again, in the chosen language."""
     response = _see_other(url)
     # Not "language": that field is the notices' language, which the switch leaves alone.
-    language = request.POST.get("ui_language", "")
+    _keep_language(response, request.POST.get("ui_language", ""))
+    return response
+
+
+def _keep_language(response, language: str) -> None:
+    """Make ``language`` the reader's page language from now on (the switcher's cookie)."""
     if language in dict(settings.LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
@@ -244,7 +249,6 @@ def _switch_language(request, url: str):
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
-    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -589,7 +593,16 @@ def status(request):
     context = {"reference": "", "errors": {}, "failed": False}
     if request.method == "GET":
         context["sign_in_first"] = request.session.pop(SIGN_IN_FIRST, False)
-        return render(request, "travellers/status.html", context)
+        # The emails' link names the mail's language: an English reader on a browser that
+        # asks for Chinese lands on the English page, and stays there.
+        wanted = request.GET.get("lang", "")
+        if wanted not in dict(settings.LANGUAGES):
+            return render(request, "travellers/status.html", context)
+        with translation.override(wanted):
+            response = render(request, "travellers/status.html", context)
+        _keep_language(response, wanted)
+        response["Content-Language"] = wanted
+        return response
 
     raw_reference = request.POST.get("reference", "").strip()
     last4 = request.POST.get("phone_last4", "").strip()

@@ -89,8 +89,9 @@ def test_the_confirmation_has_reference_answer_and_link_but_no_identity_or_phone
     text = all_text(message)
     assert message.to == ["traveller@example.com"]
     assert lead.reference[:5] in text and lead.reference[5:] in text
-    assert "https://portal.example/status/" in message.body
-    assert 'href="https://portal.example/status/"' in message.alternatives[0][0]
+    # The link opens the status page in the mail's language.
+    assert f"https://portal.example/status/?lang={language}" in message.body
+    assert f'href="https://portal.example/status/?lang={language}"' in message.alternatives[0][0]
     assert message.alternatives[0][1] == "text/html"
     for secret in (LEAD_ID, CHILD_ID, PHONE, PHONE[-4:], "张三丰"):
         assert secret not in text

@@ -453,3 +453,14 @@ def test_the_history_says_what_changed_each_answer_and_what_it_was(
     assert "某某花园" in cells[0][0] and "某某花园" in cells[1][0]
     assert cells[1][1].startswith("暂缓进返京，可于")
     assert cells[0][1] == cells[2][1] == "可以进返京"
+
+
+def test_the_emails_status_link_opens_the_page_in_the_mails_language_and_keeps_it(client):
+    from django.conf import settings
+
+    response = client.get("/status/?lang=en", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert soup(response).html["lang"] == "en"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert soup(client.get("/status/", HTTP_ACCEPT_LANGUAGE="zh-CN")).html["lang"] == "en"
+    # Anything else is ignored.
+    assert soup(Client().get("/status/?lang=xx")).html["lang"] == "zh-Hans"
