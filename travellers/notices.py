@@ -127,6 +127,15 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
         else:
             subject = _("进返京申报已提交（查询码 %(reference)s）") % context
             template = "travellers/email/confirmation"
+            # A family's mails all reach one address: the lead's says whose the others are.
+            context["companions"] = (
+                [
+                    {"name": person.masked_name, "reference": format_reference(person.reference)}
+                    for person in declaration.companions.defer("id_number", "phone").order_by("id")
+                ]
+                if declaration.lead_id is None
+                else []
+            )
         context["subject"] = subject
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)

@@ -27,6 +27,7 @@ from travellers.notices import (
     notice_render,
     notice_send,
 )
+from travellers.references import format_reference
 from travellers.serializers import DeclarationSerializer
 from travellers.services import declaration_submit
 from travellers.tasks.notices import retry_countdown, retry_notice, send_notice
@@ -577,3 +578,19 @@ def test_an_english_emails_html_marks_the_chinese_citation_as_chinese(locmem):
     _lead, notice = submitted(language="en")
     html = notice_render(notice).alternatives[0][0]
     assert 'Basis: <span lang="zh-Hans">' in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_leads_confirmation_names_the_companions_references(locmem, language):
+    lead, notice = submitted(language=language, companions=[companion()])
+    [child] = lead.saved_companions
+    message = notice_render(notice)
+    for body in (message.body, message.alternatives[0][0]):
+        assert child.reference[:5] in body and child.masked_name in body
+        assert CHILD_ID not in body
+    separator = ": " if language == "en" else "："
+    shown = format_reference(child.reference)
+    assert f"- {child.masked_name}{separator}{shown}" in message.body
+    # The companion's own mail is about them alone.
+    own = Notice.objects.get(declaration=child)
+    assert lead.reference[:5] not in notice_render(own).body
