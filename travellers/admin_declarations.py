@@ -408,8 +408,9 @@ class DeclarationAdmin(admin.ModelAdmin):
         return super().changelist_view(request, context)
 
     def has_add_permission(self, request):
-        # Declarations come from citizens; staff never create one on their behalf.
-        return request.user.is_superuser
+        # Declarations come from citizens; staff never create one on their behalf (the
+        # add page had no evaluation to show and failed on save, even for a superuser).
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser

@@ -459,7 +459,9 @@ class Evaluation(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.declaration_id} {self.get_outcome_display()} ({self.created_at:%Y-%m-%d})"
+        # The day in Beijing: from midnight to 8 a.m. the UTC date is the day before.
+        day = timezone.localtime(self.created_at).date()
+        return f"{self.declaration_id} {self.get_outcome_display()} ({day.isoformat()})"
 
 
 class EventKind(models.TextChoices):

@@ -224,3 +224,4 @@ def test_the_number_search_is_a_csrf_protected_post_for_staff_who_may_view(east)
 )
 def test_what_counts_as_a_personal_number(text, personal):
     assert looks_like_personal_number(text) is personal
+
