@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from travellers import reevaluation, scoping
 from travellers.models import Notice, NoticeStatus, Outcome, ReevaluationRun, RunStatus
+from travellers.notices import notices_replace_outdated
 from travellers.tasks.notices import retry_notice
 
 
@@ -38,9 +39,11 @@ class ReevaluationRunAdmin(admin.ModelAdmin):
         "finished_at",
         "candidates",
         "changed",
+        "rewritten",
         "progress",
         "notices_sent",
         "notices_failed",
+        "notices_replaced",
         "has_error",
     ]
     list_filter = ["status", "trigger"]
@@ -54,9 +57,11 @@ class ReevaluationRunAdmin(admin.ModelAdmin):
         "candidates",
         "processed",
         "changed",
+        "rewritten",
         "notices_queued",
         "notices_sent",
         "notices_failed",
+        "notices_replaced",
         "progress",
         "hold_threshold",
         "staged_changes",
@@ -197,7 +202,15 @@ class NoticeAdmin(admin.ModelAdmin):
         if not request.user.has_perm("travellers.change_notice"):
             self.message_user(request, _("没有重试通知的权限。"), messages.ERROR)
             return
-        count = 0
-        for notice_id in queryset.filter(status=NoticeStatus.FAILED).values_list("id", flat=True):
-            count += retry_notice(notice_id)
+        failed = list(queryset.filter(status=NoticeStatus.FAILED).values_list("id", flat=True))
+        # A failed notice whose declaration has had a newer one since would tell the
+        # citizen an out-of-date answer: it is not retried, and the message says so.
+        outdated = notices_replace_outdated(notice_ids=failed)
+        count = sum(retry_notice(notice_id) for notice_id in failed if notice_id not in outdated)
         self.message_user(request, _("已重新排队 %(count)s 条通知。") % {"count": count})
+        if outdated:
+            self.message_user(
+                request,
+                _("另有 %(count)s 条通知已有更新的通知取代，不再发送。") % {"count": len(outdated)},
+                messages.WARNING,
+            )

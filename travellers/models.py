@@ -366,9 +366,12 @@ class ReevaluationRun(models.Model):
     candidates = models.PositiveIntegerField(_("候选申报数"), default=0)
     processed = models.PositiveIntegerField(_("已处理"), default=0)
     changed = models.PositiveIntegerField(_("结果变化"), default=0)
+    # The same answer for other reasons or under a new version: rewritten, not notified.
+    rewritten = models.PositiveIntegerField(_("仅更新原因或版本"), default=0)
     notices_queued = models.PositiveIntegerField(_("已排队通知"), default=0)
     notices_sent = models.PositiveIntegerField(_("已发送通知"), default=0)
     notices_failed = models.PositiveIntegerField(_("发送失败通知"), default=0)
+    notices_replaced = models.PositiveIntegerField(_("被新通知取代"), default=0)
     # Above this many changed answers the run is held for a person to approve.
     hold_threshold = models.PositiveIntegerField(_("审批阈值"), null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -301,7 +301,11 @@ def _load(notice_ids: Sequence[int]) -> list[Notice]:
     )
 
 
-_COUNTERS = {NoticeStatus.SENT: "notices_sent", NoticeStatus.FAILED: "notices_failed"}
+_COUNTERS = {
+    NoticeStatus.SENT: "notices_sent",
+    NoticeStatus.FAILED: "notices_failed",
+    NoticeStatus.REPLACED: "notices_replaced",
+}
 
 
 def count_on_runs(outcomes: Iterable[tuple[int | None, str]]) -> None:
@@ -334,6 +338,7 @@ def recount_runs(run_ids: Iterable[int]) -> None:
         ReevaluationRun.objects.filter(id=run_id).update(
             notices_sent=_count(notices, NoticeStatus.SENT),
             notices_failed=_count(notices, NoticeStatus.FAILED),
+            notices_replaced=_count(notices, NoticeStatus.REPLACED),
         )
 
 
@@ -397,7 +402,9 @@ def _superseded(notices: Sequence[Notice]) -> set[int]:
 
 
 def _set_superseded(notice: Notice) -> str:
-    Notice.objects.filter(id=notice.pk).update(status=NoticeStatus.REPLACED, sent_at=None)
+    Notice.objects.filter(id=notice.pk).update(
+        status=NoticeStatus.REPLACED, sent_at=None, last_error=""
+    )
     logger.info("notice %s: superseded by a later notice, not sent", notice.pk)
     return NoticeStatus.REPLACED
 
@@ -470,6 +477,18 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
     _add_sent_events(sent)
     count_on_runs(outcomes)
     return temporary
+
+
+def notices_replace_outdated(*, notice_ids: Sequence[int]) -> set[int]:
+    """Mark "replaced" those of these notices that a newer notice to the same
+    declaration has overtaken (the admin's retry asks first); returns their ids."""
+    notices = _load(notice_ids)
+    outdated = _superseded(notices)
+    for notice in notices:
+        if notice.pk in outdated:
+            _set_superseded(notice)
+    recount_runs(notice.evaluation.run_id for notice in notices if notice.pk in outdated)
+    return outdated
 
 
 def notice_retry(*, notice_id: int) -> bool:

@@ -315,6 +315,12 @@ def process_chunk(*, chunk_id: int) -> int:
         changed, moved, refreshed, version_id = _evaluate(run, chunk.declaration_ids)
         if chunk.phase == ChunkPhase.APPLY:
             notice_ids = _apply(run, changed, moved, refreshed, version_id=version_id, now=now)
+        else:
+            # Staging writes no changed answer, but an answer that stands for other
+            # reasons (or under a new version) is rewritten now: it tells the citizen
+            # nothing new, and a held run, which may wait or be discarded, would leave the
+            # pages naming a lifted area meanwhile.
+            _apply(run, [], moved, refreshed, version_id=version_id, now=now)
         changes = [[a.declaration_id, a.old_outcome, a.outcome] for a in changed]
         if chunk.phase == ChunkPhase.STAGE:
             # What a held run shows and applies; an applied chunk's answers are its
@@ -324,6 +330,7 @@ def process_chunk(*, chunk_id: int) -> int:
         ReevaluationRun.objects.filter(pk=run.pk).update(
             processed=F("processed") + len(chunk.declaration_ids),
             changed=F("changed") + len(changes),
+            rewritten=F("rewritten") + len(refreshed),
             notices_queued=F("notices_queued") + len(notice_ids),
         )
         _finish_phase_if_done(run.pk, chunk.phase)

@@ -594,3 +594,23 @@ def test_the_leads_confirmation_names_the_companions_references(locmem, language
     # The companion's own mail is about them alone.
     own = Notice.objects.get(declaration=child)
     assert lead.reference[:5] not in notice_render(own).body
+
+
+def test_a_runs_figures_count_its_replaced_notices(locmem):
+    lead, _confirmation = submitted()
+    later = date(2021, 8, 10)
+    run = ReevaluationRun.objects.create(trigger="change", as_of=later)
+    from policies.models import RiskArea
+
+    RiskArea.objects.update(lifted_on=later)
+    [result] = evaluate_saved([lead], as_of=later)
+    evaluation = apply_result(lead, result, as_of=later, trigger="reevaluated", run=run)
+    older = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+    # The lift is undone the next day: a newer answer, with its own notice.
+    RiskArea.objects.update(lifted_on=None)
+    [again] = evaluate_saved([lead], as_of=date(2021, 8, 11))
+    newest = apply_result(lead, again, as_of=date(2021, 8, 11), trigger="reevaluated")
+    Notice.objects.create(declaration=lead, evaluation=newest, kind="change")
+    assert notice_send(notice_id=older.pk) == "replaced"
+    run.refresh_from_db()
+    assert (run.notices_sent, run.notices_failed, run.notices_replaced) == (0, 0, 1)

@@ -271,6 +271,36 @@ def test_above_the_threshold_the_run_is_held_without_touching_anyone(eager, sent
     assert not Evaluation.objects.filter(trigger=EvaluationTrigger.REEVALUATED).exists()
 
 
+def test_a_held_run_still_rewrites_the_answers_that_stand_for_other_reasons(
+    eager, sent_notices, settings
+):
+    first = eager(designate_high_risk)
+    eager(
+        services.risk_area_create,
+        region=GUANGLING,
+        name="另一小区",
+        level="high",
+        designated_on=today() - timedelta(days=10),
+    )
+    standing = [make_declaration(number=n) for n in range(3)]
+    settings.REEVALUATION_HOLD_THRESHOLD = 2
+    # Two more whose answer the lift changes: over the threshold, so the run is held.
+    changing = [make_declaration(HANJIANG, number=10 + n) for n in range(3)]
+    eager(services.risk_area_update, risk_area=first, region=HANJIANG)
+
+    run = ReevaluationRun.objects.order_by("-id").first()
+    assert run.status == RunStatus.HELD and run.changed == 3
+    assert run.rewritten == 3
+    for declaration in standing:
+        declaration.refresh_from_db()
+        assert declaration.result["reasons"][0]["risk_areas"] == ["另一小区"]
+        assert reevaluations(declaration) == []
+    for declaration in changing:
+        declaration.refresh_from_db()
+        assert declaration.outcome == "allowed"  # waits for the approval
+    assert sent_notices == []
+
+
 def test_approving_a_held_run_applies_and_notifies(eager, sent_notices, settings, admin_user):
     declarations = [make_declaration(number=n) for n in range(3)]
     settings.REEVALUATION_HOLD_THRESHOLD = 2

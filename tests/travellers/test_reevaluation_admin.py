@@ -97,3 +97,25 @@ def test_failed_notices_can_be_retried(
         )
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == (NoticeStatus.PENDING, 0)
+
+
+def test_a_failed_notice_overtaken_by_a_newer_one_is_not_retried_and_staff_are_told(
+    admin_client, django_capture_on_commit_callbacks
+):
+    from tests.travellers.test_notices import later_answer, submitted
+
+    lead, confirmation = submitted()
+    Notice.objects.filter(pk=confirmation.pk).update(
+        status=NoticeStatus.FAILED, attempts=6, last_error="SMTPDataError 451"
+    )
+    later_answer(lead)  # a newer answer, with its own notice
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:travellers_notice_changelist"),
+            {"action": "retry_notices", "_selected_action": [confirmation.pk]},
+            follow=True,
+        )
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.last_error) == (NoticeStatus.REPLACED, "")
+    page = response.content.decode()
+    assert "已重新排队 0 条通知" in page and "1 条通知已有更新的通知取代" in page
