@@ -200,6 +200,12 @@ def declare(request):
         return _form_page(request, grown, autofocus=name if added else "")
 
     if action == "switch_language":
+        # The notices' language was preset to the page's: left so, it follows the switch
+        # (an English reader who switched got Chinese emails); one chosen stays.
+        page_language, wanted = get_language() or "", request.POST.get("ui_language", "")
+        fields = state["fields"]
+        if wanted in dict(settings.LANGUAGES) and fields.get("language") == page_language:
+            fields["language"] = wanted
         _save_draft(request, state)
         return _switch_language(request, reverse("travellers:declare"))
     if action.startswith("remove_companion:"):

@@ -380,8 +380,9 @@ def test_switching_language_on_the_form_keeps_what_was_typed(client):
     assert page.html["lang"] == "en"
     assert page.find(id="id_full_name")["value"] == "王小明"
     assert page.find(id="id_legs-0-region")["value"] == "321002"
-    # The notices' own language is what the form said, not the page's.
-    assert page.find(id="id_language").find("option", selected=True)["value"] == "zh-hans"
+    # The notices' language was preset to the page's, so it follows the switch: an
+    # English reader who switched otherwise got Chinese emails.
+    assert page.find(id="id_language").find("option", selected=True)["value"] == "en"
     assert Declaration.objects.count() == 0
 
 
