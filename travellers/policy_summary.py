@@ -12,6 +12,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from policies.engine.types import PolicySnapshot, RuleSpec
+from travellers.presentation import measure_label
 
 
 def _levels(levels) -> str:
@@ -23,15 +24,48 @@ def _levels(levels) -> str:
     return _("中高风险地区")
 
 
+def _measures(measures) -> str:
+    """ "集中观察14天，之后健康监测7天" from a rule's measure list."""
+    parts = [
+        _("%(measure)s%(days)d天")
+        % {"measure": _in_sentence(measure_label(m["kind"])), "days": m["days"]}
+        for m in measures or ()
+    ]
+    return _("，之后").join(parts)
+
+
+def _in_sentence(label: str) -> str:
+    # English labels are capitalised as headings; inside a sentence they are not.
+    return label[:1].lower() + label[1:] if label[:1].isascii() else label
+
+
 def _risk_county(params) -> str:
+    values = {"days": params.get("days", 14), "levels": _levels(params.get("levels"))}
     if params.get("applies_to") == "arrival_report":
-        return _(
-            "已经抵京的，按所到县（市、区、旗）的风险等级接受集中观察或居家观察，之后进行健康监测。"
+        measures = params.get("measures") or ()
+        values["measures"] = _measures(measures)
+        if any(m["kind"] == "home_observation" for m in measures):
+            return (
+                _(
+                    "已经抵京、%(days)d天内到过有%(levels)s的县（市、区、旗）的人员：%(measures)s"
+                    "（不具备居家观察条件的改为集中观察），自离开该县之日起算。"
+                )
+                % values
+            )
+        return (
+            _(
+                "已经抵京、%(days)d天内到过有%(levels)s的县（市、区、旗）的人员：%(measures)s，"
+                "自离开该县之日起算。"
+            )
+            % values
         )
-    return _(
-        "%(days)d天内到过有%(levels)s的县（市、区、旗）的人员暂缓进京，"
-        "自离开该县之日起满%(days)d天后可以进京。"
-    ) % {"days": params.get("days", 14), "levels": _levels(params.get("levels"))}
+    return (
+        _(
+            "%(days)d天内到过有%(levels)s的县（市、区、旗）的人员暂缓进京，"
+            "自离开该县之日起满%(days)d天后可以进京。"
+        )
+        % values
+    )
 
 
 def _designated(params) -> str:
@@ -44,7 +78,8 @@ def _designated(params) -> str:
 
 def _international(params) -> str:
     return _(
-        "入境未满%(days)d天的人员暂缓进京；已经抵京的，需向所在社区报到，并接受健康监测至入境满%(days)d天。"
+        "经其他口岸入境、入境未满%(days)d天的人员暂缓进京；已经抵京的，需向所在社区报到，"
+        "并接受健康监测至入境满%(days)d天。"
     ) % {"days": params.get("days", 21)}
 
 

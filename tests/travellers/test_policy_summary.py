@@ -24,8 +24,11 @@ def test_the_points_say_the_county_rule_with_its_days_and_the_test_with_its_hour
     assert "14天内到过有中高风险地区的县（市、区、旗）的人员暂缓进京" in said
     assert "自离开该县之日起满14天后可以进京" in said
     assert "48小时内核酸检测阴性证明（环京通勤人员除外）" in said
-    assert "健康码须为绿码" in said and "入境未满21天" in said
+    assert "健康码须为绿码" in said and "经其他口岸入境、入境未满21天" in said
     assert "口岸城市" not in said
+    # After arrival, each level's measures with their days.
+    assert "有高风险地区的县（市、区、旗）的人员：集中观察14天，之后健康监测7天" in said
+    assert "居家观察14天，之后健康监测7天（不具备居家观察条件的改为集中观察）" in said
 
 
 def test_the_port_city_rule_is_named_only_while_it_runs():
