@@ -40,6 +40,7 @@ ADD_COMPANION_BUTTON = "add-companion"  # the button's id in declare.html
 TOKEN = "declare_token"
 ACCESS = "declarations_access"
 SIGN_IN_FIRST = "status_sign_in_first"  # came to a declaration without having looked it up
+AMENDED = "declaration_amended"  # the reference just amended: its page says it was saved
 
 
 def _services():
@@ -525,6 +526,7 @@ def declaration_detail(request, reference: str):
             "companions": companions,
             "history": history,
             "legs": declaration.legs.select_related("region").order_by("position"),
+            "just_amended": request.session.pop(AMENDED, None) == declaration.reference,
         },
     )
 
@@ -742,4 +744,5 @@ def amend(request, reference: str):
         state = forms.with_blank_rows(forms.resolved_codes(state, built))
         return _amend_page(request, declaration, state, errors, status_code=400)
     _services().declaration_amend(declaration=declaration, data=serializer.validated_data)
+    request.session[AMENDED] = declaration.reference
     return _see_other(_detail_url(declaration.reference))

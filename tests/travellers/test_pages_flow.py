@@ -464,3 +464,13 @@ def test_the_emails_status_link_opens_the_page_in_the_mails_language_and_keeps_i
     assert soup(client.get("/status/", HTTP_ACCEPT_LANGUAGE="zh-CN")).html["lang"] == "en"
     # Anything else is ignored.
     assert soup(Client().get("/status/?lang=xx")).html["lang"] == "zh-Hans"
+
+
+def test_after_an_amendment_the_result_page_says_it_was_saved_once(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    url = reverse("travellers:amend", args=[declaration.reference])
+    saved = client.post(url, amend_post(health_code="yellow"))
+    page = soup(client.get(saved["Location"]))
+    assert page.find(attrs={"data-amended-notice": True})
+    assert not soup(client.get(saved["Location"])).find(attrs={"data-amended-notice": True})
