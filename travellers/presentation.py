@@ -287,12 +287,24 @@ _MEASURE_STEPS = {
 
 
 def _next_step(
-    outcome: str, entry_from: date | None, rules: set[str], conditions: set[str], language: str
+    outcome: str,
+    entry_from: date | None,
+    rules: set[str],
+    conditions: set[str],
+    language: str,
+    *,
+    unmet_test: bool = False,
 ) -> str:
     """The hotline heard "why am I held back, and what now?": the answer says what ends
     the postponement and that the declaration is amended for it."""
     if outcome in _MEASURE_STEPS:
         return str(_MEASURE_STEPS[outcome])
+    if outcome == "allowed" and unmet_test:
+        # "Not met" alone left the traveller guessing why, and what to do.
+        return _(
+            "您申报的核酸检测不符合要求（不是阴性，或采样时间不在抵京前规定的时限内）。"
+            "请在出发前按规定时限重新检测，并通过“修改行程和健康信息”填写新的检测结果。"
+        )
     if outcome != "postponed":
         return ""
     if entry_from is not None:
@@ -432,6 +444,8 @@ def present(
                 {r.rule for r in reasons},
                 {c.code for c in conditions},
                 language,
+                unmet_test=kind == "pre_travel"
+                and any(c.code == "nat_48h" and c.met is False for c in conditions),
             ),
             entry_allowed_from=entry_from,
             entry_allowed_from_text=format_day(entry_from, language),

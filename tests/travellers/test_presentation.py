@@ -432,6 +432,15 @@ def test_a_postponement_read_after_the_declared_arrival_asks_whether_they_came_a
     assert "已过" not in early.next_step and "改为2021年8月15日或之后" in early.next_step
 
 
+def test_an_allowed_trip_whose_declared_test_does_not_do_says_why_and_what_to_do():
+    unmet = {**postponed(), "outcome": "allowed", "conditions": [{"code": "nat_48h", "met": False}]}
+    step = present(unmet, "zh-hans", kind="pre_travel").next_step
+    assert "不符合要求" in step and "重新检测" in step
+    # Not yet tested: the condition itself says what is needed.
+    unknown = {**unmet, "conditions": [{"code": "nat_48h", "met": None}]}
+    assert present(unknown, "zh-hans", kind="pre_travel").next_step == ""
+
+
 def test_an_answer_that_is_not_postponed_has_no_next_step():
     allowed = {**postponed(), "outcome": "allowed"}
     assert present(allowed, "zh-hans", kind="pre_travel").next_step == ""
