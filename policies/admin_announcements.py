@@ -57,9 +57,14 @@ class AnnouncementAdmin(AuditedHistoryAdmin):
         "status",
         "published_at",
         "expires_at",
+        "is_expired",
         "pinned",
         "policy_version",
     )
+
+    @admin.display(description=_("已失效"), boolean=True)
+    def is_expired(self, announcement):
+        return announcement.expired()
     list_filter = ("status", "pinned")
     search_fields = ("title_zh", "title_en")
     list_select_related = ("policy_version",)

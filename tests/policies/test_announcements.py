@@ -97,7 +97,7 @@ def test_an_announcements_version_reads_as_replaced_once_a_later_one_is_in_force
     item = make(policy_version=old)
     text = client.get(f"/announcements/{item.pk}/").content.decode()
     in_force = PolicyVersion.objects.in_force(on=timezone.localdate())
-    assert "已由自" in text and in_force.code in text
+    assert "已不再有效；现行版本为" in text and in_force.code in text
 
 
 @pytest.mark.parametrize(
