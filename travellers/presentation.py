@@ -310,7 +310,8 @@ def _next_step(
     if entry_from is not None:
         return _(
             "您计划的抵京日期早于可进京日期。请推迟行程，并通过“修改行程和健康信息”"
-            "把抵京日期改为%(date)s或之后。"
+            "把抵京日期改为%(date)s或之后。下面的条件和原因按原计划的抵京日期得出，"
+            "修改后系统会重新评估，以新的结果为准。"
         ) % {"date": format_day(entry_from, language)}
     # Before travel only a declared positive test asks to report to the community (the
     # test rule itself fires for every pre-travel declaration, for its 48-hour condition).
