@@ -63,6 +63,7 @@ TODAY_MESSAGES = {
 # is for the day it sent.
 NO_AS_OF = {"as_of": _("申报总是按今天的政策和风险地区评估，不接受 as_of。")}
 LANGUAGES = tuple(Language.values)
+_NAME_MESSAGES = {"required": _("请填写姓名。"), "blank": _("请填写姓名。")}
 _ATTESTATION_REFUSED = _("请确认所填信息真实准确：隐瞒行程等情况将依法承担责任。")
 
 
@@ -138,7 +139,7 @@ class CompanionSerializer(RequestSerializer):
     together); a test result is personal, so ``nat_test`` never defaults to the lead's.
     """
 
-    full_name = TextField(max_length=100, trim_whitespace=True)
+    full_name = TextField(max_length=100, trim_whitespace=True, error_messages=_NAME_MESSAGES)
     # A child travelling with a parent mostly has a resident ID card: the form preselects
     # it, and the API takes the same default.
     id_type = serializers.ChoiceField(choices=ID_TYPES, default="resident_id")
@@ -202,7 +203,7 @@ class DeclarationSerializer(EvaluateRequestSerializer):
     as_of_messages = TODAY_MESSAGES
     unknown_field_messages = NO_AS_OF
 
-    full_name = TextField(max_length=100, trim_whitespace=True)
+    full_name = TextField(max_length=100, trim_whitespace=True, error_messages=_NAME_MESSAGES)
     id_type = serializers.ChoiceField(choices=ID_TYPES)
     id_number = TextField(max_length=40)
     phone = TextField(max_length=32)

@@ -503,7 +503,7 @@ def declaration_detail(request, reference: str):
     if not _may_see(request, reference):
         # The reference alone reveals nothing: whoever holds it proves it on /status/,
         # which says why they are there.
-        request.session[SIGN_IN_FIRST] = True
+        request.session[SIGN_IN_FIRST] = _shown_reference(reference) or True
         return redirect("travellers:status")
     declaration = _declaration(reference)
     language = get_language() or settings.LANGUAGE_CODE
@@ -553,6 +553,13 @@ def _history(declaration: Declaration, language: str) -> list[dict]:
     return rows[::-1]
 
 
+def _shown_reference(raw: str) -> str:
+    try:
+        return format_reference(normalise_reference(raw))
+    except ValidationError:
+        return ""
+
+
 def _rate(scope: str, ident: str) -> tuple[str, int, int] | None:
     """(cache key, attempts allowed, period in seconds) of a scope, None if unlimited."""
     rate = settings.THROTTLE_RATES.get(scope)
@@ -600,7 +607,11 @@ _CLIENT = BaseThrottle()
 def status(request):
     context = {"reference": "", "errors": {}, "failed": False}
     if request.method == "GET":
-        context["sign_in_first"] = request.session.pop(SIGN_IN_FIRST, False)
+        came_from = request.session.pop(SIGN_IN_FIRST, False)
+        context["sign_in_first"] = bool(came_from)
+        if isinstance(came_from, str):
+            # The reference of the link followed: only the phone digits are left to type.
+            context["reference"] = came_from
         # The emails' link names the mail's language: an English reader on a browser that
         # asks for Chinese lands on the English page, and stays there.
         wanted = request.GET.get("lang", "")

@@ -130,6 +130,8 @@ def test_a_declaration_opened_without_a_lookup_says_why_the_lookup_is_asked(clie
     page = soup(response)
     assert response.redirect_chain[-1][0].endswith("/status/")
     assert page.find(attrs={"data-sign-in-notice": True})
+    # The link's reference is filled in: only the phone digits are left to type.
+    assert page.find(id="id_reference")["value"].replace("-", "") == reference
     # Only then: a plain visit to the status page has no such notice.
     assert not soup(stranger.get("/status/")).find(attrs={"data-sign-in-notice": True})
 
