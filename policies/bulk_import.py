@@ -51,6 +51,17 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
 
 
+_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；"})
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese_width(name: str) -> str:
+    """A Chinese area name with the full-width brackets and punctuation it is written
+    with: reading the notice makes them half-width (``normalise``), and stored so they
+    changed the official name ("京广路街道部分小区(示例)")."""
+    return name.translate(_FULL_WIDTH) if _HAN.search(name) else name
+
+
 def area_key(name: str) -> str:
     """What makes two spellings of an area name the same area (spaces and width aside)."""
     return _SPACES.sub("", normalise(name))
@@ -368,7 +379,9 @@ class RegionMatcher:
         name = name.strip().lstrip(" -—、,:：").strip().rstrip(_TRAILING).strip()
         if not name:
             return MatchError("no_area", _("只写了区县，没有具体地区名称。"))
-        return Match(region_code=county.code, region_name=county.full_name, name=name)
+        return Match(
+            region_code=county.code, region_name=county.full_name, name=chinese_width(name)
+        )
 
 
 def _code(unit: _Unit) -> str:

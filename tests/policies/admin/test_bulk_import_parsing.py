@@ -144,3 +144,11 @@ def test_duplicates_within_one_notice_are_reported_once():
     assert [row["name"] for row in preview["new"]] == ["甲小区"]
     assert [(e["line"], e["code"]) for e in preview["errors"]] == [(4, "duplicate")]
     assert "风险等级不同" in preview["errors"][0]["message"]
+
+
+def test_a_chinese_area_name_keeps_its_full_width_brackets(matcher):
+    [line] = parse_notice("高风险地区：\n河南省郑州市二七区京广路街道部分小区（示例）").lines
+    match = matcher.match(line.place)
+    # Reading makes the text half-width; the stored name is the official one.
+    assert (match.region_code, match.name) == ("410103", "京广路街道部分小区（示例）")
+    assert matcher.match("江苏省扬州市广陵区 Block A (east)").name == "Block A (east)"
