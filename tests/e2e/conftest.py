@@ -77,6 +77,21 @@ def page(browser, live_server, insecure_cookies):
 
 
 @pytest.fixture
+def plain_page(browser, live_server, insecure_cookies):
+    """A page at phone width in a browser context with JavaScript off."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        locale="zh-CN",
+        base_url=live_server.url,
+        java_script_enabled=False,
+    )
+    plain = context.new_page()
+    plain.set_default_timeout(15_000)
+    yield plain
+    context.close()
+
+
+@pytest.fixture
 def artifacts_dir():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS

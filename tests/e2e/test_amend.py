@@ -61,39 +61,29 @@ def test_amend_with_the_picker_switch_language_midway_and_see_the_new_answer(
 
 
 def test_without_javascript_the_amend_form_switches_language_and_keeps_the_changes(
-    browser, live_server, page
+    plain_page, page
 ):
     reference = declare_without_travel(page)
     later = timezone.localdate() + timedelta(days=9)
-    no_script = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        locale="zh-CN",
-        base_url=live_server.url,
-        java_script_enabled=False,
-    )
-    try:
-        plain = no_script.new_page()
-        plain.goto("/status/")
-        plain.locator("#id_reference").fill(reference)
-        plain.locator("#id_phone_last4").fill("5678")
-        plain.get_by_role("button", name="查询").click()
-        plain.wait_for_url(f"**/declarations/{reference}/")
-        plain.get_by_role("link", name="修改行程和健康信息").click()
-        plain.locator("#id_arrival_date").fill(later.isoformat())
-        plain.locator("input[name=health_code][value=yellow]").check()
+    plain_page.goto("/status/")
+    plain_page.locator("#id_reference").fill(reference)
+    plain_page.locator("#id_phone_last4").fill("5678")
+    plain_page.get_by_role("button", name="查询").click()
+    plain_page.wait_for_url(f"**/declarations/{reference}/")
+    plain_page.get_by_role("link", name="修改行程和健康信息").click()
+    plain_page.locator("#id_arrival_date").fill(later.isoformat())
+    plain_page.locator("input[name=health_code][value=yellow]").check()
 
-        plain.get_by_role("button", name="Switch to English (keeps your answers)").click()
-        plain.wait_for_url(f"**/declarations/{reference}/amend/")
-        assert plain.locator("html").get_attribute("lang") == "en"
-        assert plain.locator("#id_arrival_date").input_value() == later.isoformat()
-        assert plain.locator("input[name=health_code][value=yellow]").is_checked()
-        assert Declaration.objects.get().evaluations.count() == 1
+    plain_page.get_by_role("button", name="Switch to English (keeps your answers)").click()
+    plain_page.wait_for_url(f"**/declarations/{reference}/amend/")
+    assert plain_page.locator("html").get_attribute("lang") == "en"
+    assert plain_page.locator("#id_arrival_date").input_value() == later.isoformat()
+    assert plain_page.locator("input[name=health_code][value=yellow]").is_checked()
+    assert Declaration.objects.get().evaluations.count() == 1
 
-        # Enter in a field still saves: the switch is not the form's default button.
-        plain.locator("#id_arrival_date").press("Enter")
-        plain.wait_for_url(f"**/declarations/{reference}/")
-        declaration = Declaration.objects.get()
-        assert (declaration.arrival_date, declaration.health_code) == (later, "yellow")
-        assert declaration.evaluations.count() == 2
-    finally:
-        no_script.close()
+    # Enter in a field still saves: the switch is not the form's default button.
+    plain_page.locator("#id_arrival_date").press("Enter")
+    plain_page.wait_for_url(f"**/declarations/{reference}/")
+    declaration = Declaration.objects.get()
+    assert (declaration.arrival_date, declaration.health_code) == (later, "yellow")
+    assert declaration.evaluations.count() == 2
