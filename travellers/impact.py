@@ -38,6 +38,9 @@ class ImpactSample:
     masked_name: str
     old_outcome: str
     new_outcome: str
+    # The same headline may come with another entry date: the row would read "暂缓 → 暂缓".
+    old_entry: date | None = None
+    new_entry: date | None = None
 
     @property
     def old_label(self) -> str:
@@ -58,12 +61,18 @@ class ImpactReport:
     on: date
     evaluated: int = 0
     changed: int = 0
+    # Of ``changed``: the headline changes; the rest keep it, with other dates or measures.
+    outcome_changed: int = 0
     counts: Counter = field(default_factory=Counter)
     sample: list[ImpactSample] = field(default_factory=list)
     # No published version in force on ``on``: there is no "today" to compare with.
     policy_missing: bool = False
     # Risk changes evaluate only declarations with a stay in a county they touch.
     affected_counties_only: bool = False
+
+    @property
+    def dates_changed(self) -> int:
+        return self.changed - self.outcome_changed
 
     @property
     def column_labels(self) -> list[str]:
@@ -116,6 +125,7 @@ def _compare(
             if not answer_changed(result_to_dict(old, None), result_to_dict(new, None)):
                 continue
             report.changed += 1
+            report.outcome_changed += old.outcome != new.outcome
             if len(report.sample) < SAMPLE_SIZE:
                 report.sample.append(
                     ImpactSample(
@@ -123,6 +133,8 @@ def _compare(
                         masked_name=declaration.masked_name,
                         old_outcome=old.outcome,
                         new_outcome=new.outcome,
+                        old_entry=old.entry_allowed_from,
+                        new_entry=new.entry_allowed_from,
                     )
                 )
     return report

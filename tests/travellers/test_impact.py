@@ -151,3 +151,21 @@ def test_community_staff_may_not_open_the_impact_preview(client, draft_without_r
     client.force_login(community_worker("worker", make_community("110105001", "望京东园社区")))
     url = reverse("admin:travellers_impact_policy", args=[draft_without_risk_rule.pk])
     assert client.get(url).status_code == 403
+
+
+def test_an_entry_date_that_moves_under_the_same_headline_is_counted_and_shown(
+    guangling_area,
+):
+    left = make_declaration(legs=((GUANGLING, date(2021, 8, 10), date(2021, 8, 15)),))
+    source = PolicyVersion.objects.get(code="BJ-2021-08-07")
+    draft = policy_version_clone(
+        source=source, code="DRAFT-7-DAYS", title="draft", effective_from=date(2021, 8, 21)
+    )
+    rule = draft.rules.get(kind="risk_county_stay", params__applies_to="pre_travel")
+    rule.params = {**rule.params, "days": 7}
+    rule.save()
+    report = preview_policy_version(draft, on=ON)
+    assert (report.changed, report.outcome_changed, report.dates_changed) == (1, 0, 1)
+    [item] = report.sample
+    assert item.reference == left.reference
+    assert (item.old_entry, item.new_entry) == (date(2021, 8, 29), date(2021, 8, 22))
