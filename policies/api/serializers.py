@@ -19,6 +19,7 @@ import contextlib
 import copy
 from collections.abc import Mapping
 from datetime import date, timedelta
+from itertools import pairwise
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -310,8 +311,8 @@ class EvaluateRequestSerializer(RequestSerializer):
 
     def _add_checks_of_valid_legs(self, detail, data, attrs) -> None:
         """When some legs fail on their own, check the others' regions and dates too, so
-        an unknown county in leg 2 is not held back until leg 1's date is corrected.
-        (The order and overlap checks need every leg, and wait.)"""
+        an unknown county in leg 2 is not held back until leg 1's date is corrected, nor
+        an overlap of legs 2 and 3. (Which leg may stay open needs every leg, and waits.)"""
         raw = data.get("legs")
         items, whole = errors_by_index(detail["legs"])
         if whole or not isinstance(raw, list):
@@ -325,7 +326,7 @@ class EvaluateRequestSerializer(RequestSerializer):
                 valid[index] = child.run_validation(leg)
         indexes, legs = list(valid), list(valid.values())
         found: dict[int, dict] = {}
-        checks = [self._leg_region_errors]
+        checks = [self._leg_region_errors, self._leg_overlap_errors]
         if "arrival_date" in attrs:
             checks.append(self._leg_date_errors)
         for check in checks:
@@ -436,11 +437,18 @@ class EvaluateRequestSerializer(RequestSerializer):
                     else _("抵达后报备的每段行程都需要填写离开日期。")
                 )
                 errors[index] = {"end_date": [message]}
-            if position:
-                previous = legs[order[position - 1]]
-                # Sharing the travel day is fine: one leg ends the day the next starts.
-                if previous["end_date"] is not None and previous["end_date"] > leg["start_date"]:
-                    errors.setdefault(index, {})["start_date"] = [_("行程时间与上一段行程重叠。")]
+        for index, leg_errors in self._leg_overlap_errors(legs, attrs).items():
+            errors.setdefault(index, {}).update(leg_errors)
+        return errors
+
+    def _leg_overlap_errors(self, legs, attrs) -> dict[int, dict]:
+        order = sorted(range(len(legs)), key=lambda index: _leg_sort_key(legs[index]))
+        errors = {}
+        for previous, index in pairwise(order):
+            ended, starts = legs[previous]["end_date"], legs[index]["start_date"]
+            # Sharing the travel day is fine: one leg ends the day the next starts.
+            if ended is not None and ended > starts:
+                errors[index] = {"start_date": [_("行程时间与上一段行程重叠。")]}
         return errors
 
 

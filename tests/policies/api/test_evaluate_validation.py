@@ -209,6 +209,22 @@ def test_every_problem_is_reported_at_once(evaluate, regions):
     assert {"arrival_date", "last_contact_date", "legs"} <= set(body)
 
 
+def test_an_overlap_of_later_legs_is_reported_with_the_first_legs_own_error(evaluate, regions):
+    body = post_invalid(
+        evaluate,
+        declaration(
+            legs=[
+                leg(GUANGLING, "2021-07-20", "2021-07-18"),  # leaves before it arrives
+                leg(SANHE, "2021-07-25", "2021-07-30"),
+                leg("420115", "2021-07-28", "2021-08-01"),  # overlaps the one before
+            ]
+        ),
+    )
+    first, second, third = body["legs"]
+    assert "end_date" in first and second == {}
+    assert third == {"start_date": ["行程时间与上一段行程重叠。"]}
+
+
 def test_more_than_50_legs_are_refused(evaluate, regions):
     legs = [leg(SANHE, f"2021-07-{day:02d}", f"2021-07-{day:02d}") for day in range(1, 32)]
     legs += [leg(GUANGLING, f"2021-06-{day:02d}", f"2021-06-{day:02d}") for day in range(1, 21)]
