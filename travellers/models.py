@@ -93,10 +93,11 @@ class HealthCode(models.TextChoices):
 class ContactStatus(models.TextChoices):
     NONE = "none", _("无接触")
     CLOSE_CONTACT = "close_contact", _("密切接触者")
-    SECONDARY_CONTACT = "secondary_contact", _("密接的密接")
+    # The official term (the 2021 Q&A), with the everyday one people use beside it.
+    SECONDARY_CONTACT = "secondary_contact", _("次密切接触者（密接的密接）")
     SECONDARY_CONTACT_COHABITANT = (
         "secondary_contact_cohabitant",
-        _("密接的密接的同住人或同事"),
+        _("次密切接触者的共同生活或工作人员"),
     )
 
 
