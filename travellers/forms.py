@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from policies.api.serializers import errors_by_index
 from policies.models import Region, region_label, significant_prefix
-from policies.regions import region_search, region_table
+from policies.regions import region_display_name, region_search, region_table
 from travellers.models import (
     Community,
     ContactStatus,
@@ -605,9 +605,14 @@ def english_full_names(codes) -> dict[str, str]:
 def community_choices() -> list[tuple[str, str]]:
     # The serializer takes the community's code.
     rows = Community.objects.order_by("district_id", "name").values_list(
-        "code", "name", "district__name"
+        "code", "name", "district_id"
     )
-    return [(code, f"{district} · {name}") for code, name, district in rows]
+    # The district in the reader's language ("Chaoyang District (朝阳区)"), the
+    # community's own name as it is: communities have no English names.
+    return [
+        (code, f"{region_display_name(district, get_language(), context=False)} · {name}")
+        for code, name, district in rows
+    ]
 
 
 def field_errors(errors, built: Built) -> dict[str, list[str]]:

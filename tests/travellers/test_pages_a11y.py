@@ -381,3 +381,12 @@ def test_the_english_home_page_gives_the_policy_its_english_title(english, clien
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     span = soup(client.get("/")).select_one("#policy-heading ~ p span")
     assert (span.get_text(), span["lang"]) == (version.title, "zh-Hans")
+
+
+def test_english_readers_see_each_communitys_district_in_english(english):
+    from tests.travellers.api.payloads import community
+
+    community(code="CY-009", district="110105")
+    page = soup(english.get("/declare/"))
+    [option] = page.select("#id_community option[value='CY-009']")
+    assert option.get_text().startswith("Chaoyang District (朝阳区) · ")
