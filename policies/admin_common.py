@@ -180,3 +180,27 @@ def reverse_or_none(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
+
+
+def action_confirmed(request) -> bool:
+    """True once the staff member confirmed on ``confirmation_page``."""
+    return "apply" in request.POST
+
+
+def confirmation_page(modeladmin, request, *, title, action, objects, lines, note, skipped=0):
+    """The page between choosing an action that emails citizens or changes risk data and
+    doing it: what it will act on, what follows, and what of the selection it leaves."""
+    from django.template.response import TemplateResponse
+
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": objects,
+        "lines": lines,
+        "note": note,
+        "skipped": skipped,
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/confirm_action.html", context)

@@ -23,6 +23,8 @@ from policies.admin_common import (
     DayForm,
     ProvinceFilter,
     ServiceModelAdmin,
+    action_confirmed,
+    confirmation_page,
     html_date_input,
 )
 from policies.models import Designation, RiskArea
@@ -127,12 +129,31 @@ class RiskAreaAdmin(ServiceModelAdmin):
     @admin.action(description=gettext_lazy("今天解除所选风险地区"), permissions=["change"])
     def lift_today(self, request, queryset):
         today = timezone.localdate()
+        active = list(queryset.active(on=today).select_related("region"))
+        if not active:
+            messages.warning(request, _("所选风险地区今天都不在有效期内，无需解除。"))
+            return None
+        if not action_confirmed(request):
+            return confirmation_page(
+                self,
+                request,
+                title=_("今天解除风险地区"),
+                action="lift_today",
+                objects=active,
+                lines=[(area, f"{area.region.full_name} {area.name}") for area in active],
+                note=_(
+                    "今天起解除以下风险地区。系统随后重新评估到过这些县区的申报，"
+                    "并给结果改变的人发送通知邮件："
+                ),
+                skipped=queryset.count() - len(active),
+            )
         _run_per_object(
             request,
-            queryset.active(on=today),
+            active,
             lambda area: risk_area_lift(risk_area=area, lifted_on=today, actor=request.user),
             _("已解除 %(count)s 个风险地区。"),
         )
+        return None
 
     @admin.action(description=gettext_lazy("在指定日期解除所选风险地区…"), permissions=["change"])
     def lift_on_date(self, request, queryset):
@@ -339,14 +360,35 @@ class DesignationAdmin(ServiceModelAdmin):
     @admin.action(description=gettext_lazy("今天起不再有效（截止昨天）"), permissions=["change"])
     def end_today(self, request, queryset):
         yesterday = timezone.localdate() - timedelta(days=1)
+        active = list(queryset.active(on=timezone.localdate()).select_related("region"))
+        if not active:
+            messages.warning(request, _("所选地区认定今天都不在有效期内，无需结束。"))
+            return None
+        if not action_confirmed(request):
+            return confirmation_page(
+                self,
+                request,
+                title=_("今天起结束地区认定"),
+                action="end_today",
+                objects=active,
+                lines=[
+                    (item, f"{item.region.full_name} {item.get_kind_display()}") for item in active
+                ],
+                note=_(
+                    "以下地区认定截止到昨天。系统随后重新评估相关申报，"
+                    "并给结果改变的人发送通知邮件："
+                ),
+                skipped=queryset.count() - len(active),
+            )
         _run_per_object(
             request,
-            queryset.active(on=timezone.localdate()),
+            active,
             lambda item: designation_update(
                 designation=item, valid_until=yesterday, actor=request.user
             ),
             _("已结束 %(count)s 项地区认定。"),
         )
+        return None
 
     @admin.action(description=gettext_lazy("设置截止日期（含）…"), permissions=["change"])
     def end_on_date(self, request, queryset):

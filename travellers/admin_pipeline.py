@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from policies.admin_common import action_confirmed, confirmation_page
 from travellers import reevaluation, scoping
 from travellers.models import Notice, NoticeStatus, Outcome, ReevaluationRun, RunStatus
 from travellers.notices import notices_replace_outdated
@@ -129,9 +130,33 @@ class ReevaluationRunAdmin(admin.ModelAdmin):
         if not request.user.has_perm("travellers.change_reevaluationrun"):
             self.message_user(request, _("没有审批权限。"), messages.ERROR)
             return
-        for run in queryset.filter(status=RunStatus.HELD):
+        held = list(queryset.filter(status=RunStatus.HELD).select_related("change"))
+        if not held:
+            self.message_user(request, _("所选批次都不在待审批状态。"), messages.WARNING)
+            return None
+        if not action_confirmed(request):
+            # Approving emails every citizen whose answer changes: one click is not enough.
+            return confirmation_page(
+                self,
+                request,
+                title=_("批准待审批批次"),
+                action="approve_runs",
+                objects=held,
+                lines=[
+                    (
+                        run,
+                        _("批次 %(id)s（%(change)s）：%(count)s 份申报的结果会改变并收到邮件。")
+                        % {"id": run.pk, "change": self.change_summary(run), "count": run.changed},
+                    )
+                    for run in held
+                ],
+                note=_("批准后，以下批次按今天的数据重新评估、保存结果，并给结果改变的人发送通知邮件："),
+                skipped=queryset.count() - len(held),
+            )
+        for run in held:
             reevaluation.run_approve(run=run, actor=request.user)
             self.message_user(request, _("批次 %(id)s 已批准。") % {"id": run.pk})
+        return None
 
     @admin.action(description=_("放弃所选待审批批次（需填写理由）"))
     def discard_runs(self, request, queryset):

@@ -64,7 +64,8 @@ def test_approve_applies_the_held_run(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
-            changelist(), {"action": "approve_runs", "_selected_action": [held_run.pk]}
+            changelist(),
+            {"action": "approve_runs", "_selected_action": [held_run.pk], "apply": "1"},
         )
     held_run.refresh_from_db()
     assert held_run.status == RunStatus.COMPLETED
@@ -79,7 +80,8 @@ def test_failed_notices_can_be_retried(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
-            changelist(), {"action": "approve_runs", "_selected_action": [held_run.pk]}
+            changelist(),
+            {"action": "approve_runs", "_selected_action": [held_run.pk], "apply": "1"},
         )
     notice = Notice.objects.filter(kind="change").first()
     Notice.objects.filter(pk=notice.pk).update(
@@ -119,3 +121,13 @@ def test_a_failed_notice_overtaken_by_a_newer_one_is_not_retried_and_staff_are_t
     assert (confirmation.status, confirmation.last_error) == (NoticeStatus.REPLACED, "")
     page = response.content.decode()
     assert "已重新排队 0 条通知" in page and "1 条通知已有更新的通知取代" in page
+
+
+def test_approving_asks_first_saying_how_many_will_be_emailed(admin_client, held_run):
+    page = admin_client.post(
+        changelist(), {"action": "approve_runs", "_selected_action": [held_run.pk]}
+    ).content.decode()
+    assert "data-confirm-action" in page
+    assert f"{held_run.changed} 份申报的结果会改变并收到邮件" in page
+    held_run.refresh_from_db()
+    assert held_run.status == RunStatus.HELD

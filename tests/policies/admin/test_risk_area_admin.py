@@ -133,12 +133,21 @@ def test_a_service_refusal_is_a_form_error_not_a_server_error(officer_client):
 
 def test_lift_today_lifts_the_active_selected_areas(officer_client, officer, areas):
     today = timezone.localdate()
+    chosen = {
+        "action": "lift_today",
+        "_selected_action": [areas["yangzhou"].pk, areas["old"].pk],
+    }
+    # First a page that says what will be lifted, that citizens will be emailed, and
+    # that the area lifted already is left alone; nothing is written yet.
+    page = officer_client.post(CHANGELIST, chosen).content.decode()
+    assert "data-confirm-action" in page and areas["yangzhou"].name in page
+    assert "通知邮件" in page and "另外 1 项不适用" in page
+    areas["yangzhou"].refresh_from_db()
+    assert areas["yangzhou"].lifted_on is None and not RiskDataChange.objects.exists()
+
     response = officer_client.post(
         CHANGELIST,
-        {
-            "action": "lift_today",
-            "_selected_action": [areas["yangzhou"].pk, areas["old"].pk],
-        },
+        {**chosen, "_selected_action": [areas["yangzhou"].pk], "apply": "1"},
         follow=True,
     )
     assert "已解除 1 个风险地区" in response.content.decode()
@@ -218,3 +227,18 @@ def test_designations_are_added_filtered_and_ended_through_the_services(officer_
     designation.refresh_from_db()
     assert designation.valid_until == date(2021, 8, 31)
     assert designation.history.first().history_user == officer
+
+
+def test_ending_a_designation_today_asks_first(officer_client):
+    designation = Designation.objects.create(
+        kind="commuter_zone", region_id="131082", valid_from=date(2021, 8, 1)
+    )
+    changelist = reverse("admin:policies_designation_changelist")
+    chosen = {"action": "end_today", "_selected_action": [designation.pk]}
+    page = officer_client.post(changelist, chosen).content.decode()
+    assert "data-confirm-action" in page and "三河市" in page
+    designation.refresh_from_db()
+    assert designation.valid_until is None
+    officer_client.post(changelist, {**chosen, "apply": "1"})
+    designation.refresh_from_db()
+    assert designation.valid_until == timezone.localdate() - timedelta(days=1)
