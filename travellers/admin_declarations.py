@@ -137,7 +137,7 @@ class EvaluationInline(_HistoryInline):
 class NoticeInline(_HistoryInline):
     model = Notice
     fields = ("created_at", "kind", "status", "attempts", "sent_at")
-    verbose_name_plural = _("已发送的通知")
+    verbose_name_plural = _("通知")
 
 
 # How an event's data reads to staff: its keys and coded values in words.
@@ -178,6 +178,8 @@ class EventInline(_HistoryInline):
         data = event.data or {}
         # In _EVENT_KEYS' order: PostgreSQL's jsonb keeps keys in an order of its own.
         keys = [key for key in _EVENT_KEYS if key in data] + sorted(set(data) - set(_EVENT_KEYS))
+        # A lead's submit has no lead of its own: "申报人查询码：—" on every lead read oddly.
+        keys = [key for key in keys if not (key == "lead" and data[key] is None)]
         return _("；").join(
             _("%(key)s：%(value)s")
             % {"key": _EVENT_KEYS.get(key, key), "value": _event_value(data[key])}

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from tests.travellers.backoffice import (
@@ -140,6 +141,18 @@ def test_saving_the_follow_up_form_records_who_and_when_with_an_event(worker_cli
     page = worker_client.get(change_url(declaration)).content.decode()
     assert "跟进状态：已联系；原跟进状态：未联系；备注已修改：是" in page
     assert '"previous_status"' not in page
+
+
+def test_a_leads_submit_event_names_no_lead_and_a_companions_names_its_lead():
+    from travellers.admin_declarations import EventInline
+
+    details = EventInline(DeclarationEvent, admin.site).details
+    lead = DeclarationEvent(kind="submitted", data={"outcome": "allowed", "lead": None})
+    companion = DeclarationEvent(
+        kind="submitted", data={"outcome": "allowed", "lead": "ABCDE23456"}
+    )
+    assert "申报人查询码" not in details(lead)
+    assert "申报人查询码：ABCDE23456" in details(companion)
 
 
 def test_search_finds_a_reference(client, east):
