@@ -28,7 +28,7 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from policies.announcements import announcement_title, latest_announcements
 from policies.models import PolicyVersion
 from policies.snapshots import NoPolicyInForce, policy_in_force
-from travellers import forms, pii
+from travellers import forms, lookup_attempts, pii
 from travellers.models import Community, Declaration, EvaluationTrigger, IdType
 from travellers.policy_summary import policy_points
 from travellers.references import format_reference, normalise_reference
@@ -584,12 +584,6 @@ def _rate_exceeded(scope: str, ident: str) -> bool:
     return count > allowed
 
 
-def _rate_used_up(scope: str, ident: str) -> bool:
-    """True when the attempts counted so far (``_rate_exceeded``) fill the rate."""
-    limit = _rate(scope, ident)
-    return limit is not None and (cache.get(limit[0]) or 0) >= limit[1]
-
-
 def _wait_minutes(scope: str) -> int:
     limit = _rate(scope, "")
     return max(1, -(-limit[2] // 60)) if limit else 1
@@ -646,25 +640,23 @@ def status(request):
         )
         return render(request, "travellers/status.html", context, status=400)
 
-    # Every attempt counts per client; per reference only the failed ones, so that
-    # neither the owner's own visits nor anyone else's successes use up its allowance.
-    throttled = (
-        "lookup"
-        if _rate_exceeded("lookup", _client_ip(request))
-        else "lookup_reference"
-        if _rate_used_up("lookup_reference", reference)
-        else None
-    )
-    if throttled:
-        context.update(throttled=True, wait_minutes=_wait_minutes(throttled))
+    # Every attempt counts per client; per reference only the failed ones (taken before
+    # the lookup, given back on success: lookup_attempts), so that neither the owner's
+    # own visits nor anyone else's successes use up its allowance.
+    if _rate_exceeded("lookup", _client_ip(request)):
+        context.update(throttled=True, wait_minutes=_wait_minutes("lookup"))
+        return render(request, "travellers/status.html", context, status=429)
+    if not lookup_attempts.reserve(reference):
+        wait = max(1, -(-lookup_attempts.wait_seconds() // 60))
+        context.update(throttled=True, wait_minutes=wait)
         return render(request, "travellers/status.html", context, status=429)
 
     declaration = _services().declaration_lookup(reference=reference, phone_last4=last4)
     if declaration is None:
-        _rate_exceeded("lookup_reference", reference)
         # Same words for an unknown reference and a wrong phone: neither is confirmed.
         context["failed"] = True
         return render(request, "travellers/status.html", context, status=404)
+    lookup_attempts.release(reference)
     _grant(request, [declaration.reference])
     return _see_other(_detail_url(declaration.reference))
 

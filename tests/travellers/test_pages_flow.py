@@ -476,3 +476,27 @@ def test_after_an_amendment_the_result_page_says_it_was_saved_once(client):
     page = soup(client.get(saved["Location"]))
     assert page.find(attrs={"data-amended-notice": True})
     assert not soup(client.get(saved["Location"])).find(attrs={"data-amended-notice": True})
+
+
+def test_guesses_in_flight_together_each_take_an_attempt_of_the_reference(client, settings):
+    # Taken before the lookup runs: a count read first and written after the failure
+    # let every guess sent at the same moment through.
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "lookup_reference": "3/hour"}
+    from django.core.cache import cache
+
+    from travellers import lookup_attempts
+
+    cache.clear()
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    assert [lookup_attempts.reserve(reference) for _ in range(4)] == [True, True, True, False]
+    # The page and the API share the count.
+    from rest_framework.test import APIClient
+
+    api = APIClient().post(
+        "/api/v1/declarations/lookup/",
+        {"reference": reference, "phone_last4": "5678"},
+        format="json",
+    )
+    assert api.status_code == 429
+    assert lookup(Client(), reference, "5678").status_code == 429

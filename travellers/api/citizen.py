@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from policies.api.exceptions import NoPolicyInForceError
 from policies.api.serializers import EvaluateResponseSerializer
+from travellers import lookup_attempts
 from travellers.api.throttles import LookupReferenceThrottle, LookupThrottle, SubmitThrottle
 from travellers.evaluation import api_result
 from travellers.notices import status_url
@@ -183,8 +184,8 @@ class CitizenDeclarationMixin:
             phone_last4=serializer.validated_data["phone_last4"],
         )
         if declaration is None:
-            LookupReferenceThrottle().record_failure(request, self)
             raise DeclarationNotFound()
+        lookup_attempts.release(declaration.reference)
         history = declaration.evaluations.select_related("policy_version").order_by(
             "created_at", "id"
         )

@@ -7,12 +7,11 @@ Rates come from ``settings.THROTTLE_RATES`` on every request (see
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from rest_framework.throttling import SimpleRateThrottle
 
+from travellers import lookup_attempts
 from travellers.references import normalise_reference
 
 
@@ -40,40 +39,23 @@ class LookupThrottle(ClientThrottle):
 
 class LookupReferenceThrottle(_SettingsRateThrottle):
     """Failed attempts per declaration reference, from any client: guessing the four
-    phone digits of one reference from many addresses is capped too.
-
-    Only failures count (the view calls ``record_failure``): counting every lookup let
-    the owner's own visits, or anyone's, use up the reference's allowance.
-    """
+    phone digits of one reference from many addresses is capped too. The count is the
+    status page's (``travellers.lookup_attempts``): taken here, atomically, before the
+    lookup; given back by the view when the pair matches."""
 
     scope = "lookup_reference"
 
     def allow_request(self, request, view):
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) >= self.num_requests:
-            return self.throttle_failure()
-        return True
+        reference = self.reference_of(request)
+        return reference is None or lookup_attempts.reserve(reference)
 
-    def record_failure(self, request, view) -> None:
-        if self.rate is None or self.allow_request(request, view) is False or not self.key:
-            return
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
+    def wait(self):
+        return lookup_attempts.wait_seconds()
 
-    def get_cache_key(self, request, view):
+    @staticmethod
+    def reference_of(request) -> str | None:
         data = request.data if hasattr(request.data, "get") else {}
         try:
-            reference = normalise_reference(str(data.get("reference") or ""))
+            return normalise_reference(str(data.get("reference") or ""))
         except ValidationError:
             return None  # malformed: nothing to find, the per-client limit applies
-        # Hashed: cache keys may be listed by whoever operates the cache.
-        digest = hashlib.sha256(reference.encode("ascii")).hexdigest()[:32]
-        return self.cache_format % {"scope": self.scope, "ident": digest}
