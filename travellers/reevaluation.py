@@ -313,14 +313,16 @@ def process_chunk(*, chunk_id: int) -> int:
             return 0
         commit_without_flush()
         changed, moved, refreshed, version_id = _evaluate(run, chunk.declaration_ids)
+        # After the rows' locks: an amendment the chunk waited for is older than its answer.
+        now = timezone.now()
         if chunk.phase == ChunkPhase.APPLY:
             notice_ids = _apply(run, changed, moved, refreshed, version_id=version_id, now=now)
         else:
             # Staging writes no changed answer, but an answer that stands for other
             # reasons (or under a new version) is rewritten now: it tells the citizen
             # nothing new, and a held run, which may wait or be discarded, would leave the
-            # pages naming a lifted area meanwhile.
-            _apply(run, [], moved, refreshed, version_id=version_id, now=now)
+            # pages naming a lifted area meanwhile. Review dates wait for the apply phase.
+            _apply(run, [], [], refreshed, version_id=version_id, now=now)
         changes = [[a.declaration_id, a.old_outcome, a.outcome] for a in changed]
         if chunk.phase == ChunkPhase.STAGE:
             # What a held run shows and applies; an applied chunk's answers are its
@@ -388,6 +390,15 @@ def _load_facts(ids: Sequence[int]) -> list[tuple[tuple, DeclarationFacts]]:
     Only travel facts and the last answer are read: never the encrypted identity or
     phone, and not the whole stored result.
     """
+    # Locked first, in id order as an amendment locks its family: an amendment made
+    # while the chunk runs waits for it, or the chunk waits and reads the amended facts;
+    # unlocked, the chunk's write of its answer silently undid the amendment.
+    rows = list(
+        Declaration.objects.select_for_update()
+        .filter(id__any_of=ids)
+        .order_by("id")
+        .values_list(*_FACT_FIELDS)
+    )
     legs: dict[int, list[EngineLeg]] = defaultdict(list)
     for declaration_id, region, start, end in (
         Leg.objects.filter(declaration_id__any_of=ids)
@@ -396,7 +407,7 @@ def _load_facts(ids: Sequence[int]) -> list[tuple[tuple, DeclarationFacts]]:
     ):
         legs[declaration_id].append(EngineLeg(region, start, end))
     loaded = []
-    for row in Declaration.objects.filter(id__any_of=ids).order_by("id").values_list(*_FACT_FIELDS):
+    for row in rows:
         nat_test = NatTest(row[9], local_date(row[10])) if row[9] and row[10] else None
         facts = DeclarationFacts(
             kind=row[1],
@@ -667,7 +678,8 @@ def run_approve(*, run: ReevaluationRun, actor) -> ReevaluationRun:
 
 @transaction.atomic
 def run_discard(*, run: ReevaluationRun, actor, reason: str) -> ReevaluationRun:
-    """Drop a held run: no declaration changes and nobody is notified."""
+    """Drop a held run: no answer changes and nobody is notified (answers that stood for
+    other reasons were rewritten while it was staged: they tell nobody anything new)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"decision_reason": _("放弃批次时必须说明理由。")})

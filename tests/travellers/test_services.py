@@ -495,3 +495,60 @@ def test_a_companions_change_email_does_not_say_they_changed_it_themselves(guang
     assert "您修改了申报内容。" in by_person[lead.pk].body
     assert "您修改了申报内容。" not in by_person[child.pk].body
     assert "您的申报内容已修改。" in by_person[child.pk].body
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_amendment_made_while_a_chunk_runs_is_not_undone_by_the_chunk():
+    if connection.vendor == "sqlite":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    from policies.models import RiskArea
+    from travellers import reevaluation
+    from travellers.models import RunChunk, RunTrigger
+
+    with mock.patch("travellers.services.enqueue_notices"):
+        lead = submit(declaration_payload(today=TODAY))
+    assert lead.outcome == "allowed"
+    # Designated since: the run will postpone the trip as submitted.
+    RiskArea.objects.create(
+        region_id=HIGH_RISK_COUNTY, name="某小区", level="high", designated_on=date(2021, 7, 28)
+    )
+    with mock.patch.object(reevaluation, "_enqueue_chunks_on_commit"):
+        run = reevaluation.start_run(trigger=RunTrigger.MANUAL, ids=[lead.pk], on=TODAY)
+    chunk_id = RunChunk.objects.get(run=run).pk
+    loaded, proceed = threading.Event(), threading.Event()
+    real_load = reevaluation._load_facts
+
+    def load_then_wait(ids):
+        facts = real_load(ids)
+        loaded.set()
+        proceed.wait(timeout=5)
+        return facts
+
+    def run_chunk():
+        with (
+            mock.patch.object(reevaluation, "_load_facts", load_then_wait),
+            mock.patch.object(reevaluation, "_send_notices_on_commit"),
+        ):
+            reevaluation.process_chunk(chunk_id=chunk_id)
+        connection.close()
+
+    def amend_trip():
+        changes = amendment(lead, WITHOUT_THE_RISK_LEG)
+        with mock.patch("travellers.services.enqueue_notices"):
+            declaration_amend(declaration=lead, data=changes, today=TODAY)
+        connection.close()
+
+    chunk = threading.Thread(target=run_chunk)
+    chunk.start()
+    assert loaded.wait(timeout=10)
+    citizen = threading.Thread(target=amend_trip)
+    citizen.start()
+    # Unlocked, the amendment committed here, and the chunk then wrote its answer for
+    # the trip as it was before.
+    citizen.join(timeout=1)
+    proceed.set()
+    chunk.join()
+    citizen.join()
+    lead.refresh_from_db()
+    assert [leg.region_id for leg in lead.legs.all()] == [OTHER_COUNTY]
+    assert lead.outcome == "allowed"
