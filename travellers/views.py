@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -607,15 +607,17 @@ def status(request):
             # The reference of the link followed: only the phone digits are left to type.
             context["reference"] = came_from
         # The emails' link names the mail's language: an English reader on a browser that
-        # asks for Chinese lands on the English page, and stays there.
+        # asks for Chinese lands on the English page, and stays there. Kept in the cookie
+        # and dropped from the address, or the header's switch (which returns to the
+        # address it came from) would set it back every time.
         wanted = request.GET.get("lang", "")
-        if wanted not in dict(settings.LANGUAGES):
-            return render(request, "travellers/status.html", context)
-        with translation.override(wanted):
-            response = render(request, "travellers/status.html", context)
-        _keep_language(response, wanted)
-        response["Content-Language"] = wanted
-        return response
+        if wanted in dict(settings.LANGUAGES):
+            if came_from:
+                request.session[SIGN_IN_FIRST] = came_from
+            response = _see_other(reverse("travellers:status"))
+            _keep_language(response, wanted)
+            return response
+        return render(request, "travellers/status.html", context)
 
     raw_reference = request.POST.get("reference", "").strip()
     last4 = request.POST.get("phone_last4", "").strip()

@@ -460,10 +460,14 @@ def test_the_history_says_what_changed_each_answer_and_what_it_was(
 def test_the_emails_status_link_opens_the_page_in_the_mails_language_and_keeps_it(client):
     from django.conf import settings
 
-    response = client.get("/status/?lang=en", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    response = client.get("/status/?lang=en", HTTP_ACCEPT_LANGUAGE="zh-CN", follow=True)
     assert soup(response).html["lang"] == "en"
-    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    # The address drops the parameter, so the header's switch can change the language.
+    assert response.redirect_chain == [("/status/", 303)]
     assert soup(client.get("/status/", HTTP_ACCEPT_LANGUAGE="zh-CN")).html["lang"] == "en"
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/status/"})
+    assert soup(client.get("/status/")).html["lang"] == "zh-Hans"
     # Anything else is ignored.
     assert soup(Client().get("/status/?lang=xx")).html["lang"] == "zh-Hans"
 
