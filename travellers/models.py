@@ -546,6 +546,9 @@ class Notice(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # When the last attempt failed for now: its retries count from then (the sweep's
+    # lost-retry window), not from the notice's creation.
+    last_attempt_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:

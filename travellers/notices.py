@@ -367,7 +367,9 @@ def _attempt(notice: Notice, *, max_attempts: int, previous=_LOOK_UP, mark=True)
         kind = exc.__class__ if isinstance(exc, PermanentDeliveryError) else _classify(exc)
         error = str(exc) if isinstance(exc, PermanentDeliveryError) else _describe(exc)
         if kind is TemporaryDeliveryError and notice.attempts < max_attempts:
-            Notice.objects.filter(id=notice.pk).update(sent_at=None, last_error=error)
+            Notice.objects.filter(id=notice.pk).update(
+                sent_at=None, last_error=error, last_attempt_at=timezone.now()
+            )
             logger.warning("notice %s: temporary delivery failure (%s)", notice.pk, error)
             raise TemporaryDeliveryError(error) from exc
         Notice.objects.filter(id=notice.pk).update(

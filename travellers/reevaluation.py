@@ -751,13 +751,23 @@ def sweep(*, now=None) -> dict[str, int]:
         .filter(
             Q(attempts=0, sent_at__isnull=True, created_at__lt=stale)
             | Q(sent_at__lt=now - CLAIM_TIMEOUT)
-            | Q(attempts__gt=0, sent_at__isnull=True, created_at__lt=now - retries_window())
+            | Q(attempts__gt=0, sent_at__isnull=True)
+            & (
+                Q(last_attempt_at__lt=now - retries_window())
+                # Failed before attempts were timed: from its creation.
+                | Q(last_attempt_at__isnull=True, created_at__lt=now - retries_window())
+            )
         )
         .order_by("id")
         .values_list("id", flat=True)[:1000]
     )
     for notice_id in stale_notices:
         counts["notices"] += _enqueue(send_notice, notice_id, what=f"notice {notice_id}")
+    # Their window starts again: one sweep a minute must not queue the same notice anew
+    # while the task it queued waits for a worker.
+    Notice.objects.filter(id__in=stale_notices, attempts__gt=0, sent_at__isnull=True).update(
+        last_attempt_at=now
+    )
 
     # A run whose last chunk committed but whose finishing step was lost.
     for run_id in (

@@ -2,6 +2,7 @@ import smtplib
 import socket
 import uuid
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -181,6 +182,25 @@ def test_a_notice_whose_retry_was_lost_is_sent_by_the_sweep_once_its_retries_are
     assert len(flaky) == 0 and len(mail.outbox) == 1
 
 
+def test_the_sweep_queues_a_lost_retry_once_not_on_every_pass(settings):
+    from travellers import reevaluation
+    from travellers.tasks.notices import retries_window
+
+    _, notice = submitted()
+    # Created long ago (a backlog), then a temporary failure just now: a retry is due.
+    long_ago = timezone.now() - 3 * retries_window()
+    Notice.objects.filter(pk=notice.pk).update(
+        created_at=long_ago, attempts=1, last_attempt_at=timezone.now(), last_error="451"
+    )
+    with mock.patch("travellers.tasks.notices.send_notice.delay") as queued:
+        assert reevaluation.sweep()["notices"] == 0
+        later = timezone.now() + retries_window() + timedelta(minutes=1)
+        assert reevaluation.sweep(now=later)["notices"] == 1
+        # The next pass a minute later leaves it to the task just queued.
+        assert reevaluation.sweep(now=later + timedelta(minutes=1))["notices"] == 0
+    assert queued.call_count == 1
+
+
 @pytest.mark.parametrize(
     "error",
     [
@@ -276,9 +296,10 @@ def test_a_change_of_measures_alone_does_not_show_the_same_headline_twice(locmem
     lead, _ = submitted()
     first = lead.evaluations.get()
     # The same headline, but the monitoring after arrival is gone from the new answer.
-    before = {**first.result, "measures": [
-        {"kind": "health_monitoring", "start": "2021-08-15", "end": "2021-08-21"}
-    ]}
+    before = {
+        **first.result,
+        "measures": [{"kind": "health_monitoring", "start": "2021-08-15", "end": "2021-08-21"}],
+    }
     type(first).objects.filter(pk=first.pk).update(result=before)
     evaluation = type(first).objects.create(
         declaration=lead,
@@ -512,17 +533,17 @@ def test_a_batch_sends_each_notice_once_and_hands_temporary_failures_to_single_r
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_text_part_shows_names_as_typed_and_the_html_part_escapes_them(locmem, language):
-    high_risk_area(designated_on=date(2021, 7, 28), name="A&B<\"花园\">'")
+    high_risk_area(designated_on=date(2021, 7, 28), name='A&B<"花园">\'')
     lead, _ = submitted(language=language)
     lead.result = {}
     [result] = evaluate_saved([lead], as_of=TODAY)
     evaluation = apply_result(lead, result, as_of=TODAY, trigger="reevaluated")
     change = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
     message = notice_render(change)
-    assert "A&B<\"花园\">'" in message.body
+    assert 'A&B<"花园">\'' in message.body
     assert "&amp;" not in message.body and "&#x27;" not in message.body
     html = message.alternatives[0][0]
-    assert "A&amp;B&lt;&quot;花园&quot;&gt;&#x27;" in html and "<\"花园\">" not in html
+    assert "A&amp;B&lt;&quot;花园&quot;&gt;&#x27;" in html and '<"花园">' not in html
 
 
 def later_answer(lead, *, lifted_on=date(2021, 8, 10)):
