@@ -46,6 +46,9 @@ class AnnouncementForm(forms.ModelForm):
         published, expires = cleaned.get("published_at"), cleaned.get("expires_at")
         if published and expires and expires <= published:
             self.add_error("expires_at", _("失效时间应晚于发布时间。"))
+        elif expires and "expires_at" in self.changed_data and expires <= timezone.now():
+            # A draft published later would go out expired.
+            self.add_error("expires_at", _("失效时间应晚于现在。"))
         return cleaned
 
 

@@ -179,9 +179,9 @@ def clean_person_name(value: str) -> str:
     """A name as it is read: format and control characters (zero-width spaces, joiners,
     direction overrides) taken out, inner whitespace collapsed. Left in, "\\u200b" passed
     as a name and "\\u202e三张" showed reversed in the lists and emails."""
-    visible = "".join(
-        char for char in value if unicodedata.category(char) not in ("Cf", "Cc", "Co", "Cs")
-    )
+    # Private-use characters stay: rare characters of Chinese names are still typed as
+    # such by some input methods, and dropping them would change a legal name.
+    visible = "".join(char for char in value if unicodedata.category(char) not in ("Cf", "Cc"))
     name = " ".join(visible.split())
     if not name:
         raise ValidationError(_("请填写姓名。"), code="blank")

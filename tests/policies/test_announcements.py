@@ -106,6 +106,10 @@ def test_an_announcements_version_reads_as_replaced_once_a_later_one_is_in_force
         ({"title_en": "", "body_en": "English body"}, "title_en"),
         ({"title_en": "English title", "body_en": ""}, "body_en"),
         ({"expires_at": timezone.now() - timedelta(days=2)}, "expires_at"),
+        (
+            {"status": PolicyStatus.DRAFT, "published_at": "", "expires_at": timezone.now()},
+            "expires_at",
+        ),
     ],
 )
 def test_the_admin_form_refuses_half_an_english_version_and_an_expiry_before_publishing(

@@ -390,6 +390,8 @@ def test_a_leg_with_its_own_error_does_not_hold_back_the_other_legs_checks():
         ("\u202e三张", "三张"),
         ("张三\u200d\u200d", "张三"),
         (" Mary\u00a0 Ann ", "Mary Ann"),
+        # A rare character typed as a private-use code point is part of the name.
+        ("王\ue000明", "王\ue000明"),
     ],
 )
 def test_invisible_characters_are_taken_out_of_names(typed, kept):
