@@ -67,13 +67,21 @@ def status_url(language: str | None = None) -> str:
 
 
 def _previous_results(notices: Sequence[Notice]) -> dict[int, dict | None]:
-    """Per change notice, the answer its evaluation replaced: one query for a batch."""
+    """Per change notice, the answer it tells the change from: the last one the citizen
+    was sent (a replaced notice's answer never reached them), else the answer just
+    before. Two queries for a batch."""
     wanted = [notice for notice in notices if notice.kind == NoticeKind.CHANGE]
     if not wanted:
         return {}
+    declarations = {n.declaration_id for n in wanted}
+    told = set(
+        Notice.objects.filter(
+            declaration_id__in=declarations, status=NoticeStatus.SENT
+        ).values_list("evaluation_id", flat=True)
+    )
     history: dict[int, list[tuple]] = {}
     for declaration_id, created_at, pk, result in (
-        Evaluation.objects.filter(declaration_id__in={n.declaration_id for n in wanted})
+        Evaluation.objects.filter(declaration_id__in=declarations)
         .order_by("declaration_id", "created_at", "id")
         .values_list("declaration_id", "created_at", "id", "result")
     ):
@@ -81,8 +89,11 @@ def _previous_results(notices: Sequence[Notice]) -> dict[int, dict | None]:
     previous: dict[int, dict | None] = {}
     for notice in wanted:
         mark = (notice.evaluation.created_at, notice.evaluation_id)
-        earlier = [result for key, result in history.get(notice.declaration_id, ()) if key < mark]
-        previous[notice.pk] = earlier[-1] if earlier else None
+        earlier = [
+            (key, result) for key, result in history.get(notice.declaration_id, ()) if key < mark
+        ]
+        sent = [result for key, result in earlier if key[1] in told]
+        previous[notice.pk] = sent[-1] if sent else (earlier[-1][1] if earlier else None)
     return previous
 
 

@@ -635,3 +635,19 @@ def test_a_runs_figures_count_its_replaced_notices(locmem):
     assert notice_send(notice_id=older.pk) == "replaced"
     run.refresh_from_db()
     assert (run.notices_sent, run.notices_failed, run.notices_replaced) == (0, 0, 1)
+
+
+def test_a_change_mail_compares_with_the_last_answer_sent_not_a_replaced_one(locmem):
+    from policies.models import RiskArea
+
+    lead, confirmation = submitted()  # postponed
+    assert notice_send(notice_id=confirmation.pk) == "sent"
+    replaced = later_answer(lead)  # allowed: its notice will be overtaken
+    RiskArea.objects.update(lifted_on=None)
+    [again] = evaluate_saved([lead], as_of=date(2021, 8, 11))
+    third = apply_result(lead, again, as_of=date(2021, 8, 11), trigger="reevaluated")
+    newest = Notice.objects.create(declaration=lead, evaluation=third, kind="change")
+    assert notice_send(notice_id=replaced.pk) == "replaced"
+    body = notice_render(newest).body
+    # The citizen was only ever told "postponed": no "原结果：可以进返京".
+    assert "原结果：可以进返京" not in body
