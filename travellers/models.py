@@ -372,7 +372,7 @@ class ReevaluationRun(models.Model):
     notices_queued = models.PositiveIntegerField(_("已排队通知"), default=0)
     notices_sent = models.PositiveIntegerField(_("已发送通知"), default=0)
     notices_failed = models.PositiveIntegerField(_("发送失败通知"), default=0)
-    notices_replaced = models.PositiveIntegerField(_("被新通知取代"), default=0)
+    notices_replaced = models.PositiveIntegerField(_("未发送（被取代或无新内容）"), default=0)
     # Above this many changed answers the run is held for a person to approve.
     hold_threshold = models.PositiveIntegerField(_("审批阈值"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -518,6 +518,9 @@ class NoticeStatus(models.TextChoices):
     FAILED = "failed", _("发送失败")
     # Not sent: a later notice for the same declaration carries its newer answer.
     REPLACED = "replaced", _("已被新通知取代")
+    # Not sent: its answer is the one the citizen was last sent (a notice between was
+    # replaced and the answer came back), so it has nothing new to say.
+    SAME = "same", _("与上次通知的结果相同，未发送")
 
 
 class Notice(models.Model):

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from policies.api.results import is_english
 from portal.bulk_writes import insert_rows
 from travellers.causes import change_cause, change_places
+from travellers.evaluation import answer_changed
 from travellers.models import (
     DeclarationEvent,
     Evaluation,
@@ -316,6 +317,7 @@ _COUNTERS = {
     NoticeStatus.SENT: "notices_sent",
     NoticeStatus.FAILED: "notices_failed",
     NoticeStatus.REPLACED: "notices_replaced",
+    NoticeStatus.SAME: "notices_replaced",
 }
 
 
@@ -326,13 +328,16 @@ def count_on_runs(outcomes: Iterable[tuple[int | None, str]]) -> None:
     notices once, so the figures end exact even after a sender died between an email and
     its bookkeeping.
     """
-    tally: Counter = Counter((run_id, status) for run_id, status in outcomes if run_id)
-    runs = {run_id for run_id, _status in tally}
+    # By figure: two statuses (replaced, same) add to one.
+    tally: Counter = Counter(
+        (run_id, _COUNTERS[status]) for run_id, status in outcomes if run_id and status in _COUNTERS
+    )
+    runs = {run_id for run_id, _field in tally}
     for run_id in runs:
         added = {
-            field: F(field) + tally[(run_id, status)]
-            for status, field in _COUNTERS.items()
-            if tally[(run_id, status)]
+            field: F(field) + tally[(run_id, field)]
+            for field in set(_COUNTERS.values())
+            if tally[(run_id, field)]
         }
         if added:
             ReevaluationRun.objects.filter(id=run_id).update(**added)
@@ -349,7 +354,8 @@ def recount_runs(run_ids: Iterable[int]) -> None:
         ReevaluationRun.objects.filter(id=run_id).update(
             notices_sent=_count(notices, NoticeStatus.SENT),
             notices_failed=_count(notices, NoticeStatus.FAILED),
-            notices_replaced=_count(notices, NoticeStatus.REPLACED),
+            notices_replaced=_count(notices, NoticeStatus.REPLACED)
+            + _count(notices, NoticeStatus.SAME),
         )
 
 
@@ -414,12 +420,24 @@ def _superseded(notices: Sequence[Notice]) -> set[int]:
     }
 
 
-def _set_superseded(notice: Notice) -> str:
-    Notice.objects.filter(id=notice.pk).update(
-        status=NoticeStatus.REPLACED, sent_at=None, last_error=""
-    )
-    logger.info("notice %s: superseded by a later notice, not sent", notice.pk)
-    return NoticeStatus.REPLACED
+def _set_superseded(notice: Notice, status: str = NoticeStatus.REPLACED) -> str:
+    Notice.objects.filter(id=notice.pk).update(status=status, sent_at=None, last_error="")
+    logger.info("notice %s: not sent (%s)", notice.pk, status)
+    return status
+
+
+def _unsendable(notice: Notice, superseded: set[int], previous) -> str | None:
+    """Why a claimed notice is not to be sent: replaced by a newer one, or (a change
+    notice) its answer is the one last sent. None when it is to be sent."""
+    if notice.pk in superseded:
+        return NoticeStatus.REPLACED
+    if (
+        notice.kind == NoticeKind.CHANGE
+        and previous is not None
+        and not answer_changed(previous, notice.evaluation.result)
+    ):
+        return NoticeStatus.SAME
+    return None
 
 
 def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
@@ -436,10 +454,12 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
     if not _claim(notice_id, timezone.now()):
         return Notice.objects.filter(id=notice_id).values_list("status", flat=True).first() or ""
     (notice,) = _load([notice_id])
-    if _superseded([notice]):
-        status = _set_superseded(notice)
+    previous = _previous_results([notice]).get(notice.pk)
+    unsent = _unsendable(notice, _superseded([notice]), previous)
+    if unsent:
+        status = _set_superseded(notice, unsent)
     else:
-        status = _attempt(notice, max_attempts=max_attempts)
+        status = _attempt(notice, max_attempts=max_attempts, previous=previous)
     if status == NoticeStatus.SENT:
         _add_sent_events([notice])
     count_on_runs([(notice.evaluation.run_id, status)])
@@ -471,8 +491,9 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
         if not claimed:
             continue
         notice.attempts += 1  # as the claim counted it
-        if notice.pk in superseded:
-            outcomes.append((notice.evaluation.run_id, _set_superseded(notice)))
+        unsent = _unsendable(notice, superseded, previous.get(notice.pk))
+        if unsent:
+            outcomes.append((notice.evaluation.run_id, _set_superseded(notice, unsent)))
             continue
         try:
             status = _attempt(

@@ -651,3 +651,7 @@ def test_a_change_mail_compares_with_the_last_answer_sent_not_a_replaced_one(loc
     body = notice_render(newest).body
     # The citizen was only ever told "postponed": no "原结果：可以进返京".
     assert "原结果：可以进返京" not in body
+    # And "postponed" again is nothing new: the mail is not sent at all.
+    sent_before = len(locmem)
+    assert notice_send(notice_id=newest.pk) == "same"
+    assert len(locmem) == sent_before
