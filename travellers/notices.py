@@ -31,10 +31,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from policies.api.results import is_english
+from policies.regions import region_display_name
 from portal.bulk_writes import insert_rows
 from travellers.causes import change_cause, change_places
 from travellers.evaluation import answer_changed
 from travellers.models import (
+    Declaration,
     DeclarationEvent,
     Evaluation,
     EventKind,
@@ -43,7 +45,7 @@ from travellers.models import (
     NoticeStatus,
     ReevaluationRun,
 )
-from travellers.presentation import present
+from travellers.presentation import format_day, present
 from travellers.references import format_reference
 
 logger = logging.getLogger(__name__)
@@ -98,6 +100,24 @@ def _previous_results(notices: Sequence[Notice]) -> dict[int, dict | None]:
     return previous
 
 
+def _trip(declaration: Declaration, language: str) -> dict:
+    """The trip as amended, for the mail that answers the amendment: the citizen sees
+    what the new answer is for (the legs as they now stand, and the arrival day)."""
+    legs = [
+        {
+            # 江苏省扬州市广陵区, the whole name as on the form; English readers get the
+            # English one with the Chinese beside it.
+            "place": region_display_name(leg.region_id, language)
+            if is_english(language)
+            else leg.region.full_name,
+            "start": format_day(leg.start_date, language),
+            "end": format_day(leg.end_date, language) if leg.end_date else "",
+        }
+        for leg in declaration.legs.select_related("region").order_by("position")
+    ]
+    return {"arrival": format_day(declaration.arrival_date, language), "legs": legs}
+
+
 _LOOK_UP = object()
 
 
@@ -133,6 +153,7 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
                 cause=change_cause(evaluation, declaration),
                 counties=separator.join(counties),
                 risk_areas=separator.join(risk_areas),
+                trip=_trip(declaration, language) if evaluation.trigger == "amended" else None,
             )
             subject = _("进返京申报结果已更新（查询码 %(reference)s）") % context
             template = "travellers/email/change"

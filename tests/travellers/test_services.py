@@ -552,3 +552,13 @@ def test_an_amendment_made_while_a_chunk_runs_is_not_undone_by_the_chunk():
     lead.refresh_from_db()
     assert [leg.region_id for leg in lead.legs.all()] == [OTHER_COUNTY]
     assert lead.outcome == "allowed"
+
+
+def test_the_mail_answering_an_amendment_says_what_the_trip_now_is(guangling_high, queued):
+    lead = submit(declaration_payload(today=TODAY))
+    amend(lead, WITHOUT_THE_RISK_LEG)
+    notice = Notice.objects.get(declaration=lead, kind="change")
+    message = notice_render(notice)
+    for body in (message.body, message.alternatives[0][0]):
+        assert "修改后的抵京日期：2021年8月12日" in body
+        assert "湖北省武汉市江夏区" in body and "江苏省扬州市广陵区" not in body
