@@ -441,7 +441,8 @@ def _superseded(notices: Sequence[Notice]) -> set[int]:
     }
 
 
-def _set_superseded(notice: Notice, status: str = NoticeStatus.REPLACED) -> str:
+def _set_unsent(notice: Notice, status: str = NoticeStatus.REPLACED) -> str:
+    """Settle a claimed notice without sending it (replaced, or nothing new)."""
     Notice.objects.filter(id=notice.pk).update(status=status, sent_at=None, last_error="")
     logger.info("notice %s: not sent (%s)", notice.pk, status)
     return status
@@ -478,7 +479,7 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
     previous = _previous_results([notice]).get(notice.pk)
     unsent = _unsendable(notice, _superseded([notice]), previous)
     if unsent:
-        status = _set_superseded(notice, unsent)
+        status = _set_unsent(notice, unsent)
     else:
         status = _attempt(notice, max_attempts=max_attempts, previous=previous)
     if status == NoticeStatus.SENT:
@@ -514,7 +515,7 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
         notice.attempts += 1  # as the claim counted it
         unsent = _unsendable(notice, superseded, previous.get(notice.pk))
         if unsent:
-            outcomes.append((notice.evaluation.run_id, _set_superseded(notice, unsent)))
+            outcomes.append((notice.evaluation.run_id, _set_unsent(notice, unsent)))
             continue
         try:
             status = _attempt(
@@ -541,7 +542,7 @@ def notices_replace_outdated(*, notice_ids: Sequence[int]) -> set[int]:
     outdated = _superseded(notices)
     for notice in notices:
         if notice.pk in outdated:
-            _set_superseded(notice)
+            _set_unsent(notice)
     recount_runs(notice.evaluation.run_id for notice in notices if notice.pk in outdated)
     return outdated
 
