@@ -100,6 +100,28 @@ def _previous_results(notices: Sequence[Notice]) -> dict[int, dict | None]:
     return previous
 
 
+def _companions_of(notices: Sequence[Notice]) -> dict[int, list[Declaration]]:
+    """Per lead of a confirmation among ``notices``, its companions in order: one query
+    for a batch, kept on the declaration so that rendering asks no more."""
+    leads = {
+        notice.declaration_id: notice.declaration
+        for notice in notices
+        if notice.kind == NoticeKind.CONFIRMATION and notice.declaration.lead_id is None
+    }
+    missing = [pk for pk, lead in leads.items() if not hasattr(lead, "loaded_companions")]
+    if missing:
+        found: dict[int, list[Declaration]] = {pk: [] for pk in missing}
+        for person in (
+            Declaration.objects.filter(lead_id__in=missing)
+            .defer("id_number", "phone")
+            .order_by("id")
+        ):
+            found[person.lead_id].append(person)
+        for pk in missing:
+            leads[pk].loaded_companions = found[pk]
+    return {pk: lead.loaded_companions for pk, lead in leads.items()}
+
+
 def _trip(declaration: Declaration, language: str) -> dict:
     """The trip as amended, for the mail that answers the amendment: the citizen sees
     what the new answer is for (the legs as they now stand, and the arrival day)."""
@@ -164,7 +186,7 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
             context["companions"] = (
                 [
                     {"name": person.masked_name, "reference": format_reference(person.reference)}
-                    for person in declaration.companions.defer("id_number", "phone").order_by("id")
+                    for person in _companions_of([notice])[declaration.pk]
                 ]
                 if declaration.lead_id is None
                 else []
@@ -500,6 +522,7 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
     """
     notices = [n for n in _load(notice_ids) if n.status == NoticeStatus.PENDING]
     previous = _previous_results(notices)
+    _companions_of(notices)
     superseded = _superseded(notices)
     temporary: list[int] = []
     sent: list[Notice] = []

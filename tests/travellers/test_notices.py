@@ -14,6 +14,7 @@ from django.utils import timezone
 from policies.models import RiskDataChange
 from tests.travellers.api.payloads import (
     CHILD_ID,
+    COMPANION_ID,
     LEAD_ID,
     PHONE,
     companion,
@@ -655,3 +656,22 @@ def test_a_change_mail_compares_with_the_last_answer_sent_not_a_replaced_one(loc
     sent_before = len(locmem)
     assert notice_send(notice_id=newest.pk) == "same"
     assert len(locmem) == sent_before
+
+
+def test_a_batch_reads_its_leads_companions_once(locmem):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from travellers.notices import notices_send
+
+    leads = [
+        submitted(id_number=number, companions=[companion(id_number=child)])[0]
+        for number, child in ((LEAD_ID, CHILD_ID), (COMPANION_ID, CHILD_ID))
+    ]
+    ids = list(Notice.objects.filter(declaration__in=leads).values_list("id", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        assert notices_send(notice_ids=ids) == []
+    companion_reads = [q for q in queries if '"lead_id" IN' in q["sql"]]
+    assert len(companion_reads) == 1
+    bodies = " ".join(message.body for message in locmem)
+    assert all(lead.saved_companions[0].reference[:5] in bodies for lead in leads)
