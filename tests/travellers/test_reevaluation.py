@@ -85,6 +85,19 @@ def designate_high_risk(county: str = GUANGLING) -> RiskArea:
     )
 
 
+def two_areas_in_guangling(eager) -> RiskArea:
+    """Two high-risk areas in one county; returns the first ("某某小区")."""
+    first = eager(designate_high_risk)
+    eager(
+        services.risk_area_create,
+        region=GUANGLING,
+        name="另一小区",
+        level="high",
+        designated_on=today() - timedelta(days=10),
+    )
+    return first
+
+
 def change_notices(declaration) -> list[Notice]:
     return list(Notice.objects.filter(declaration=declaration, kind="change"))
 
@@ -274,14 +287,7 @@ def test_above_the_threshold_the_run_is_held_without_touching_anyone(eager, sent
 def test_a_held_run_still_rewrites_the_answers_that_stand_for_other_reasons(
     eager, sent_notices, settings
 ):
-    first = eager(designate_high_risk)
-    eager(
-        services.risk_area_create,
-        region=GUANGLING,
-        name="另一小区",
-        level="high",
-        designated_on=today() - timedelta(days=10),
-    )
+    first = two_areas_in_guangling(eager)
     standing = [make_declaration(number=n) for n in range(3)]
     settings.REEVALUATION_HOLD_THRESHOLD = 2
     # Two more whose answer the lift changes: over the threshold, so the run is held.
@@ -468,14 +474,7 @@ def test_publishing_a_policy_reevaluates_every_live_declaration(eager, sent_noti
 def test_lifting_one_of_two_areas_keeps_the_answer_but_stops_naming_the_lifted_one(
     eager, sent_notices
 ):
-    first = eager(designate_high_risk)
-    eager(
-        services.risk_area_create,
-        region=GUANGLING,
-        name="另一小区",
-        level="high",
-        designated_on=today() - timedelta(days=10),
-    )
+    first = two_areas_in_guangling(eager)
     declaration = make_declaration()
     assert sorted(declaration.result["reasons"][0]["risk_areas"]) == ["另一小区", "某某小区"]
     answer = (declaration.outcome, declaration.entry_allowed_from)
