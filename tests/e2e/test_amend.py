@@ -71,6 +71,7 @@ def test_without_javascript_the_amend_form_switches_language_and_keeps_the_chang
     plain_page.get_by_role("button", name="查询").click()
     plain_page.wait_for_url(f"**/declarations/{reference}/")
     plain_page.get_by_role("link", name="修改行程和健康信息").click()
+    assert plain_page.locator(".site-header .lang-switch").is_hidden()
     plain_page.locator("#id_arrival_date").fill(later.isoformat())
     plain_page.locator("input[name=health_code][value=yellow]").check()
 

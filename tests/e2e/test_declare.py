@@ -218,6 +218,8 @@ def test_switching_language_in_the_middle_of_the_form_keeps_the_answers(page):
 
 def test_without_javascript_the_form_switches_language_and_keeps_the_answers(plain_page, page):
     plain_page.goto("/declare/")
+    # The header's switch would post only the language and lose the answers.
+    assert plain_page.locator(".site-header .lang-switch").is_hidden()
     plain_page.locator("#id_full_name").fill("王小明")
     plain_page.locator("#id_legs-0-region").fill("321002")
     plain_page.get_by_role("button", name="Switch to English (keeps your answers)").click()
@@ -228,3 +230,7 @@ def test_without_javascript_the_form_switches_language_and_keeps_the_answers(pla
     # With JavaScript the header's switch does it; the form's own is not there.
     page.goto("/declare/")
     assert page.get_by_role("button", name="Switch to English (keeps your answers)").count() == 0
+    assert page.locator(".site-header .lang-switch").is_visible()
+    # Pages without a form to keep show the header's switch without JavaScript too.
+    plain_page.goto("/status/")
+    assert plain_page.locator(".site-header .lang-switch").is_visible()
