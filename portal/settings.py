@@ -259,6 +259,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The request fields take bare codes, the staff read-outs carry the model's labels:
+    # two choice sets per field name, each named here instead of by a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "IdTypeEnum": "travellers.identity.ID_TYPES",
+        "HealthCodeEnum": "policies.engine.types.HEALTH_CODES",
+        "ContactStatusEnum": "policies.engine.types.CONTACT_STATUSES",
+        "DeclarationKindCodeEnum": "policies.engine.types.DECLARATION_KINDS",
+        "StaffIdTypeEnum": "travellers.models.IdType",
+        "StaffHealthCodeEnum": "travellers.models.HealthCode",
+        "StaffContactStatusEnum": "travellers.models.ContactStatus",
+        "FollowUpStatusEnum": "travellers.models.FollowUpStatus",
+    },
 }
 
 # Personal data at rest (identity and phone numbers). The development default is
