@@ -37,6 +37,7 @@ from travellers.models import (
     Declaration,
     DeclarationEvent,
     Evaluation,
+    FollowUpNote,
     FollowUpStatus,
     Leg,
     Notice,
@@ -148,6 +149,7 @@ _EVENT_KEYS = {
     "status": _("跟进状态"),
     "previous_status": _("原跟进状态"),
     "note_changed": _("备注已修改"),
+    "note_added": _("新增备注"),
     "evaluation": _("评估记录"),
     "answer_changed": _("结果有变化"),
     "legs": _("行程段数"),
@@ -187,17 +189,26 @@ class EventInline(_HistoryInline):
         )
 
 
+class FollowUpNoteInline(_HistoryInline):
+    model = FollowUpNote
+    fields = ("created_at", "author", "status", "text")
+    verbose_name_plural = _("跟进备注记录")
+
+
 class FollowUpForm(forms.ModelForm):
-    follow_up_note = forms.CharField(
-        label=_("跟进备注"),
+    # A new note, added to the earlier ones: the field starts empty, so a form opened
+    # before a colleague's save cannot write the old text back over theirs.
+    new_note = forms.CharField(
+        label=_("新增跟进备注"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("选填。之前的备注都保留在下方的“跟进备注记录”中。"),
     )
 
     class Meta:
         model = Declaration
-        fields = ("follow_up_status", "follow_up_note")
+        fields = ("follow_up_status",)
 
 
 CITIZEN_FIELDS = (
@@ -333,8 +344,14 @@ NUMBER_IN_URL_MESSAGE = _(
     "证件号码和手机号码不能输入搜索框（会留在网址和日志中），请用“按证件号码或手机号码查找”表单。"
 )
 
-FOLLOW_UP_FIELDS = ("follow_up_status", "follow_up_note", "follow_up_by", "follow_up_at")
-EDITABLE_FIELDS = ("follow_up_status", "follow_up_note")
+FOLLOW_UP_FIELDS = (
+    "follow_up_status",
+    "new_note",
+    "follow_up_note",
+    "follow_up_by",
+    "follow_up_at",
+)
+EDITABLE_FIELDS = ("follow_up_status", "new_note")
 
 
 @admin.register(Declaration)
@@ -367,7 +384,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         (_("评估结果"), {"fields": ANSWER_FIELDS}),
         (_("社区跟进"), {"fields": FOLLOW_UP_FIELDS}),
     )
-    inlines = (LegInline, EvaluationInline, NoticeInline, EventInline)
+    inlines = (LegInline, EvaluationInline, NoticeInline, FollowUpNoteInline, EventInline)
     actions = ("export_selected_csv",)
 
     def get_queryset(self, request):
@@ -381,11 +398,23 @@ class DeclarationAdmin(admin.ModelAdmin):
             raise Http404
         return obj
 
+    def _may_follow_up(self, request, obj) -> bool:
+        return obj is not None and self.has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if self._may_follow_up(request, obj):
+            return self.fieldsets
+        # Whoever may only look has no new note to write.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "new_note"]})
+            for name, options in self.fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         shown = CITIZEN_FIELDS + ANSWER_FIELDS + FOLLOW_UP_FIELDS
-        if obj is not None and self.has_change_permission(request, obj):
+        if self._may_follow_up(request, obj):
             return tuple(f for f in shown if f not in EDITABLE_FIELDS)
-        return shown
+        return tuple(f for f in shown if f != "new_note")
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -421,7 +450,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         saved = declaration_follow_up(
             declaration=obj,
             status=form.cleaned_data["follow_up_status"],
-            note=form.cleaned_data["follow_up_note"],
+            note=form.cleaned_data["new_note"],
             actor=request.user,
         )
         obj.follow_up_by, obj.follow_up_at = saved.follow_up_by, saved.follow_up_at

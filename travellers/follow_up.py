@@ -7,7 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from travellers.models import Declaration, DeclarationEvent, EventKind, FollowUpStatus
+from travellers.models import (
+    Declaration,
+    DeclarationEvent,
+    EventKind,
+    FollowUpNote,
+    FollowUpStatus,
+)
 
 NOTE_MAX_LENGTH = 2000
 
@@ -16,11 +22,13 @@ NOTE_MAX_LENGTH = 2000
 def declaration_follow_up(
     *, declaration: Declaration, status: str, note: str, actor
 ) -> Declaration:
-    """Record a follow-up step: the status, a note, who did it and when, and an event.
+    """Record a follow-up step: the status, a new note if any, who did it and when.
 
-    Saving the same status and note again records nothing, so a double submit
-    leaves one event. The note stays on the declaration only: staff may write
-    personal details in it, and events hold none.
+    A note is added to the earlier ones (``FollowUpNote``), never written over them,
+    so a colleague's note survives a form opened before it was saved. Saving the same
+    status with no note, or with the note just recorded, records nothing: a double
+    submit leaves one note and one event. Notes stay out of events: staff may write
+    personal details in them, and events hold none.
     """
     if status not in FollowUpStatus.values:
         raise ValidationError({"follow_up_status": _("未知的跟进状态。")})
@@ -32,32 +40,28 @@ def declaration_follow_up(
 
     # Locked so two workers saving at once each see the other's status as "previous".
     stored = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    if stored.follow_up_status == status and stored.follow_up_note == note:
+    if note == stored.follow_up_note:
+        note = ""
+    previous = stored.follow_up_status
+    if status == previous and not note:
         return stored
 
-    previous, previous_note = stored.follow_up_status, stored.follow_up_note
     now = timezone.now()
     stored.follow_up_status = status
-    stored.follow_up_note = note
     stored.follow_up_by = actor
     stored.follow_up_at = now
-    stored.save(
-        update_fields=[
-            "follow_up_status",
-            "follow_up_note",
-            "follow_up_by",
-            "follow_up_at",
-            "updated_at",
-        ]
-    )
+    changed = ["follow_up_status", "follow_up_by", "follow_up_at", "updated_at"]
+    if note:
+        stored.follow_up_note = note
+        changed.append("follow_up_note")
+        FollowUpNote.objects.create(
+            declaration=stored, text=note, status=status, author=actor, created_at=now
+        )
+    stored.save(update_fields=changed)
     DeclarationEvent.objects.create(
         declaration=stored,
         kind=EventKind.FOLLOW_UP,
-        data={
-            "status": status,
-            "previous_status": previous,
-            "note_changed": note != previous_note,
-        },
+        data={"status": status, "previous_status": previous, "note_added": bool(note)},
         actor=actor,
         created_at=now,
     )

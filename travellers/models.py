@@ -6,7 +6,7 @@ Assign the normalised plaintext (``travellers.identity``) and save: the field
 encrypts it and fills the keyed hash used for matching.
 
 Writes go through services; the history tables (``Evaluation``,
-``DeclarationEvent``) are append-only.
+``DeclarationEvent``, ``FollowUpNote``) are append-only.
 """
 
 from __future__ import annotations
@@ -225,7 +225,9 @@ class Declaration(models.Model):
         choices=FollowUpStatus.choices,
         default=FollowUpStatus.NOT_CONTACTED,
     )
-    follow_up_note = models.TextField(_("跟进备注"), blank=True)
+    # The latest of the follow-up notes, for lists and exports; every note is kept
+    # in FollowUpNote.
+    follow_up_note = models.TextField(_("最新跟进备注"), blank=True)
     follow_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -508,6 +510,44 @@ class DeclarationEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.declaration_id} {self.get_kind_display()}"
+
+
+class FollowUpNote(AppendOnlyModel):
+    """A note of the community's follow-up. A later note adds to the earlier ones: two
+    workers on one declaration never overwrite each other's notes.
+
+    Kept apart from ``DeclarationEvent``: staff may write personal details here, and
+    only staff who see the declaration read them.
+    """
+
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.CASCADE,
+        related_name="follow_up_notes",
+        db_index=False,  # follow_up_note_history_idx starts with it
+    )
+    text = models.TextField(_("备注"))
+    status = models.CharField(_("跟进状态"), max_length=24, choices=FollowUpStatus.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("跟进人"),
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["declaration", "created_at", "id"]
+        verbose_name = _("跟进备注")
+        verbose_name_plural = _("跟进备注")
+        indexes = [
+            models.Index(fields=["declaration", "created_at"], name="follow_up_note_history_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.declaration_id} {self.get_status_display()}"
 
 
 class NoticeKind(models.TextChoices):

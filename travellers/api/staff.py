@@ -21,6 +21,7 @@ from travellers.models import (
     DeclarationKind,
     Evaluation,
     EventKind,
+    FollowUpNote,
     FollowUpStatus,
     Leg,
     Outcome,
@@ -91,6 +92,14 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ("created_at", "kind", "actor", "data")
 
 
+class FollowUpNoteSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_username", read_only=True, default=None)
+
+    class Meta:
+        model = FollowUpNote
+        fields = ("created_at", "author", "status", "text")
+
+
 class StaffDeclarationListSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="masked_name", read_only=True)
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
@@ -126,6 +135,7 @@ class StaffDeclarationDetailSerializer(StaffDeclarationListSerializer):
     legs = StaffLegSerializer(many=True, read_only=True)
     history = HistoryEntrySerializer(source="evaluations", many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
+    follow_up_notes = FollowUpNoteSerializer(many=True, read_only=True)
     follow_up_by = serializers.CharField(
         source="follow_up_by.get_username", read_only=True, default=None
     )
@@ -146,6 +156,7 @@ class StaffDeclarationDetailSerializer(StaffDeclarationListSerializer):
             "history",
             "events",
             "follow_up_note",
+            "follow_up_notes",
             "follow_up_by",
         )
         read_only_fields = fields
@@ -159,7 +170,10 @@ class StaffDeclarationDetailSerializer(StaffDeclarationListSerializer):
 class FollowUpSerializer(serializers.Serializer):
     follow_up_status = serializers.ChoiceField(choices=FollowUpStatus.choices, required=False)
     follow_up_note = serializers.CharField(
-        required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH
+        required=False,
+        allow_blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        help_text="A note to add to the declaration's follow-up notes (earlier notes stay).",
     )
 
     def to_internal_value(self, data):
@@ -222,7 +236,10 @@ class StaffDeclarationMixin:
         if self.action == "list":
             return declarations
         return declarations.select_related("policy_version", "follow_up_by").prefetch_related(
-            "legs__region", "evaluations__policy_version", "events__actor"
+            "legs__region",
+            "evaluations__policy_version",
+            "events__actor",
+            "follow_up_notes__author",
         )
 
     def get_serializer_class(self):
@@ -275,7 +292,7 @@ class StaffDeclarationMixin:
             declaration_follow_up(
                 declaration=declaration,
                 status=data.get("follow_up_status", declaration.follow_up_status),
-                note=data.get("follow_up_note", declaration.follow_up_note),
+                note=data.get("follow_up_note", ""),
                 actor=request.user,
             )
         except DjangoValidationError as exc:

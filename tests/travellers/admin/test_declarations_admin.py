@@ -1,7 +1,9 @@
+import re
 from datetime import date
 
 import pytest
 from django.contrib import admin
+from django.test import Client
 from django.urls import reverse
 
 from tests.travellers.backoffice import (
@@ -73,7 +75,7 @@ def test_another_communitys_declaration_is_a_404_in_the_change_view(worker_clien
     theirs = make_declaration(community=west)
     assert worker_client.get(change_url(theirs)).status_code == 404
     response = worker_client.post(
-        change_url(theirs), {"follow_up_status": "contacted", "follow_up_note": "x"}
+        change_url(theirs), {"follow_up_status": "contacted", "new_note": "x"}
     )
     assert response.status_code == 404
     theirs.refresh_from_db()
@@ -86,7 +88,7 @@ def test_the_detail_shows_citizen_data_masked_and_read_only(worker_client, east)
     assert "赵*孙" in page and "赵钱孙" not in page
     assert "139****5678" in page and "13912345678" not in page
     assert 'name="follow_up_status"' in page
-    assert 'name="follow_up_note"' in page
+    assert 'name="new_note"' in page
     for citizen_field in ("full_name", "arrival_date", "health_code", "community", "outcome"):
         assert f'name="{citizen_field}"' not in page
 
@@ -118,7 +120,7 @@ def test_saving_the_follow_up_form_records_who_and_when_with_an_event(worker_cli
         admin_form_data(
             page,
             follow_up_status="contacted",
-            follow_up_note="已电话联系",
+            new_note="已电话联系",
             # Citizen fields in the post are ignored: they are not part of the form.
             full_name="篡改",
         ),
@@ -135,12 +137,36 @@ def test_saving_the_follow_up_form_records_who_and_when_with_an_event(worker_cli
     assert event.data == {
         "status": "contacted",
         "previous_status": "not_contacted",
-        "note_changed": True,
+        "note_added": True,
     }
     # Staff read the event in words, not as its stored codes.
     page = worker_client.get(change_url(declaration)).content.decode()
-    assert "跟进状态：已联系；原跟进状态：未联系；备注已修改：是" in page
+    assert "跟进状态：已联系；原跟进状态：未联系；新增备注：是" in page
     assert '"previous_status"' not in page
+    # The note is listed among the follow-up notes, and the field is empty for the next.
+    assert "跟进备注记录" in page and "已电话联系" in page
+    assert re.search(r'<textarea name="new_note"[^>]*>\s*</textarea>', page)
+
+
+def test_a_form_opened_before_a_colleagues_note_does_not_write_over_it(worker_client, east):
+    declaration = make_declaration(community=east)
+    stale_page = worker_client.get(change_url(declaration)).content.decode()
+    colleague = Client()
+    colleague.force_login(community_worker("east-colleague", east))
+    fresh_page = colleague.get(change_url(declaration)).content.decode()
+    colleague.post(
+        change_url(declaration),
+        admin_form_data(fresh_page, follow_up_status="contacted", new_note="已上门，居家观察中"),
+    )
+    response = worker_client.post(
+        change_url(declaration),
+        admin_form_data(stale_page, follow_up_status="observation_started", new_note=""),
+    )
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.follow_up_status == "observation_started"
+    assert declaration.follow_up_note == "已上门，居家观察中"
+    assert [note.text for note in declaration.follow_up_notes.all()] == ["已上门，居家观察中"]
 
 
 def test_a_leads_submit_event_names_no_lead_and_a_companions_names_its_lead():
@@ -209,3 +235,26 @@ def test_community_staff_see_only_their_communities_in_the_community_admin(
     assert "望京东园社区" in page and "中关村南社区" not in page
     url = reverse("admin:travellers_community_change", args=[west.pk])
     assert worker_client.get(url).status_code in (302, 404)
+
+
+def test_who_may_only_look_reads_the_notes_without_a_field_for_a_new_one(client, east):
+    from django.contrib.auth.models import Group, Permission
+
+    from travellers.follow_up import declaration_follow_up
+    from travellers.scoping import COMMUNITY_STAFF_GROUP
+
+    worker = community_worker("east-worker", east)
+    declaration = make_declaration(community=east)
+    declaration_follow_up(
+        declaration=declaration, status="contacted", note="已电话联系", actor=worker
+    )
+    Group.objects.get(name=COMMUNITY_STAFF_GROUP).permissions.remove(
+        Permission.objects.get(codename="change_declaration")
+    )
+    looker = community_worker("east-looker", east)
+    client.force_login(looker)
+    response = client.get(change_url(declaration))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已电话联系" in page
+    assert "new_note" not in page and "新增跟进备注" not in page

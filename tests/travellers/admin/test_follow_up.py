@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tests.travellers.backoffice import community_worker, make_community, make_declaration
 from travellers.follow_up import declaration_follow_up
-from travellers.models import DeclarationEvent
+from travellers.models import DeclarationEvent, FollowUpNote
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +32,53 @@ def test_a_step_records_status_note_actor_time_and_one_event(declaration, worker
     assert event.actor == worker
     assert event.created_at == saved.follow_up_at
     assert event.data["previous_status"] == "not_contacted"
+    assert event.data["note_added"] is True
+    (note,) = FollowUpNote.objects.filter(declaration=declaration)
+    assert (note.text, note.status, note.author, note.created_at) == (
+        "已上门",
+        "observation_started",
+        worker,
+        saved.follow_up_at,
+    )
+
+
+def test_a_later_note_is_added_to_the_earlier_ones(declaration, worker):
+    colleague = community_worker("east-colleague", declaration.community)
+    declaration_follow_up(
+        declaration=declaration, status="contacted", note="电话未接", actor=worker
+    )
+    saved = declaration_follow_up(
+        declaration=declaration, status="contacted", note="已上门，在家", actor=colleague
+    )
+    notes = FollowUpNote.objects.filter(declaration=declaration)
+    assert [(n.text, n.author) for n in notes] == [
+        ("电话未接", worker),
+        ("已上门，在家", colleague),
+    ]
+    assert saved.follow_up_note == "已上门，在家"  # the latest, for lists and exports
+    assert saved.follow_up_by == colleague
+
+
+def test_a_status_change_without_a_note_keeps_every_note(declaration, worker):
+    declaration_follow_up(
+        declaration=declaration, status="contacted", note="已电话联系", actor=worker
+    )
+    saved = declaration_follow_up(
+        declaration=declaration, status="observation_started", note="", actor=worker
+    )
+    assert saved.follow_up_note == "已电话联系"
+    assert list(FollowUpNote.objects.values_list("text", flat=True)) == ["已电话联系"]
+    event = DeclarationEvent.objects.filter(kind="follow_up").last()
+    assert (event.data["status"], event.data["note_added"]) == ("observation_started", False)
+
+
+def test_the_note_just_recorded_sent_again_adds_nothing(declaration, worker):
+    for _ in range(2):
+        declaration_follow_up(
+            declaration=declaration, status="contacted", note="已联系", actor=worker
+        )
+    assert FollowUpNote.objects.filter(declaration=declaration).count() == 1
+    assert DeclarationEvent.objects.filter(declaration=declaration, kind="follow_up").count() == 1
 
 
 def test_the_event_holds_no_note_text(declaration, worker):
@@ -62,3 +112,42 @@ def test_an_unknown_status_writes_nothing(declaration, worker):
     declaration.refresh_from_db()
     assert declaration.follow_up_status == "not_contacted"
     assert not DeclarationEvent.objects.filter(declaration=declaration).exists()
+
+
+def test_a_too_long_note_writes_nothing(declaration, worker):
+    with pytest.raises(ValidationError):
+        declaration_follow_up(
+            declaration=declaration, status="contacted", note="长" * 2001, actor=worker
+        )
+    declaration.refresh_from_db()
+    assert declaration.follow_up_status == "not_contacted"
+    assert not FollowUpNote.objects.exists()
+
+
+def test_the_migration_keeps_each_existing_note_as_the_first_of_its_notes(declaration, worker):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    migration = importlib.import_module("travellers.migrations.0016_follow_up_notes")
+    noted_at = timezone.now() - timedelta(days=2)
+    type(declaration).objects.filter(pk=declaration.pk).update(
+        follow_up_status="contacted",
+        follow_up_note="已电话联系",
+        follow_up_by=worker,
+        follow_up_at=noted_at,
+    )
+    silent = make_declaration(community=declaration.community)
+
+    migration.keep_existing_notes(MigrationExecutor(connection).loader.project_state().apps, None)
+
+    (note,) = FollowUpNote.objects.all()
+    assert (note.declaration_id, note.text, note.status, note.author, note.created_at) == (
+        declaration.pk,
+        "已电话联系",
+        "contacted",
+        worker,
+        noted_at,
+    )
+    assert not FollowUpNote.objects.filter(declaration=silent).exists()

@@ -178,6 +178,14 @@ def test_patch_records_follow_up_with_actor_and_event(api, east):
     assert body["follow_up_by"] == "east-worker"
     assert body["events"][-1]["kind"] == "follow_up"
     assert body["events"][-1]["actor"] == "east-worker"
+    assert body["follow_up_notes"] == [
+        {
+            "created_at": body["follow_up_notes"][0]["created_at"],
+            "author": "east-worker",
+            "status": "observation_started",
+            "text": "已安排居家观察",
+        }
+    ]
     declaration.refresh_from_db()
     assert declaration.follow_up_note == "已安排居家观察"
     assert declaration.follow_up_by == worker
@@ -191,6 +199,18 @@ def test_patch_of_the_note_alone_keeps_the_status(worker_api, east):
     assert response.status_code == 200
     declaration.refresh_from_db()
     assert (declaration.follow_up_status, declaration.follow_up_note) == ("contacted", "再次联系")
+
+
+def test_patch_of_the_status_alone_keeps_the_notes(worker_api, east):
+    declaration = make_declaration(community=east)
+    worker_api.patch(detail(declaration), {"follow_up_note": "电话未接"}, format="json")
+    worker_api.patch(detail(declaration), {"follow_up_note": "已上门"}, format="json")
+    response = worker_api.patch(
+        detail(declaration), {"follow_up_status": "contacted"}, format="json"
+    )
+    assert response.status_code == 200
+    assert [note["text"] for note in response.json()["follow_up_notes"]] == ["电话未接", "已上门"]
+    assert response.json()["follow_up_note"] == "已上门"
 
 
 @pytest.mark.parametrize(
