@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -199,6 +200,8 @@ class ChangeKind(models.TextChoices):
     DESIGNATION_CREATED = "designation_created", _("新增地区认定")
     DESIGNATION_UPDATED = "designation_updated", _("修改地区认定")
     DESIGNATION_DELETED = "designation_deleted", _("删除地区认定")
+    # The admin page of the same name is an action; this is what happened.
+    RISK_AREAS_IMPORTED = "risk_areas_imported", pgettext_lazy("change kind", "批量导入风险地区")
     POLICY_PUBLISHED = "policy_published", _("发布政策版本")
     DATES_PASSED = "dates_passed", _("日期到达")
 

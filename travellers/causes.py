@@ -57,6 +57,18 @@ def change_places(change, old, shown, language: str) -> tuple[list[str], list[st
         counties = [region_display_name(row["region"], language, context=False) for row in rows]
         areas = [row["name"] for row in rows if change.kind in _RISK_AREA_KINDS]
         return list(dict.fromkeys(counties)), list(dict.fromkeys(areas))
+    if change.kind == ChangeKind.RISK_AREAS_IMPORTED:
+        # Of an import's many areas, those this traveller's answers name (a lifted one
+        # is in the old answer's reasons, a new one in the new answer's).
+        named = {area for answer in (old, shown) if answer for area in answer.risk_areas}
+        rows = [
+            row
+            for part in (change.after or {}).get("parts", ())
+            for row in (part["before"], part["after"])
+            if row and row["name"] in named
+        ]
+        counties = [region_display_name(row["region"], language, context=False) for row in rows]
+        return list(dict.fromkeys(counties)), list(dict.fromkeys(row["name"] for row in rows))
     if change.kind == ChangeKind.DATES_PASSED:
         answers = [answer for answer in (old, shown) if answer]
         counties = [name for answer in answers for name in answer.counties]

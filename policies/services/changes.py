@@ -10,7 +10,9 @@ the import arrow pointing from ``travellers`` to ``policies`` only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.db import transaction
@@ -22,6 +24,41 @@ logger = logging.getLogger(__name__)
 
 # Callables f(change_id: int), run after the transaction that wrote the change commits.
 CHANGE_LISTENERS: list[Callable[[int], object]] = []
+
+# The changes gathered by ``recorded_as_one`` while it is open, else None.
+_gathered: ContextVar[list[RiskDataChange] | None] = ContextVar("gathered", default=None)
+
+
+@contextmanager
+def recorded_as_one(*, kind: str, summary: str, actor=None) -> Iterator[None]:
+    """Record every change made inside as one change row of ``kind``: one re-evaluation
+    run for all of them, so the hold threshold weighs the whole (a bulk import of many
+    areas, each below it alone) and each traveller gets one answer and one email.
+
+    The row names the union of the regions, the earliest day any part matters, and
+    each part's kind, before and after in ``after["parts"]``. Nothing is recorded when
+    nothing inside changed. Use it inside the transaction of the writes.
+    """
+    parts: list[RiskDataChange] = []
+    token = _gathered.set(parts)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    if parts:
+        record_change(
+            kind=kind,
+            summary=summary,
+            region_codes=[code for part in parts for code in part.region_codes],
+            after={
+                "parts": [
+                    {"kind": part.kind, "before": part.before, "after": part.after}
+                    for part in parts
+                ]
+            },
+            effective_on=min(part.effective_on for part in parts),
+            actor=actor,
+        )
 
 
 def record_change(
@@ -54,6 +91,10 @@ def record_change(
     )
     # The model field refuses an empty list, which is exactly what all_regions means.
     change.full_clean(exclude=["region_codes"])
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.append(change)  # part of the one row recorded_as_one writes
+        return change
     change.save()
     change_id = change.id
     transaction.on_commit(lambda: notify_listeners(change_id))

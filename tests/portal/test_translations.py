@@ -115,7 +115,11 @@ def test_the_message_compiler_builds_a_catalogue_gettext_can_read(tmp_path):
         with mo_path.open("rb") as mo_file:
             catalogue = gettext.GNUTranslations(mo_file)
         for entry in polib.pofile(str(po_path)).translated_entries():
-            if not entry.msgid_plural:
+            if entry.msgid_plural:
+                continue
+            if entry.msgctxt:
+                assert catalogue.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr
+            else:
                 assert catalogue.gettext(entry.msgid) == entry.msgstr
 
 

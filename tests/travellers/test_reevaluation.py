@@ -564,3 +564,78 @@ def test_a_runs_notice_figures_end_exact_once_its_notices_settle(eager, sent_not
     notices_send(notice_ids=rest[1:])
     run.refresh_from_db()
     assert (run.notices_sent, run.notices_failed) == (3, 0)  # settled: counted
+
+
+def _import_high_risk(*counties: str):
+    from policies.services.bulk import risk_areas_import
+
+    return risk_areas_import(
+        create=[
+            {
+                "region": county,
+                "name": f"导入小区{n}",
+                "level": "high",
+                "designated_on": today() - timedelta(days=10),
+            }
+            for n, county in enumerate(counties)
+        ],
+        relevel=[],
+        lift=[],
+        on=today(),
+        source="测试通报",
+    )
+
+
+def test_an_import_is_held_as_a_whole_though_each_of_its_areas_is_below_the_threshold(
+    eager, sent_notices, settings
+):
+    declarations = [
+        make_declaration(county, number=n) for n, county in enumerate((GUANGLING, HANJIANG))
+    ]
+    declarations.append(make_declaration(JIANGNING, number=2))
+    settings.REEVALUATION_HOLD_THRESHOLD = 2
+
+    eager(_import_high_risk, GUANGLING, HANJIANG, JIANGNING)
+
+    (run,) = ReevaluationRun.objects.all()
+    assert run.change.kind == ChangeKind.RISK_AREAS_IMPORTED
+    assert run.status == RunStatus.HELD and (run.candidates, run.changed) == (3, 3)
+    for declaration in declarations:
+        declaration.refresh_from_db()
+        assert declaration.outcome == "allowed"  # waits for the approval
+    assert sent_notices == []
+
+
+def test_a_traveller_through_two_imported_counties_gets_one_notice_naming_both_areas(
+    eager, sent_notices
+):
+    from travellers.notices import notice_render
+
+    declaration = make_declaration(GUANGLING)
+    Leg.objects.create(
+        declaration=declaration,
+        position=2,
+        region_id=JIANGNING,
+        start_date=today() - timedelta(days=4),
+        end_date=today() - timedelta(days=3),
+    )
+    bystander = make_declaration(XIANGHE, number=1)
+
+    eager(_import_high_risk, GUANGLING, JIANGNING, HANJIANG)
+
+    (notice,) = change_notices(declaration)
+    assert sent_notices == [notice.pk]
+    assert change_notices(bystander) == []
+    body = notice_render(notice).body
+    assert "变化原因：批量导入风险地区" in body
+    assert "导入小区0" in body and "导入小区1" in body
+    assert "导入小区2" not in body  # the import's area in a county the traveller avoided
+    assert "广陵区" in body and "江宁区" in body and "邗江区" not in body
+
+
+def test_an_import_that_changes_nothing_records_no_change(eager):
+    from policies.services.bulk import risk_areas_import
+
+    eager(risk_areas_import, create=[], relevel=[], lift=[], on=today())
+
+    assert not RiskDataChange.objects.exists()

@@ -100,9 +100,16 @@ def test_confirming_applies_exactly_the_preview_in_one_go(officer_client, office
     existing["unchanged"].refresh_from_db()
     assert existing["unchanged"].lifted_on is None
 
-    changes = RiskDataChange.objects.filter(actor=officer)
-    assert changes.filter(kind=ChangeKind.RISK_AREA_CREATED).count() == 29
-    assert changes.filter(kind=ChangeKind.RISK_AREA_LIFTED).count() == 2
+    # One change row for the whole import: one re-evaluation run, held as a whole.
+    (change,) = RiskDataChange.objects.filter(actor=officer)
+    assert change.kind == ChangeKind.RISK_AREAS_IMPORTED
+    kinds = [part["kind"] for part in change.after["parts"]]
+    assert kinds.count(ChangeKind.RISK_AREA_CREATED) == 29
+    assert kinds.count(ChangeKind.RISK_AREA_LIFTED) == 2
+    assert set(change.region_codes) == {code for _line, code, _name, _level in EXPECTED} | {
+        existing["dropped"].region_id
+    }
+    assert change.summary == "批量导入风险地区：新增 28 个，调整等级 1 个，解除 1 个"
     # The same preview cannot be applied twice.
     again = officer_client.post(URL, {"step": "confirm", "token": token})
     assert again.status_code == 302 and again["Location"] == URL
