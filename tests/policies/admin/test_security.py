@@ -40,6 +40,55 @@ def test_five_failures_lock_the_username_from_that_address(client, officer):
     assert _login(client, PASSWORD, ip="10.0.0.2").status_code == 302
 
 
+def test_behind_proxies_the_lock_is_by_the_clients_address_not_the_proxys(
+    client, officer, settings
+):
+    # NUM_PROXIES=1, as the README's production set-up: every request comes from the
+    # proxy, the client's address is the last one of X-Forwarded-For.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def login(password, client_ip):
+        return client.post(
+            LOGIN,
+            {"username": "officer", "password": password, "next": reverse("admin:index")},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.9, {client_ip}",
+        )
+
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        login("wrong-password", "203.0.113.5")
+    assert login(PASSWORD, "203.0.113.5").status_code == 429
+    # Someone else's failures do not lock the staff member out from their own address.
+    assert login(PASSWORD, "203.0.113.6").status_code == 302
+
+
+def test_without_proxies_a_forwarded_for_header_does_not_change_the_address(client, officer):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": "officer", "password": "wrong-password"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": "officer", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert locked.status_code == 429
+
+
+def test_a_forwarded_for_that_is_no_address_counts_as_the_connecting_address(settings):
+    from django.test import RequestFactory
+
+    from portal.axes_backend import client_ip
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="x' OR 1")
+    assert client_ip(request) == "10.0.0.1"
+
+
 def test_a_success_resets_the_failure_count(client, officer):
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
         _login(client, "wrong-password")
