@@ -286,6 +286,10 @@ PII_HASH_KEY = env.str("PII_HASH_KEY", default="")
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS on every https answer: without it a citizen's first plain-http visit (a typed
+# address, an old link) can be intercepted before the proxy redirects it. Off in
+# development, where a browser would remember it for localhost.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -183,3 +183,40 @@ def test_a_refused_request_is_logged_once_in_development():
         timeout=60,
     )
     assert proc.stderr.count("Not Found: /no-such-page/") == 1, proc.stderr
+
+
+PRODUCTION_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "HOME": "/tmp",
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 50,
+    "PII_ENCRYPTION_KEY": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
+    "PORTAL_BASE_URL": "https://portal.example.gov.cn",
+    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "PYTHONPATH": str(ROOT),
+}
+
+
+def _hsts_header(**env_overrides) -> str:
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "print('HSTS=' + Client().get('/no-such-page/', secure=True)"
+        ".headers.get('Strict-Transport-Security', ''))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**PRODUCTION_ENV, **env_overrides},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1].removeprefix("HSTS=")
+
+
+def test_production_tells_browsers_to_come_back_over_https_only():
+    assert _hsts_header() == "max-age=31536000"
+    assert _hsts_header(SECURE_HSTS_SECONDS="600") == "max-age=600"
+    # Development over plain http on localhost: no HSTS, which a browser would remember.
+    assert _hsts_header(DEBUG="true") == ""
