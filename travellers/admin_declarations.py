@@ -274,6 +274,19 @@ def looks_like_personal_number(term: str) -> bool:
         return bool(_NUMBER_LIKE.fullmatch(compact))
 
 
+def without_number_in_search(request) -> HttpResponseRedirect | None:
+    """The same list without ``?q=`` when it holds an identity number or phone, else None.
+
+    The request is already in the access log; the redirect keeps the page's links and
+    search box from repeating the number into every next one.
+    """
+    if not looks_like_personal_number(request.GET.get(SEARCH_VAR, "")):
+        return None
+    query = request.GET.copy()
+    del query[SEARCH_VAR]
+    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
 # Staff find a declaration by identity number or phone through a POST (match_view): the
 # hashes are kept in their session under a random token, and only the token goes into
 # the changelist's URL, its links and the export. It means nothing in another session.
@@ -425,13 +438,10 @@ class DeclarationAdmin(admin.ModelAdmin):
         return queryset.filter(reference=_compact_number(term)), False
 
     def changelist_view(self, request, extra_context=None):
-        if looks_like_personal_number(request.GET.get(SEARCH_VAR, "")):
+        refused = without_number_in_search(request)
+        if refused is not None:
             messages.warning(request, NUMBER_IN_URL_MESSAGE)
-            # Redirect without it, so the page's links and search box do not repeat it.
-            query = request.GET.copy()
-            del query[SEARCH_VAR]
-            url = f"{request.path}?{query.urlencode()}" if query else request.path
-            return HttpResponseRedirect(url)
+            return refused
         token = request.GET.get(MATCH_PARAM)
         if token and remembered_match(request.session, token) is None:
             messages.warning(request, _("证件号码或手机号码查询已过期，请重新查找。"))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policies.admin_common import action_confirmed, confirmation_page
 from travellers import reevaluation, scoping
+from travellers.admin_declarations import without_number_in_search
 from travellers.models import Notice, NoticeStatus, Outcome, ReevaluationRun, RunStatus
 from travellers.notices import notices_replace_outdated
 from travellers.tasks.notices import retry_notice
@@ -173,6 +174,12 @@ class ReevaluationRunAdmin(admin.ModelAdmin):
             self.message_user(request, _("批次 %(id)s 已放弃。") % {"id": run.pk})
 
 
+NOTICE_NUMBER_IN_URL_MESSAGE = _(
+    "证件号码和手机号码不能输入搜索框（会留在网址和日志中）。通知按查询码查找；"
+    "按号码查找申报，请在申报列表中用“按证件号码或手机号码查找”表单。"
+)
+
+
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
     actions = ["retry_notices"]
@@ -208,6 +215,14 @@ class NoticeAdmin(admin.ModelAdmin):
         # own communities' only, as with the declarations.
         scoped = scoping.declarations_for(request.user).values("pk")
         return super().get_queryset(request).filter(declaration__in=scoped)
+
+    def changelist_view(self, request, extra_context=None):
+        # As on the declarations' list: a number typed here must not stay in the URLs.
+        refused = without_number_in_search(request)
+        if refused is not None:
+            messages.warning(request, NOTICE_NUMBER_IN_URL_MESSAGE)
+            return refused
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -28,6 +28,7 @@ from travellers.admin_declarations import (
     NUMBER_IN_URL_MESSAGE,
     looks_like_personal_number,
 )
+from travellers.admin_pipeline import NOTICE_NUMBER_IN_URL_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,20 @@ def test_a_number_in_the_search_box_matches_nothing_and_says_where_to_search(
     # Whatever else reads ?q= (here the export) does not match it either.
     response = officer_client.get(reverse("admin:travellers_declaration_export"), {"q": ID_NUMBER})
     assert read_csv(response)[1:] == []
+
+
+def test_a_number_in_the_notices_search_box_is_sent_back_without_it(officer_client, east):
+    make_declaration(community=east, id_number=ID_NUMBER, phone=PHONE)
+    notices = reverse("admin:travellers_notice_changelist")
+    for number in (ID_NUMBER, PHONE):
+        response = officer_client.get(notices, {"q": number, "status__exact": "failed"})
+        # Not repeated in every filter link and the search box of the page that follows.
+        assert response.status_code == 302
+        assert response["Location"] == f"{notices}?status__exact=failed"
+        page = html.unescape(officer_client.get(response["Location"]).content.decode())
+        assert str(NOTICE_NUMBER_IN_URL_MESSAGE) in page
+    # A reference is still searched.
+    assert officer_client.get(notices, {"q": "ABCDE-23456"}).status_code == 200
 
 
 def test_a_token_from_another_session_finds_nothing(officer_client, east):
