@@ -40,7 +40,8 @@ class InForceQuerySerializer(serializers.Serializer):
 class PolicyVersionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Policy versions with their ordered rules: published ones for everyone, drafts for staff."""
+    """Policy versions with their ordered rules: published ones for everyone, drafts for staff
+    who may view them in the admin."""
 
     serializer_class = PolicyVersionSerializer
     lookup_field = "code"
@@ -49,7 +50,9 @@ class PolicyVersionViewSet(
         versions = PolicyVersion.objects.prefetch_related("rules").order_by(
             "-effective_from", "code"
         )
-        if self.request.user.is_staff:
+        # The admin's right, not the staff flag: community workers are staff too, and
+        # unpublished versions are the health office's.
+        if self.request.user.has_perm("policies.view_policyversion"):
             return versions
         return versions.published()
 

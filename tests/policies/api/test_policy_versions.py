@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from policies.models import PolicyRule, PolicyVersion
 
@@ -18,7 +19,9 @@ def draft(db):
 
 @pytest.fixture
 def staff_api(api, django_user_model):
-    api.force_login(django_user_model.objects.create_user("staff", is_staff=True))
+    staff = django_user_model.objects.create_user("staff", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_policyversion"))
+    api.force_login(staff)
     return api
 
 
@@ -50,6 +53,17 @@ def test_staff_also_see_drafts(staff_api, policy, draft):
 
     assert versions["BJ-DRAFT-TEST"]["status"] == "draft"
     assert "BJ-2021-08-07" in versions
+
+
+def test_staff_without_the_right_to_view_policy_versions_see_no_drafts(
+    api, django_user_model, policy, draft
+):
+    # A community worker is staff (for the admin) and is refused the versions there.
+    api.force_login(django_user_model.objects.create_user("worker", is_staff=True))
+    versions = listed(api.get(URL))
+
+    assert "BJ-DRAFT-TEST" not in versions
+    assert api.get(f"{URL}BJ-DRAFT-TEST/").status_code == 404
 
 
 def test_one_version_is_read_by_its_code(api, policy, draft):
