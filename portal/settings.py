@@ -221,6 +221,10 @@ REEVALUATION_REQUEUE_AFTER = env.int("REEVALUATION_REQUEUE_AFTER", default=600)
 # Change notices per delivery task: a run's notices go out in tasks of this many.
 NOTICE_BATCH_SIZE = env.int("NOTICE_BATCH_SIZE", default=100)
 
+# A citizen's form draft and access to their declaration in this browser end this long
+# after their last step (travellers.views._keep_briefly); staff sessions keep Django's.
+CITIZEN_SESSION_IDLE_MINUTES = env.int("CITIZEN_SESSION_IDLE_MINUTES", default=30)
+
 THROTTLE_RATES = {
     "evaluate": "120/min",
     "submit": "20/hour",

@@ -130,8 +130,17 @@ def _load_draft(request) -> dict | None:
         return None
 
 
+def _keep_briefly(request) -> None:
+    """A citizen's draft and access last CITIZEN_SESSION_IDLE_MINUTES after the last
+    step, not the two weeks of a session: on a shared computer the next person must not
+    find the form filled in or the declaration open. Staff keep their admin session."""
+    if not request.user.is_authenticated:
+        request.session.set_expiry(settings.CITIZEN_SESSION_IDLE_MINUTES * 60)
+
+
 def _save_draft(request, state: dict) -> None:
     request.session[DRAFT] = pii.encrypt(json.dumps(state, ensure_ascii=False))
+    _keep_briefly(request)
 
 
 def _token(request) -> str:
@@ -149,6 +158,7 @@ def _grant(request, references) -> None:
             allowed.append(reference)
     # A shared computer keeps a handful at most.
     request.session[ACCESS] = allowed[-20:]
+    _keep_briefly(request)
 
 
 def _may_see(request, reference: str) -> bool:
@@ -527,6 +537,7 @@ def declaration_detail(request, reference: str):
             "history": history,
             "legs": declaration.legs.select_related("region").order_by("position"),
             "just_amended": request.session.pop(AMENDED, None) == declaration.reference,
+            "idle_minutes": settings.CITIZEN_SESSION_IDLE_MINUTES,
         },
     )
 

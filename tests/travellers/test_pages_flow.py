@@ -504,3 +504,40 @@ def test_guesses_in_flight_together_each_take_an_attempt_of_the_reference(client
     )
     assert api.status_code == 429
     assert lookup(Client(), reference, "5678").status_code == 429
+
+
+def _idle_time_passes():
+    from django.contrib.sessions.models import Session
+
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+
+def test_on_a_shared_computer_the_declaration_closes_after_the_idle_time(client, settings):
+    settings.CITIZEN_SESSION_IDLE_MINUTES = 30
+    response, _token = confirm(client)
+    assert client.session.get_expiry_age() == 30 * 60
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 30 * 60
+    page = client.get(response["Location"]).content.decode()
+    assert "30 分钟无操作后需要重新查询" in page
+
+    _idle_time_passes()
+
+    again = client.get(response["Location"])
+    assert again.status_code == 302 and again["Location"] == reverse("travellers:status")
+
+
+def test_on_a_shared_computer_an_unfinished_form_is_empty_after_the_idle_time(client, settings):
+    settings.CITIZEN_SESSION_IDLE_MINUTES = 30
+    assert client.post("/declare/", valid_post(full_name="王小明")).status_code == 303
+    assert "王小明" in client.get("/declare/").content.decode()
+    assert client.session.get_expiry_age() == 30 * 60
+
+    _idle_time_passes()
+
+    assert "王小明" not in client.get("/declare/").content.decode()
+
+
+def test_a_staff_member_trying_the_form_keeps_their_admin_session(client, admin_user, settings):
+    client.force_login(admin_user)
+    confirm(client)
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
