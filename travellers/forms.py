@@ -476,8 +476,12 @@ def _nat_test(values: Mapping) -> dict | None:
     result, sampled = values.get("nat_result", ""), values.get("nat_sampled_at", "")
     if not result and not sampled:
         return None
-    test = {"sampled_at": _aware_iso(sampled)}
-    if result:  # left out when blank, so that it reads "required"
+    # Each part is left out when blank, so that it reads "required" (a blank time sent as
+    # None read "may not be null", which tells a citizen nothing).
+    test = {}
+    if sampled:
+        test["sampled_at"] = _aware_iso(sampled)
+    if result:
         test["result"] = result
     return test
 

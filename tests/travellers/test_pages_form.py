@@ -207,6 +207,15 @@ def test_a_sampling_time_without_a_result_asks_for_the_result(client):
     assert "必填" in error
 
 
+@pytest.mark.parametrize(("language", "expected"), [("zh-hans", "必填"), ("en", "required")])
+def test_a_result_without_a_sampling_time_asks_for_the_time(client, language, expected):
+    client.cookies["django_language"] = language
+    response = client.post("/declare/", valid_post(nat_result="negative", nat_sampled_at=""))
+    assert response.status_code == 400
+    error = soup(response).find(id="id_nat_sampled_at-error").get_text()
+    assert expected in error and "null" not in error
+
+
 def test_more_rows_without_javascript_keeps_what_was_typed(client):
     response = client.post("/declare/", valid_post(action="add_legs"))
     page = soup(response)
