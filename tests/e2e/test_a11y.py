@@ -189,3 +189,31 @@ def test_adding_a_companion_focuses_and_shows_their_name_field(page):
     page.wait_for_function("document.activeElement.id === 'id_companions-1-full_name'")
     assert in_view(page, "#id_companions-1-full_name")
     assert page.locator("#id_companions-0-full_name").input_value() == "王小红"
+
+
+BROKEN_WORDS = """(selector) => {
+  // A word whose letters sit on two lines has two boxes.
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector(selector), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      if (range.getClientRects().length > 1) { broken.push(match[0]); }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_the_history_wraps_between_words_in_english_at_phone_width(page, live_server):
+    declaration = a_declaration()
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    open_result(page, declaration)
+
+    assert page.locator("table[data-history] td").first.inner_text()
+    assert page.evaluate(BROKEN_WORDS, "table[data-history] tbody") == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
