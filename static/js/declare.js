@@ -199,6 +199,9 @@
     button.className = "button-secondary";
     button.setAttribute("data-remove-leg", "");
     button.textContent = text.removeLegLabel;
+    // Every row's button reads the same: its description names the row ("第2段行程").
+    var legend = row.querySelector("legend[id]");
+    if (legend) { button.setAttribute("aria-describedby", legend.id); }
     button.addEventListener("click", function () {
       // The form keeps one row at least (the button is hidden then, this is a safeguard).
       if (legList.querySelectorAll("[data-leg-row]").length < 2) { return; }
@@ -208,7 +211,7 @@
       var focusTarget = next && next.querySelector("input");
       (focusTarget || addButton).focus();
     });
-    row.appendChild(button);
+    (row.querySelector("fieldset") || row).appendChild(button);
   }
 
   var addButton = null;

@@ -217,3 +217,33 @@ def test_the_history_wraps_between_words_in_english_at_phone_width(page, live_se
     assert page.locator("table[data-history] td").first.inner_text()
     assert page.evaluate(BROKEN_WORDS, "table[data-history] tbody") == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_each_leg_and_each_companion_is_a_group_named_by_its_number(page):
+    # Their labels repeat from row to row ("地区（区、县）", "姓名"): the group tells them apart.
+    page.goto("/declare/")
+    page.get_by_role("button", name="添加一位同行人").click()
+    page.wait_for_function("document.activeElement.id === 'id_companions-0-full_name'")
+    page.get_by_role("button", name="添加一位同行人").click()
+    page.wait_for_function("document.activeElement.id === 'id_companions-1-full_name'")
+
+    for number in (1, 2):
+        companion = page.get_by_role("group", name=f"同行人 {number}", exact=True)
+        assert companion.get_by_role("textbox", name="姓名").get_attribute("id") == (
+            f"id_companions-{number - 1}-full_name"
+        )
+
+    def described_rows() -> list[str]:
+        return [
+            page.locator(f"#{button.get_attribute('aria-describedby')}").inner_text()
+            for button in page.locator("[data-remove-leg]").all()
+        ]
+
+    assert described_rows() == ["第1段行程", "第2段行程", "第3段行程"]
+    page.locator("[data-remove-leg]").first.click()
+    page.get_by_role("button", name="添加一段行程").click()
+    # Renumbered after a removal and an addition: names, descriptions and fields agree.
+    assert described_rows() == ["第1段行程", "第2段行程", "第3段行程"]
+    for number in (1, 2, 3):
+        row = page.get_by_role("group", name=f"第{number}段行程", exact=True)
+        assert row.get_by_role("combobox").get_attribute("id") == f"id_legs-{number - 1}-region"
