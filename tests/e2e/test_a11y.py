@@ -247,3 +247,22 @@ def test_each_leg_and_each_companion_is_a_group_named_by_its_number(page):
     for number in (1, 2, 3):
         row = page.get_by_role("group", name=f"第{number}段行程", exact=True)
         assert row.get_by_role("combobox").get_attribute("id") == f"id_legs-{number - 1}-region"
+
+
+def test_the_reference_is_spelled_out_for_a_screen_reader_and_copies_as_shown(page):
+    declaration = a_declaration()
+    open_result(page, declaration)
+    shown = f"{declaration.reference[:5]}-{declaration.reference[5:]}"
+    paragraph = page.locator("p", has=page.locator(".reference"))
+
+    # What a screen reader gets: the letters one by one, not the strong's (unsupported) name.
+    spoken = paragraph.aria_snapshot()
+    assert " ".join(declaration.reference) in spoken and shown not in spoken
+    assert page.locator("main [aria-label]").count() == 0
+    # What a reader who selects the paragraph copies: the code as shown, once.
+    copied = paragraph.evaluate(
+        """p => { const range = document.createRange(); range.selectNodeContents(p);
+                  const selection = getSelection(); selection.removeAllRanges();
+                  selection.addRange(range); return selection.toString(); }"""
+    )
+    assert shown in copied and " ".join(declaration.reference) not in copied
