@@ -29,6 +29,7 @@ from policies.announcements import announcement_title, latest_announcements
 from policies.models import PolicyVersion
 from policies.snapshots import NoPolicyInForce, policy_in_force
 from travellers import forms, lookup_attempts, pii
+from travellers.markup import chinese, person_name
 from travellers.models import Community, Declaration, EvaluationTrigger, IdType
 from travellers.policy_summary import policy_points
 from travellers.references import format_reference, normalise_reference
@@ -358,11 +359,6 @@ def _choice_label(choices, value) -> str:
     return str(dict(choices).get(value, value or ""))
 
 
-def chinese(text: str):
-    """Chinese data on a page of any language, marked so a screen reader switches voice."""
-    return format_html('<span lang="zh-Hans">{}</span>', text)
-
-
 def _place(full_name: str, name: str, full_name_en: str):
     """A place as the check page lists it: "Guangling District, Yangzhou, Jiangsu (广陵区)"
     for English readers, the Chinese part marked; the full Chinese name otherwise."""
@@ -403,7 +399,7 @@ def _answers(data: dict, state: dict) -> list[dict]:
 
     rows = [
         row("kind", _choice_label(specs["kind"].choices, data["kind"])),
-        row("full_name", data["full_name"]),
+        row("full_name", person_name(data["full_name"])),
         row("id_type", _choice_label(IdType.choices, data["id_type"])),
         row("id_number", pii.mask_id_number(data["id_number"])),
         row("phone", pii.mask_phone(data["phone"])),

@@ -541,3 +541,13 @@ def test_a_staff_member_trying_the_form_keeps_their_admin_session(client, admin_
     client.force_login(admin_user)
     confirm(client)
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+
+
+def test_on_english_pages_chinese_names_are_marked_chinese(client):
+    client.cookies["django_language"] = "en"
+    response, _token = confirm(client, **COMPANION)
+    page = soup(client.get(response["Location"]))
+    heading = page.select_one("#answer-heading")
+    assert heading.select_one('span[lang="zh-Hans"]').get_text() == heading.get_text().strip()
+    companion_heading = page.select_one("#companion-1")
+    assert companion_heading.select_one('span[lang="zh-Hans"]').get_text() == "王*红"

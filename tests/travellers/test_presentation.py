@@ -463,3 +463,12 @@ def test_a_measure_after_arrival_says_what_it_asks_of_the_person(outcome, says):
 def test_no_measure_after_arrival_asks_for_nothing_more():
     done = arrival_result([], outcome="allowed")
     assert present(done, "zh-hans", kind="arrival_report").next_step == ""
+
+
+def test_a_chinese_name_is_marked_chinese_and_a_latin_one_is_not():
+    from travellers.markup import person_name
+
+    assert str(person_name("王*明")) == '<span lang="zh-Hans">王*明</span>'
+    assert str(person_name("𠀋*明")) == '<span lang="zh-Hans">𠀋*明</span>'  # extension B
+    assert person_name("J*** Smith") == "J*** Smith"
+    assert str(person_name("<b>李</b>")) == '<span lang="zh-Hans">&lt;b&gt;李&lt;/b&gt;</span>'

@@ -1,0 +1,7 @@
+from django import template
+
+from travellers import markup
+
+register = template.Library()
+
+register.filter("person_name", markup.person_name)
