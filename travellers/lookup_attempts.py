@@ -10,6 +10,7 @@ with the first attempt and lasts the rate's period.
 from __future__ import annotations
 
 import contextlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +19,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from travellers import pii
 
 SCOPE = "lookup_reference"
+
+logger = logging.getLogger(__name__)
 
 
 def _limit() -> tuple[int, int] | None:
@@ -37,12 +40,18 @@ def reserve(reference: str) -> bool:
         return True
     allowed, period = limit
     key = _key(reference)
-    cache.add(key, 0, timeout=period)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=period)
-        count = 1
+        cache.add(key, 0, timeout=period)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, timeout=period)
+            count = 1
+    except Exception as exc:
+        # Uncounted, the four phone digits of a reference could be guessed without limit
+        # while the cache is down: the lookup waits for it.
+        logger.warning("Lookup attempts could not be counted (%s): refused", type(exc).__name__)
+        return False
     return count <= allowed
 
 

@@ -9,6 +9,7 @@ it holds an identity number.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 
 from django.conf import settings
@@ -34,6 +35,8 @@ from travellers.models import Community, Declaration, EvaluationTrigger, IdType
 from travellers.policy_summary import policy_points
 from travellers.references import format_reference, normalise_reference
 from travellers.serializers import AmendmentSerializer, DeclarationSerializer
+
+logger = logging.getLogger(__name__)
 
 DRAFT = "declare_draft"
 AMEND_DRAFT = "amend_draft"  # one amend form's typing across a language switch
@@ -582,12 +585,20 @@ def _rate_exceeded(scope: str, ident: str) -> bool:
     if limit is None:
         return False
     key, allowed, period = limit
-    cache.add(key, 0, timeout=period)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=period)
-        count = 1
+        cache.add(key, 0, timeout=period)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=period)
+            count = 1
+    except Exception as exc:
+        # As the API's per-client throttles (policies.api.throttles.OpenWhenUncounted): a
+        # cache that is down does not refuse the citizen.
+        logger.warning(
+            "Throttle %s could not count (%s): request let through", scope, type(exc).__name__
+        )
+        return False
     return count > allowed
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,6 +149,28 @@ def test_confirming_is_throttled_as_the_api_submit_is_and_keeps_the_draft(client
     # The draft is still there: the same check page comes back with its token.
     again = soup(client.get(reverse("travellers:declare-check")))
     assert again.find("input", attrs={"name": "token"})["value"] == token
+
+
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+def test_confirming_goes_through_while_the_throttle_counters_cannot_be_reached(client):
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        response, _token = confirm(client)
+    assert response.status_code == 303
+    assert Declaration.objects.count() == 1
+
+
+def test_a_lookup_waits_while_the_reference_counter_cannot_be_reached(client):
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        assert lookup(Client(), reference, "5678").status_code == 429
 
 
 def test_an_amendment_re_evaluates_and_keeps_the_history(client):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from rest_framework.throttling import SimpleRateThrottle
 
+from policies.api.throttles import OpenWhenUncounted
 from travellers import lookup_attempts
 from travellers.references import normalise_reference
 
@@ -21,7 +22,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         return settings.THROTTLE_RATES
 
 
-class ClientThrottle(_SettingsRateThrottle):
+class ClientThrottle(OpenWhenUncounted, _SettingsRateThrottle):
     """Requests per client address (``REMOTE_ADDR``, or ``X-Forwarded-For`` as DRF reads it
     behind ``NUM_PROXIES``)."""
 

@@ -4,6 +4,7 @@ languages, the default date, 422 without a policy, and the throttle."""
 from datetime import date, timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from policies.api.serializers import EvaluateResponseSerializer
@@ -395,6 +396,17 @@ def test_the_throttle_counts_clients_separately(api, policy, settings):
         ).status_code
 
     assert [post("10.0.0.1"), post("10.0.0.1"), post("10.0.0.2")] == [200, 429, 200]
+
+
+def test_the_endpoint_answers_while_the_throttle_counter_cannot_be_reached(evaluate):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        assert evaluate(declaration()).status_code == 200
 
 
 def test_the_endpoint_needs_no_csrf_token_for_a_logged_in_browser(policy, django_user_model):

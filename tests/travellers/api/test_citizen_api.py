@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -263,6 +263,25 @@ def test_behind_a_proxy_the_address_it_forwards_is_the_client(client, today, ris
     assert post(via_proxy("198.51.100.8"), declaration_payload(today=today)).status_code == 201
 
 
+# Production keeps the throttle counters in Redis, mostly the broker's own server.
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+def test_a_submit_goes_through_while_the_throttle_counters_cannot_be_reached(
+    client, today, risk, mailoutbox
+):
+    # A Redis outage costs the citizen nothing but a later email, not a 500.
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        response = post(client, declaration_payload(today=today))
+    assert response.status_code == 201
+    assert Declaration.objects.count() == 1
+
+
 def lookup(client, reference, last4):
     return client.post(LOOKUP, {"reference": reference, "phone_last4": last4}, format="json")
 
@@ -321,6 +340,13 @@ def test_successful_lookups_do_not_count_against_the_reference(client, submitted
     owners = [APIClient(REMOTE_ADDR=f"10.0.2.{i}") for i in range(4)]
     assert [lookup(c, submitted, PHONE[-4:]).status_code for c in owners] == [200] * 4
     assert lookup(owners[0], submitted, "0000").status_code == 404
+
+
+def test_a_lookup_waits_while_the_reference_counter_cannot_be_reached(client, submitted):
+    # Uncounted, the four phone digits of a reference could be guessed without limit.
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        response = lookup(client, submitted, PHONE[-4:])
+    assert response.status_code == 429
 
 
 def test_no_personal_data_in_logs(client, today, risk, caplog):
