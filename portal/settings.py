@@ -159,6 +159,11 @@ _email = env.email_url("EMAIL_URL", default="filemail:///var/mail")
 if "EMAIL_FILE_PATH" in _email:
     _email["EMAIL_FILE_PATH"] = str(BASE_DIR / _email["EMAIL_FILE_PATH"])
 vars().update(_email)
+# Seconds an SMTP connection or reply may take. Django waits for ever by default: a relay
+# that took the connection and never answered held a worker process for good, and with
+# it every task queued behind (re-evaluations too). A timeout is a temporary failure,
+# retried as a refused connection is.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="entry-policy@portal.invalid")
 
 # Celery: without a broker every task runs eagerly, in-process.

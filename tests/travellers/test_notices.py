@@ -1,5 +1,6 @@
 import smtplib
 import socket
+import time
 import uuid
 from datetime import date, timedelta
 from unittest import mock
@@ -439,6 +440,35 @@ def test_a_real_smtp_server_that_fails_first_is_retried_then_delivers(settings):
         controller.stop()
     assert len(handler.delivered) == 1
     assert LEAD_ID.encode() not in handler.delivered[0]
+
+
+def test_a_mail_server_that_never_answers_fails_the_attempt_instead_of_holding_the_worker(
+    settings,
+):
+    from travellers.notices import drop_mail_connection
+
+    # Without a timeout a relay that took the connection and never answered held the
+    # worker process for good, and every task queued behind it.
+    assert settings.EMAIL_TIMEOUT is not None and 0 < settings.EMAIL_TIMEOUT <= 60
+    settings.EMAIL_TIMEOUT = 1
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # connections are queued, never greeted
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = silent.getsockname()[1]
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        _, notice = submitted()
+        started = time.monotonic()
+        try:
+            with pytest.raises(TemporaryDeliveryError):
+                notice_send(notice_id=notice.pk)
+        finally:
+            drop_mail_connection()
+    assert time.monotonic() - started < 10
+    notice.refresh_from_db()
+    assert notice.status == "pending" and notice.attempts == 1
 
 
 class _SessionCounter(_Recorder):
