@@ -107,6 +107,19 @@ def test_a_wrong_identity_number_shows_a_summary_whose_link_focuses_the_field(pa
     assert not Declaration.objects.exists()
 
 
+def test_without_javascript_a_failed_submit_focuses_the_summary_and_says_so_in_the_title(
+    plain_page,
+):
+    plain_page.goto("/declare/")
+    assert not plain_page.title().startswith("错误")
+    fill_identity(plain_page, id_number="110105199003071238")
+    plain_page.get_by_role("button", name="继续：核对信息").click()
+
+    plain_page.locator("[data-error-summary]").wait_for()
+    assert plain_page.title().startswith("错误：")
+    assert plain_page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+
+
 def test_look_up_the_status_then_switch_to_english(page, guangling_high_risk):
     today = timezone.localdate()
     page.goto("/declare/")

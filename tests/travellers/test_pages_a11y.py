@@ -212,7 +212,10 @@ def test_the_announcement_date_label_has_english_punctuation_in_english(client):
 
 
 def autofocused(page) -> list[str]:
-    return [element["id"] for element in page.find_all(autofocus=True)]
+    return [
+        "error-summary" if element.has_attr("data-error-summary") else element["id"]
+        for element in page.find_all(autofocus=True)
+    ]
 
 
 def test_adding_a_companion_focuses_the_new_companions_name_and_nothing_else(client):
@@ -235,10 +238,11 @@ def test_adding_a_companion_focuses_the_new_companions_name_and_nothing_else(cli
 def test_other_renderings_of_the_form_focus_nothing(client):
     assert autofocused(soup(client.get("/declare/"))) == []
     assert autofocused(soup(client.post("/declare/", valid_post(action="add_legs")))) == []
-    # An invalid form: portal.js focuses the error summary, no field may take it first.
+    # An invalid form: the error summary takes the focus (with or without portal.js),
+    # no field may take it first.
     invalid = client.post("/declare/", valid_post(action="continue", full_name=""))
     assert invalid.status_code == 400
-    assert autofocused(soup(invalid)) == []
+    assert autofocused(soup(invalid)) == ["error-summary"]
 
 
 # --- 7. Chinese data marked as Chinese -----------------------------------------------------

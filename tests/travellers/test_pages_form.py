@@ -91,6 +91,8 @@ def test_an_invalid_form_comes_back_with_each_error_at_its_field_and_a_summary(c
     page = soup(response)
     summary = page.find(attrs={"data-error-summary": True})
     assert summary["role"] == "alert"
+    assert summary.has_attr("autofocus")  # focused without JavaScript too
+    assert page.title.get_text().startswith("错误：申报行程")
     targets = [a["href"] for a in summary.find_all("a")]
     assert targets == ["#id_id_number", "#id_phone", "#id_attestation"]
     field = page.find(id="id_id_number")
@@ -137,6 +139,7 @@ def test_the_summary_and_its_separators_are_english_on_an_english_page(client):
     response = client.post("/declare/", valid_post(email=""), HTTP_ACCEPT_LANGUAGE="en")
     [line] = [a.get_text() for a in soup(response).select("[data-error-summary] a")]
     assert line == "Email: This field is required."
+    assert soup(response).title.get_text().startswith("Error: ")
 
 
 def test_a_leg_error_is_shown_on_its_own_row(client):
