@@ -20,6 +20,7 @@ import socket
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -57,6 +58,11 @@ STATUS_PATH = "/status/"
 
 class TemporaryDeliveryError(Exception):
     """The mail server could not take the message now; try again later."""
+
+
+class ServerUnavailableError(TemporaryDeliveryError):
+    """The mail server did not answer at all (refused, timed out, hung up): every
+    other message would meet the same, so a batch stops there."""
 
 
 class PermanentDeliveryError(Exception):
@@ -217,7 +223,7 @@ def _classify(exc: Exception) -> type[Exception]:
     if isinstance(exc, smtplib.SMTPResponseException):
         return TemporaryDeliveryError if not 500 <= exc.smtp_code < 600 else PermanentDeliveryError
     if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | socket.timeout | OSError):
-        return TemporaryDeliveryError
+        return ServerUnavailableError
     return PermanentDeliveryError
 
 
@@ -426,12 +432,12 @@ def _attempt(notice: Notice, *, max_attempts: int, previous=_LOOK_UP, mark=True)
     except Exception as exc:
         kind = exc.__class__ if isinstance(exc, PermanentDeliveryError) else _classify(exc)
         error = str(exc) if isinstance(exc, PermanentDeliveryError) else _describe(exc)
-        if kind is TemporaryDeliveryError and notice.attempts < max_attempts:
+        if issubclass(kind, TemporaryDeliveryError) and notice.attempts < max_attempts:
             Notice.objects.filter(id=notice.pk).update(
                 sent_at=None, last_error=error, last_attempt_at=timezone.now()
             )
             logger.warning("notice %s: temporary delivery failure (%s)", notice.pk, error)
-            raise TemporaryDeliveryError(error) from exc
+            raise kind(error) from exc
         Notice.objects.filter(id=notice.pk).update(
             status=NoticeStatus.FAILED, sent_at=None, last_error=error
         )
@@ -510,7 +516,14 @@ def notice_send(*, notice_id: int, max_attempts: int = MAX_ATTEMPTS) -> str:
     return status
 
 
-def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS) -> list[int]:
+class BatchLeft(NamedTuple):
+    """What a batch did not deliver and should be tried again."""
+
+    failed_temporarily: list[int]  # attempted: each retried on its own backoff
+    not_tried: list[int]  # the server stopped answering first: retried together
+
+
+def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS) -> BatchLeft:
     """Deliver several notices one after the other over the worker's one connection.
 
     The batch is read with two queries; each notice is then claimed, sent and marked
@@ -518,7 +531,8 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
     worker dying mid-batch leaves at most one notice waiting for its claim to go stale.
     The events and the runs' figures follow for the batch at the end (a batch cut
     short loses only events; the figures are counted again once a run has settled).
-    Returns the ids that failed temporarily, for the caller to retry one by one.
+    When the server does not answer at all the batch stops: the rest are left unclaimed
+    (no attempt counted), rather than each waiting out the same timeout.
     """
     notices = [n for n in _load(notice_ids) if n.status == NoticeStatus.PENDING]
     previous = _previous_results(notices)
@@ -528,7 +542,8 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
     sent: list[Notice] = []
     outcomes: list[tuple[int | None, str]] = []
     unmarked: Notice | None = None  # delivered, to be marked with the next claim
-    for notice in notices:
+    not_tried: list[int] = []
+    for position, notice in enumerate(notices):
         # The previous delivery is marked in the same commit as this notice's claim:
         # one wait for the disk per email instead of two, and no later than before.
         claimed = _claim(notice.pk, timezone.now(), mark=unmarked)
@@ -544,6 +559,12 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
             status = _attempt(
                 notice, max_attempts=max_attempts, previous=previous.get(notice.pk), mark=False
             )
+        except ServerUnavailableError:
+            temporary.append(notice.pk)
+            not_tried = [later.pk for later in notices[position + 1 :]]
+            # Tried on their behalf: the sweep leaves them to the batch's own retry.
+            Notice.objects.filter(id__in=not_tried).update(last_attempt_at=timezone.now())
+            break
         except TemporaryDeliveryError:
             temporary.append(notice.pk)
             continue
@@ -555,7 +576,7 @@ def notices_send(*, notice_ids: Sequence[int], max_attempts: int = MAX_ATTEMPTS)
         _mark_sent(unmarked)
     _add_sent_events(sent)
     count_on_runs(outcomes)
-    return temporary
+    return BatchLeft(temporary, not_tried)
 
 
 def notices_replace_outdated(*, notice_ids: Sequence[int]) -> set[int]:

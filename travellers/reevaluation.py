@@ -750,6 +750,7 @@ def sweep(*, now=None) -> dict[str, int]:
         Notice.objects.filter(status=NoticeStatus.PENDING)
         .filter(
             Q(attempts=0, sent_at__isnull=True, created_at__lt=stale)
+            & (Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=stale))
             | Q(sent_at__lt=now - CLAIM_TIMEOUT)
             | Q(attempts__gt=0, sent_at__isnull=True)
             & (
@@ -764,10 +765,8 @@ def sweep(*, now=None) -> dict[str, int]:
     for notice_id in stale_notices:
         counts["notices"] += _enqueue(send_notice, notice_id, what=f"notice {notice_id}")
     # Their window starts again: one sweep a minute must not queue the same notice anew
-    # while the task it queued waits for a worker.
-    Notice.objects.filter(id__in=stale_notices, attempts__gt=0, sent_at__isnull=True).update(
-        last_attempt_at=now
-    )
+    # while the task it queued waits for a worker (never attempted ones included).
+    Notice.objects.filter(id__in=stale_notices, sent_at__isnull=True).update(last_attempt_at=now)
 
     # A run whose last chunk committed but whose finishing step was lost.
     for run_id in (

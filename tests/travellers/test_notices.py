@@ -604,7 +604,7 @@ def test_a_batch_sends_only_the_latest_answer_of_each_declaration(locmem):
     lead, confirmation = submitted()
     change = later_answer(lead)
     _other, other_confirmation = submitted(id_number=CHILD_ID)
-    assert notices_send(notice_ids=[confirmation.pk, change.pk, other_confirmation.pk]) == []
+    assert notices_send(notice_ids=[confirmation.pk, change.pk, other_confirmation.pk]) == ([], [])
     statuses = dict(Notice.objects.values_list("id", "status"))
     assert statuses == {
         confirmation.pk: "replaced",
@@ -700,8 +700,85 @@ def test_a_batch_reads_its_leads_companions_once(locmem):
     ]
     ids = list(Notice.objects.filter(declaration__in=leads).values_list("id", flat=True))
     with CaptureQueriesContext(connection) as queries:
-        assert notices_send(notice_ids=ids) == []
+        assert notices_send(notice_ids=ids) == ([], [])
     companion_reads = [q for q in queries if '"lead_id" IN' in q["sql"]]
     assert len(companion_reads) == 1
     bodies = " ".join(message.body for message in locmem)
     assert all(lead.saved_companions[0].reference[:5] in bodies for lead in leads)
+
+
+@pytest.fixture
+def refusing_server(settings):
+    """Real SMTP settings pointing at a port where nothing listens (refused at once)."""
+    from travellers.notices import drop_mail_connection
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield
+    drop_mail_connection()
+
+
+def _three_confirmations() -> list[int]:
+    for number in (LEAD_ID, COMPANION_ID, CHILD_ID):
+        submitted(id_number=number)
+    return list(Notice.objects.order_by("id").values_list("id", flat=True))
+
+
+def test_a_batch_stops_at_a_server_that_does_not_answer_and_leaves_the_rest_untried(
+    refusing_server,
+):
+    from travellers.notices import notices_send
+
+    first, *rest = _three_confirmations()
+
+    left = notices_send(notice_ids=[first, *rest])
+
+    assert left == ([first], rest)
+    notices = {n.pk: n for n in Notice.objects.all()}
+    assert (notices[first].status, notices[first].attempts) == ("pending", 1)
+    for notice_id in rest:
+        # No attempt counted against them, but dated: the sweep leaves them to the batch.
+        assert notices[notice_id].attempts == 0 and notices[notice_id].status == "pending"
+        assert notices[notice_id].last_attempt_at is not None
+
+
+def test_the_untried_rest_of_a_batch_is_queued_again_together_and_later_each_round(
+    refusing_server,
+):
+    from travellers.tasks.notices import send_notices
+
+    first, *rest = _three_confirmations()
+    with (
+        mock.patch("travellers.tasks.notices.send_notice.apply_async") as single,
+        mock.patch("travellers.tasks.notices.send_notices.apply_async") as batch,
+    ):
+        assert send_notices.run([first, *rest], 2) == 0
+
+    single.assert_called_once_with((first,), countdown=retry_countdown(0))
+    batch.assert_called_once_with((rest, 3), countdown=retry_countdown(2))
+
+
+def test_the_sweep_leaves_an_untried_rest_to_its_batch_and_queues_a_lost_one_once(
+    refusing_server, settings
+):
+    from travellers import reevaluation
+    from travellers.notices import notices_send
+
+    settings.REEVALUATION_REQUEUE_AFTER = 600
+    first, *rest = _three_confirmations()
+    long_ago = timezone.now() - timedelta(hours=1)
+    Notice.objects.update(created_at=long_ago)
+    notices_send(notice_ids=[first, *rest])
+    with mock.patch("travellers.tasks.notices.send_notice.delay") as queued:
+        # The batch's retry is due within its backoff: the sweep leaves the rest to it.
+        assert reevaluation.sweep(now=timezone.now() + timedelta(minutes=5))["notices"] == 0
+        # That retry was lost: the sweep queues each once, not again on the next pass.
+        later = timezone.now() + timedelta(minutes=11)
+        assert reevaluation.sweep(now=later)["notices"] == len(rest)
+        assert reevaluation.sweep(now=later + timedelta(minutes=1))["notices"] == 0
+    assert sorted(call.args[0] for call in queued.call_args_list) == rest

@@ -51,11 +51,15 @@ def send_notice(self, notice_id: int) -> str:
 
 
 @shared_task(name="travellers.send_notices")
-def send_notices(notice_ids: list[int]) -> int:
+def send_notices(notice_ids: list[int], rounds: int = 0) -> int:
     """A re-evaluation chunk's notices in one task: the broker round trip and the task
-    overhead once per batch instead of once per email."""
-    temporary = notices_send(notice_ids=notice_ids, max_attempts=MAX_ATTEMPTS)
-    for notice_id in temporary:
+    overhead once per batch instead of once per email.
+
+    ``rounds``: how often the mail server has stopped answering this batch already; its
+    untried rest waits longer each time (one timeout per round, not one per email).
+    """
+    left = notices_send(notice_ids=notice_ids, max_attempts=MAX_ATTEMPTS)
+    for notice_id in left.failed_temporarily:
         # From here on each one follows the single notice's backoff. If this enqueue
         # fails the notice stays pending, and the sweep sends it once its retries would
         # have been over (retries_window); the others are still handed on.
@@ -63,7 +67,15 @@ def send_notices(notice_ids: list[int]) -> int:
             send_notice.apply_async((notice_id,), countdown=retry_countdown(0))
         except Exception:
             logger.exception("Could not enqueue the retry of notice %s", notice_id)
-    return len(notice_ids) - len(temporary)
+    if left.not_tried:
+        try:
+            send_notices.apply_async(
+                (left.not_tried, rounds + 1), countdown=retry_countdown(rounds)
+            )
+        except Exception:
+            # Unclaimed and never attempted: the sweep queues them again.
+            logger.exception("Could not enqueue the rest of a batch (%s)", len(left.not_tried))
+    return len(notice_ids) - len(left.failed_temporarily) - len(left.not_tried)
 
 
 def _publish(notice_ids: list[int]) -> None:
