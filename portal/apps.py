@@ -10,3 +10,4 @@ class PortalConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             lookups,  # noqa: F401  (registers __any_of)
         )
+

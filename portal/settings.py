@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "portal.axes_app.LoginProtectionConfig",  # django-axes
     "portal",
     "policies",
     "travellers",
