@@ -190,6 +190,12 @@
       var remove = row.querySelector("[data-remove-leg]");
       if (remove) { remove.hidden = rows.length < 2; }
     });
+    if (addButton) {
+      // At the limit the button says why it no longer adds a row.
+      var full = rows.length >= Number(text.maxLegs);
+      addButton.disabled = full;
+      limitNote.textContent = full ? text.maxLegsLabel : "";
+    }
   }
 
   function addRemoveButton(row) {
@@ -215,6 +221,10 @@
   }
 
   var addButton = null;
+  var limitNote = document.createElement("p");
+  limitNote.className = "hint";
+  limitNote.setAttribute("aria-live", "polite");
+  limitNote.setAttribute("data-legs-limit", "");
   if (legList && legTemplate) {
     legList.querySelectorAll("[data-leg-row]").forEach(function (row) {
       setupPicker(row);
@@ -238,6 +248,7 @@
     });
     var noJsAdd = form.querySelector("[data-nojs-add-legs]");
     if (noJsAdd) { noJsAdd.replaceWith(addButton); } else { legList.after(addButton); }
+    addButton.after(limitNote);
     renumber();
   }
 

@@ -36,6 +36,25 @@ def test_one_leg_row_left_has_no_remove_button_and_is_never_removed(page):
     assert leg_rows(page) == 1
 
 
+def test_at_the_limit_of_legs_the_add_button_says_why_it_adds_no_more(page, monkeypatch):
+    from travellers import forms
+
+    monkeypatch.setattr(forms, "MAX_LEG_ROWS", 4)
+    page.goto("/declare/")
+    add = page.get_by_role("button", name="添加一段行程")
+    limit = page.locator("[data-legs-limit]")
+    assert leg_rows(page) == 3 and add.is_enabled() and limit.inner_text() == ""
+
+    add.click()
+
+    assert leg_rows(page) == 4
+    assert add.is_disabled()
+    assert limit.inner_text() == "最多可以填写 4 段行程。"
+    assert limit.get_attribute("aria-live") == "polite"
+    page.locator("[data-leg-row] [data-remove-leg]").first.click()
+    assert leg_rows(page) == 3 and add.is_enabled() and limit.inner_text() == ""
+
+
 def a_declaration():
     from travellers.serializers import DeclarationSerializer
     from travellers.services import declaration_submit
