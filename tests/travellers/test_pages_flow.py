@@ -567,6 +567,9 @@ def test_a_staff_member_trying_the_form_keeps_their_admin_session(client, admin_
 
 def test_on_english_pages_chinese_names_are_marked_chinese(client):
     client.cookies["django_language"] = "en"
+    assert client.post("/declare/", valid_post(**COMPANION)).status_code == 303
+    check = soup(client.get(reverse("travellers:declare-check")))
+    assert check.find("span", lang="zh-Hans", string="王小明")
     response, _token = confirm(client, **COMPANION)
     page = soup(client.get(response["Location"]))
     heading = page.select_one("#answer-heading")
