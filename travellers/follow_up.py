@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +18,9 @@ from travellers.models import (
 )
 
 NOTE_MAX_LENGTH = 2000
+# A note in the same words by the same person within this time is the same submit sent
+# twice; later, or by a colleague, it is another attempt ("电话无人接听" again) and kept.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 
 @transaction.atomic
@@ -26,8 +31,9 @@ def declaration_follow_up(
 
     A note is added to the earlier ones (``FollowUpNote``), never written over them,
     so a colleague's note survives a form opened before it was saved. Saving the same
-    status with no note, or with the note just recorded, records nothing: a double
-    submit leaves one note and one event. Notes stay out of events: staff may write
+    status with no note, or with the note the same person just recorded (within
+    ``DOUBLE_SUBMIT_WINDOW``), records nothing: a double submit leaves one note and one
+    event. Notes stay out of events: staff may write
     personal details in them, and events hold none.
     """
     if status not in FollowUpStatus.values:
@@ -40,13 +46,13 @@ def declaration_follow_up(
 
     # Locked so two workers saving at once each see the other's status as "previous".
     stored = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    if note == stored.follow_up_note:
+    now = timezone.now()
+    if note and _just_recorded(stored, note, actor, now):
         note = ""
     previous = stored.follow_up_status
     if status == previous and not note:
         return stored
 
-    now = timezone.now()
     stored.follow_up_status = status
     stored.follow_up_by = actor
     stored.follow_up_at = now
@@ -66,3 +72,19 @@ def declaration_follow_up(
         created_at=now,
     )
     return stored
+
+
+def _just_recorded(declaration: Declaration, note: str, actor, now) -> bool:
+    """The latest note is this one, by the same person, moments ago (a double submit)."""
+    latest = (
+        FollowUpNote.objects.filter(declaration=declaration)
+        .order_by("-created_at", "-id")
+        .values("text", "author_id", "created_at")
+        .first()
+    )
+    return (
+        latest is not None
+        and latest["text"] == note
+        and latest["author_id"] == getattr(actor, "pk", None)
+        and latest["created_at"] > now - DOUBLE_SUBMIT_WINDOW
+    )

@@ -151,3 +151,29 @@ def test_the_migration_keeps_each_existing_note_as_the_first_of_its_notes(declar
         noted_at,
     )
     assert not FollowUpNote.objects.filter(declaration=silent).exists()
+
+
+def test_the_same_words_on_a_later_day_are_a_new_note(declaration, worker):
+    # "No answer" one day and again the next are two attempts, not a double submit.
+    declaration_follow_up(
+        declaration=declaration, status="unreachable", note="电话无人接听", actor=worker
+    )
+    FollowUpNote.objects.update(created_at=timezone.now() - timedelta(days=1))
+    declaration_follow_up(
+        declaration=declaration, status="unreachable", note="电话无人接听", actor=worker
+    )
+    assert FollowUpNote.objects.filter(declaration=declaration).count() == 2
+    assert DeclarationEvent.objects.filter(declaration=declaration, kind="follow_up").count() == 2
+
+
+def test_a_colleagues_note_in_the_same_words_is_kept_as_theirs(declaration, worker):
+    colleague = community_worker("east-colleague", declaration.community)
+    declaration_follow_up(
+        declaration=declaration, status="unreachable", note="电话无人接听", actor=worker
+    )
+    saved = declaration_follow_up(
+        declaration=declaration, status="unreachable", note="电话无人接听", actor=colleague
+    )
+    notes = FollowUpNote.objects.filter(declaration=declaration)
+    assert [n.author for n in notes] == [worker, colleague]
+    assert saved.follow_up_by == colleague
