@@ -782,3 +782,29 @@ def test_the_sweep_leaves_an_untried_rest_to_its_batch_and_queues_a_lost_one_onc
         assert reevaluation.sweep(now=later)["notices"] == len(rest)
         assert reevaluation.sweep(now=later + timedelta(minutes=1))["notices"] == 0
     assert sorted(call.args[0] for call in queued.call_args_list) == rest
+
+
+def test_after_many_rounds_the_batchs_retry_is_due_before_the_sweep_calls_its_rest_lost(
+    refusing_server, settings
+):
+    from travellers import reevaluation
+    from travellers.tasks.notices import send_notices
+
+    # The defaults: the sweep takes a never-tried notice for lost after 600 s, and the
+    # backoff reaches its 600 s cap at the sixth round of a server that stays down.
+    settings.REEVALUATION_REQUEUE_AFTER = 600
+    settings.CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
+    first, *rest = _three_confirmations()
+    Notice.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    with (
+        mock.patch("travellers.tasks.notices.send_notice.apply_async"),
+        mock.patch("travellers.tasks.notices.send_notices.apply_async") as batch,
+    ):
+        send_notices.run([first, *rest], 5)
+    countdown = batch.call_args.kwargs["countdown"]
+    with mock.patch("travellers.tasks.notices.send_notice.delay") as queued:
+        # The batch's retry came due and waits a little for a worker: its rest is not
+        # queued one by one as well (each would wait out the timeout on its own).
+        due = timezone.now() + timedelta(seconds=countdown + 30)
+        assert reevaluation.sweep(now=due)["notices"] == 0
+    queued.assert_not_called()

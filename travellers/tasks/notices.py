@@ -33,6 +33,16 @@ def retry_countdown(retries: int) -> int:
     return min(cap, BACKOFF_BASE_SECONDS * 2**retries)
 
 
+def batch_countdown(rounds: int) -> int:
+    """The wait of a batch's untried rest: the backoff, but due within half the sweep's
+    window (``reevaluation.requeue_after``). Its notices were never attempted, and the
+    sweep takes such a notice for lost once that window has passed: a retry due later
+    would meet them already queued one by one, each waiting out the timeout again."""
+    from travellers.reevaluation import requeue_after
+
+    return max(1, min(retry_countdown(rounds), int(requeue_after().total_seconds()) // 2))
+
+
 def retries_window() -> timedelta:
     """How long a notice's retries take at most, from its first attempt to its last
     claim going stale: a notice still pending and retried after that lost its retry."""
@@ -70,7 +80,7 @@ def send_notices(notice_ids: list[int], rounds: int = 0) -> int:
     if left.not_tried:
         try:
             send_notices.apply_async(
-                (left.not_tried, rounds + 1), countdown=retry_countdown(rounds)
+                (left.not_tried, rounds + 1), countdown=batch_countdown(rounds)
             )
         except Exception:
             # Unclaimed and never attempted: the sweep queues them again.
