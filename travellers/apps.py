@@ -21,3 +21,9 @@ class TravellersConfig(AppConfig):
 
         hooks.IMPACT_PREVIEW = preview_risk_changes
         hooks.IMPACT_TEMPLATE = "admin/travellers/impact_report.html"
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from travellers.views import forget_citizen_on_staff_login
+
+        user_logged_in.connect(forget_citizen_on_staff_login, dispatch_uid="forget_citizen")

@@ -142,6 +142,21 @@ def _keep_briefly(request) -> None:
         request.session.set_expiry(settings.CITIZEN_SESSION_IDLE_MINUTES * 60)
 
 
+CITIZEN_KEYS = (DRAFT, AMEND_DRAFT, TOKEN, ACCESS, SIGN_IN_FIRST, AMENDED)
+
+
+def forget_citizen_on_staff_login(sender, request, user, **kwargs) -> None:
+    """A staff login in a browser a citizen just used (``user_logged_in``): Django keeps
+    the session's data across the login, so the citizen's draft and access would stay in
+    the staff session, and its 30-minute expiry would log staff out while they work."""
+    session = getattr(request, "session", None)
+    if session is None or not any(key in session for key in CITIZEN_KEYS):
+        return
+    for key in CITIZEN_KEYS:
+        session.pop(key, None)
+    session.set_expiry(None)
+
+
 def _save_draft(request, state: dict) -> None:
     request.session[DRAFT] = pii.encrypt(json.dumps(state, ensure_ascii=False))
     _keep_briefly(request)

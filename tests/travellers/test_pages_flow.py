@@ -576,3 +576,23 @@ def test_on_english_pages_chinese_names_are_marked_chinese(client):
     assert heading.select_one('span[lang="zh-Hans"]').get_text() == heading.get_text().strip()
     companion_heading = page.select_one("#companion-1")
     assert companion_heading.select_one('span[lang="zh-Hans"]').get_text() == "王*红"
+
+
+def test_a_staff_login_after_a_citizens_visit_drops_their_access_and_keeps_djangos_expiry(
+    client, admin_user, settings
+):
+    from travellers.views import ACCESS, DRAFT
+
+    confirm(client)
+    client.post("/declare/", valid_post(full_name="另一位"))
+    assert client.session.get_expiry_age() == settings.CITIZEN_SESSION_IDLE_MINUTES * 60
+
+    assert (
+        client.post(
+            reverse("admin:login"), {"username": admin_user.username, "password": "password"}
+        ).status_code
+        == 302
+    )
+
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+    assert DRAFT not in client.session and ACCESS not in client.session
