@@ -60,12 +60,19 @@ def change_places(change, old, shown, language: str) -> tuple[list[str], list[st
     if change.kind == ChangeKind.RISK_AREAS_IMPORTED:
         # Of an import's many areas, those this traveller's answers name (a lifted one
         # is in the old answer's reasons, a new one in the new answer's).
-        named = {area for answer in (old, shown) if answer for area in answer.risk_areas}
+        # By county and name: a common area name ("幸福小区") is in many counties.
+        named = {
+            (reason.region, area)
+            for answer in (old, shown)
+            if answer
+            for reason in answer.reasons
+            for area in reason.risk_areas
+        }
         rows = [
             row
             for part in (change.after or {}).get("parts", ())
             for row in (part["before"], part["after"])
-            if row and row["name"] in named
+            if row and (row["region"], row["name"]) in named
         ]
         counties = [region_display_name(row["region"], language, context=False) for row in rows]
         return list(dict.fromkeys(counties)), list(dict.fromkeys(row["name"] for row in rows))

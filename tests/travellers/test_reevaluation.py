@@ -633,6 +633,31 @@ def test_a_traveller_through_two_imported_counties_gets_one_notice_naming_both_a
     assert "广陵区" in body and "江宁区" in body and "邗江区" not in body
 
 
+def test_an_imports_area_named_like_one_on_the_trip_but_elsewhere_is_not_named(
+    eager, sent_notices
+):
+    from policies.services.bulk import risk_areas_import
+    from travellers.notices import notice_render
+
+    declaration = make_declaration(GUANGLING)
+    ten_days_ago = today() - timedelta(days=10)
+    eager(
+        risk_areas_import,
+        create=[
+            {"region": county, "name": "幸福小区", "level": "high", "designated_on": ten_days_ago}
+            for county in (GUANGLING, HANJIANG)
+        ],
+        relevel=[],
+        lift=[],
+        on=today(),
+    )
+
+    (notice,) = change_notices(declaration)
+    body = notice_render(notice).body
+    assert "幸福小区" in body and "广陵区" in body
+    assert "邗江区" not in body  # the namesake in a county the traveller avoided
+
+
 def test_an_import_that_changes_nothing_records_no_change(eager):
     from policies.services.bulk import risk_areas_import
 
