@@ -22,7 +22,9 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -206,9 +208,47 @@ class FollowUpForm(forms.ModelForm):
         help_text=_("选填。之前的备注都保留在下方的“跟进备注记录”中。"),
     )
 
+    # The follow-up the form was opened on ("status|time"): a form a colleague has since
+    # overtaken must neither write its old status back nor silently undo theirs.
+    seen_follow_up = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Declaration
         fields = ("follow_up_status",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_follow_up"].initial = self._current_version()
+
+    def _current_version(self) -> str:
+        at = self.instance.follow_up_at
+        return f"{self.instance.follow_up_status}|{at.isoformat() if at else ''}"
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("follow_up_status")
+        current = self._current_version()
+        seen = cleaned.get("seen_follow_up") or current
+        if seen == current or status is None:
+            return cleaned
+        if status == seen.partition("|")[0]:
+            # The status was left as the form showed it: only the note is new.
+            cleaned["follow_up_status"] = self.instance.follow_up_status
+            return cleaned
+        # Shown again with the colleague's step on the page; saving again is deliberate.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_follow_up")] = current
+        by = self.instance.follow_up_by
+        raise ValidationError(
+            _("%(who)s 已于 %(when)s 把跟进状态改为“%(status)s”。请确认后再保存。")
+            % {
+                "who": by.get_username() if by else _("他人"),
+                "when": date_format(
+                    timezone.localtime(self.instance.follow_up_at), "DATETIME_FORMAT"
+                ),
+                "status": self.instance.get_follow_up_status_display(),
+            }
+        )
 
 
 CITIZEN_FIELDS = (
@@ -359,12 +399,14 @@ NUMBER_IN_URL_MESSAGE = _(
 
 FOLLOW_UP_FIELDS = (
     "follow_up_status",
+    "seen_follow_up",
     "new_note",
     "follow_up_note",
     "follow_up_by",
     "follow_up_at",
 )
-EDITABLE_FIELDS = ("follow_up_status", "new_note")
+EDITABLE_FIELDS = ("follow_up_status", "seen_follow_up", "new_note")
+FORM_ONLY_FIELDS = ("seen_follow_up", "new_note")  # no model attribute to show read-only
 
 
 @admin.register(Declaration)
@@ -419,7 +461,13 @@ class DeclarationAdmin(admin.ModelAdmin):
             return self.fieldsets
         # Whoever may only look has no new note to write.
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "new_note"]})
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in FORM_ONLY_FIELDS],
+                },
+            )
             for name, options in self.fieldsets
         ]
 
@@ -427,7 +475,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         shown = CITIZEN_FIELDS + ANSWER_FIELDS + FOLLOW_UP_FIELDS
         if self._may_follow_up(request, obj):
             return tuple(f for f in shown if f not in EDITABLE_FIELDS)
-        return tuple(f for f in shown if f != "new_note")
+        return tuple(f for f in shown if f not in FORM_ONLY_FIELDS)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -25,9 +25,12 @@ DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 
 @transaction.atomic
 def declaration_follow_up(
-    *, declaration: Declaration, status: str, note: str, actor
+    *, declaration: Declaration, status: str | None, note: str, actor
 ) -> Declaration:
     """Record a follow-up step: the status, a new note if any, who did it and when.
+
+    ``status`` None keeps the status as it is when the row is locked (a note alone must
+    not write back a status read before a colleague changed it).
 
     A note is added to the earlier ones (``FollowUpNote``), never written over them,
     so a colleague's note survives a form opened before it was saved. Saving the same
@@ -36,7 +39,7 @@ def declaration_follow_up(
     event. Notes stay out of events: staff may write
     personal details in them, and events hold none.
     """
-    if status not in FollowUpStatus.values:
+    if status is not None and status not in FollowUpStatus.values:
         raise ValidationError({"follow_up_status": _("未知的跟进状态。")})
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
@@ -50,6 +53,8 @@ def declaration_follow_up(
     if note and _just_recorded(stored, note, actor, now):
         note = ""
     previous = stored.follow_up_status
+    if status is None:
+        status = previous
     if status == previous and not note:
         return stored
 

@@ -291,7 +291,7 @@ class StaffDeclarationMixin:
         try:
             declaration_follow_up(
                 declaration=declaration,
-                status=data.get("follow_up_status", declaration.follow_up_status),
+                status=data.get("follow_up_status"),
                 note=data.get("follow_up_note", ""),
                 actor=request.user,
             )

@@ -148,7 +148,8 @@ def test_saving_the_follow_up_form_records_who_and_when_with_an_event(worker_cli
     assert re.search(r'<textarea name="new_note"[^>]*>\s*</textarea>', page)
 
 
-def test_a_form_opened_before_a_colleagues_note_does_not_write_over_it(worker_client, east):
+def _colleague_follows_up_while_the_worker_has_the_form_open(worker_client, east):
+    """The worker's form, opened before a colleague set "contacted" with a note."""
     declaration = make_declaration(community=east)
     stale_page = worker_client.get(change_url(declaration)).content.decode()
     colleague = Client()
@@ -158,15 +159,51 @@ def test_a_form_opened_before_a_colleagues_note_does_not_write_over_it(worker_cl
         change_url(declaration),
         admin_form_data(fresh_page, follow_up_status="contacted", new_note="已上门，居家观察中"),
     )
+    return declaration, stale_page
+
+
+def test_a_form_opened_before_a_colleagues_step_adds_its_note_and_keeps_their_status(
+    worker_client, east
+):
+    declaration, stale_page = _colleague_follows_up_while_the_worker_has_the_form_open(
+        worker_client, east
+    )
+    # The status select still shows "not_contacted", as the form was opened.
     response = worker_client.post(
         change_url(declaration),
-        admin_form_data(stale_page, follow_up_status="observation_started", new_note=""),
+        admin_form_data(stale_page, follow_up_status="not_contacted", new_note="电话也已联系"),
     )
     assert response.status_code == 302
     declaration.refresh_from_db()
-    assert declaration.follow_up_status == "observation_started"
-    assert declaration.follow_up_note == "已上门，居家观察中"
-    assert [note.text for note in declaration.follow_up_notes.all()] == ["已上门，居家观察中"]
+    assert declaration.follow_up_status == "contacted"
+    assert [note.text for note in declaration.follow_up_notes.all()] == [
+        "已上门，居家观察中",
+        "电话也已联系",
+    ]
+
+
+def test_a_status_changed_on_an_overtaken_form_is_refused_until_saved_again(worker_client, east):
+    declaration, stale_page = _colleague_follows_up_while_the_worker_has_the_form_open(
+        worker_client, east
+    )
+    posted = admin_form_data(stale_page, follow_up_status="completed", new_note="已完成")
+    refused = worker_client.post(change_url(declaration), posted)
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "east-colleague 已于" in page and "把跟进状态改为“已联系”。请确认后再保存。" in page
+    declaration.refresh_from_db()
+    assert declaration.follow_up_status == "contacted"
+    assert declaration.follow_up_notes.count() == 1
+    # Saved again from the page that showed the colleague's step: deliberate, so it holds.
+    again = worker_client.post(
+        change_url(declaration),
+        admin_form_data(page, follow_up_status="completed", new_note="已完成"),
+    )
+    assert again.status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.follow_up_status == "completed"
+    assert [note.text for note in declaration.follow_up_notes.all()][-1] == "已完成"
 
 
 def test_a_leads_submit_event_names_no_lead_and_a_companions_names_its_lead():

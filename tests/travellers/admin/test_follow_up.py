@@ -177,3 +177,16 @@ def test_a_colleagues_note_in_the_same_words_is_kept_as_theirs(declaration, work
     notes = FollowUpNote.objects.filter(declaration=declaration)
     assert [n.author for n in notes] == [worker, colleague]
     assert saved.follow_up_by == colleague
+
+
+def test_a_note_alone_keeps_the_status_a_colleague_set_after_it_was_read(declaration, worker):
+    colleague = community_worker("east-colleague", declaration.community)
+    read_before = type(declaration).objects.get(pk=declaration.pk)  # "not_contacted"
+    declaration_follow_up(declaration=declaration, status="contacted", note="", actor=colleague)
+
+    saved = declaration_follow_up(
+        declaration=read_before, status=None, note="补充：家属已知晓", actor=worker
+    )
+
+    assert saved.follow_up_status == "contacted"
+    assert FollowUpNote.objects.get().status == "contacted"
