@@ -9,7 +9,6 @@ with the first attempt and lasts the rate's period.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from django.conf import settings
@@ -59,9 +58,14 @@ def release(reference: str) -> None:
     """Give back the attempt of a lookup that found its declaration."""
     if _limit() is None:
         return
-    # ValueError: the window ended meanwhile, nothing is left to give back.
-    with contextlib.suppress(ValueError):
+    try:
         cache.decr(_key(reference))
+    except ValueError:
+        pass  # the window ended meanwhile, nothing is left to give back
+    except Exception as exc:
+        # The lookup found its declaration: a cache gone since the reserve costs the
+        # owner one attempt of the window, never the answer.
+        logger.warning("Lookup attempt not given back (%s)", type(exc).__name__)
 
 
 def wait_seconds() -> int:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -596,3 +597,20 @@ def test_a_staff_login_after_a_citizens_visit_drops_their_access_and_keeps_djang
 
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
     assert DRAFT not in client.session and ACCESS not in client.session
+
+
+class CacheLostAfterTheReserve(LocMemCache):
+    """A cache server that answers the attempt's reserve and is gone for its release."""
+
+    def decr(self, key, delta=1, version=None):
+        raise ConnectionError("cache server gone")
+
+
+def test_a_right_lookup_opens_the_declaration_though_the_cache_went_after_the_reserve(client):
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    flaky_cache = {"default": {"BACKEND": f"{__name__}.CacheLostAfterTheReserve"}}
+    with override_settings(CACHES=flaky_cache):
+        response = lookup(Client(), reference, "5678")
+    assert response.status_code == 303
+    assert response["Location"] == reverse("travellers:declaration", args=[reference])
