@@ -52,6 +52,14 @@ class FlakyBackend(BaseEmailBackend):
         return len(messages)
 
 
+def smtp_to(settings, port: int) -> None:
+    """Django's SMTP backend, plain and without login, to a server on 127.0.0.1:port."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+
 @pytest.fixture
 def locmem(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -427,11 +435,7 @@ def test_a_real_smtp_server_that_fails_first_is_retried_then_delivers(settings):
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        smtp_to(settings, port)
         _, notice = submitted()
         with pytest.raises(TemporaryDeliveryError):
             notice_send(notice_id=notice.pk)
@@ -454,11 +458,7 @@ def test_a_mail_server_that_never_answers_fails_the_attempt_instead_of_holding_t
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()  # connections are queued, never greeted
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = silent.getsockname()[1]
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        smtp_to(settings, silent.getsockname()[1])
         _, notice = submitted()
         started = time.monotonic()
         try:
@@ -492,11 +492,7 @@ def smtp_server(settings):
     handler = _SessionCounter()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    smtp_to(settings, port)
     yield handler, controller
     drop_mail_connection()
     controller.stop()
@@ -715,10 +711,7 @@ def refusing_server(settings):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    smtp_to(settings, port)
     yield
     drop_mail_connection()
 
