@@ -55,11 +55,14 @@ def test_at_the_limit_of_legs_the_add_button_says_why_it_adds_no_more(page, monk
     assert leg_rows(page) == 3 and add.is_enabled() and limit.inner_text() == ""
 
 
-def a_declaration():
+def a_declaration(**overrides):
+    """A declaration submitted through the service, as the form would (``overrides`` of
+    the API payload, companions among them)."""
     from travellers.serializers import DeclarationSerializer
     from travellers.services import declaration_submit
 
-    serializer = DeclarationSerializer(data=declaration_payload(today=timezone.localdate()))
+    data = declaration_payload(today=timezone.localdate(), **overrides)
+    serializer = DeclarationSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     return declaration_submit(data=serializer.validated_data, idempotency_key=uuid.uuid4())
 

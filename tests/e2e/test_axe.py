@@ -6,7 +6,6 @@ violations fail: axe's "incomplete" results need a
 person to judge them.
 """
 
-import uuid
 from datetime import timedelta
 from importlib import resources
 
@@ -14,7 +13,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from tests.travellers.api.payloads import PHONE, companion, declaration_payload
+from tests.e2e.test_a11y import a_declaration
+from tests.travellers.api.payloads import PHONE, companion
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,13 +49,7 @@ def violations(page, axe_script) -> list[dict]:
 
 
 def a_family_declaration():
-    from travellers.serializers import DeclarationSerializer
-    from travellers.services import declaration_submit
-
-    data = declaration_payload(today=timezone.localdate(), companions=[companion()])
-    serializer = DeclarationSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    return declaration_submit(data=serializer.validated_data, idempotency_key=uuid.uuid4())
+    return a_declaration(companions=[companion()])
 
 
 def an_announcement():
