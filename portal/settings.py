@@ -107,6 +107,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same backend, keeping its redis-py client: see portal/redis_cache.py.
+    CACHES["default"]["BACKEND"] = "portal.redis_cache.RedisCache"
 
 # The lockout check runs before the password check (django-axes); see portal/axes_backend.py.
 AUTHENTICATION_BACKENDS = [

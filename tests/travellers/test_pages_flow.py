@@ -154,7 +154,7 @@ def test_confirming_is_throttled_as_the_api_submit_is_and_keeps_the_draft(client
 
 UNREACHABLE_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
     }
 }

@@ -401,7 +401,7 @@ def test_the_throttle_counts_clients_separately(api, policy, settings):
 def test_the_endpoint_answers_while_the_throttle_counter_cannot_be_reached(evaluate):
     unreachable = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

@@ -266,7 +266,7 @@ def test_behind_a_proxy_the_address_it_forwards_is_the_client(client, today, ris
 # Production keeps the throttle counters in Redis, mostly the broker's own server.
 UNREACHABLE_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
     }
 }

@@ -1,0 +1,88 @@
+"""The Redis cache backend production uses for throttle counters (``CACHE_URL=rediscache://``)."""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+from tests.conftest import services_required
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_rediscache_url_selects_the_backend_that_keeps_its_client():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "CACHE_URL": "rediscache://127.0.0.1:6379/1",
+    }
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert printed == "portal.redis_cache.RedisCache"
+
+
+@pytest.fixture
+def redis_cache():
+    url = os.environ.get("INTEGRATION_BROKER_URL", "")
+    if not url:
+        if services_required():
+            pytest.fail("INTEGRATION_BROKER_URL is not set (REQUIRE_SERVICES=1)")
+        pytest.skip("INTEGRATION_BROKER_URL is not set")
+    config = {
+        "default": {
+            "BACKEND": "portal.redis_cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"test-redis-cache-{uuid.uuid4().hex}",
+        }
+    }
+    with override_settings(CACHES=config):
+        cache = caches["default"]
+        yield cache
+        cache.delete_many(["counter", "history", "forked"])
+        cache.close()
+
+
+def test_the_counters_work_through_one_client_for_every_operation(redis_cache):
+    assert redis_cache.add("counter", 0, 60) is True
+    assert redis_cache.add("counter", 5, 60) is False
+    assert redis_cache.incr("counter") == 1
+    redis_cache.set("history", [1.5, 2.5], 60)
+    assert redis_cache.get("history") == [1.5, 2.5]
+    assert redis_cache.get_many(["counter", "history"]) == {"counter": 1, "history": [1.5, 2.5]}
+    assert redis_cache.delete("history") is True
+    assert redis_cache.get("history") is None
+
+    client = redis_cache._cache.get_client()
+    assert redis_cache._cache.get_client(write=True) is client
+
+
+def test_a_forked_worker_uses_its_own_connections(redis_cache):
+    # Gunicorn forks workers from a parent that may have used the cache already: the kept
+    # client must not hand a child the parent's socket.
+    redis_cache.set("forked", "parent", 60)
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only if it read and wrote through the cache
+        ok = False
+        try:
+            ok = redis_cache.get("forked") == "parent"
+            redis_cache.set("forked", "child", 60)
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert redis_cache.get("forked") == "child"
