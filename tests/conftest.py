@@ -31,6 +31,15 @@ def _fresh_region_table():
 
 
 @pytest.fixture(autouse=True)
+def _empty_throttle_counts():
+    # The counters live in the cache across tests, all from one client address: a test
+    # must not meet the 429 of the submits the tests before it made.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # Real hashing costs ~0.3 s per login; tests check behaviour, not cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
