@@ -520,7 +520,7 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     code, text = (code or "").strip(), (text or "").strip()
     # The picked code stands unless the text was changed or emptied afterwards (without
     # JavaScript nothing else clears the hidden code).
-    if re.fullmatch(r"\d{6}", code) and text and text in (code, region_names([code]).get(code)):
+    if re.fullmatch(r"\d{6}", code) and text and text in (code, *_box_names(code)):
         return code, None
     if re.fullmatch(r"\d{6}", text):
         return text, None
@@ -582,6 +582,22 @@ def region_names(codes) -> dict[str, str]:
     if not codes:
         return {}
     return dict(Region.objects.filter(code__in=codes).values_list("code", "full_name"))
+
+
+def names_in_box(codes) -> dict[str, str]:
+    """The name a leg's region box shows for each of ``codes``: the English full name on
+    English pages ("Guangling District, Yangzhou, Jiangsu"), else the Chinese one."""
+    names = region_names(codes)
+    english = {code: name for code, name in english_full_names(names).items() if name}
+    return {**names, **english}
+
+
+def _box_names(code: str) -> tuple[str, ...]:
+    # Either language's name keeps a picked code: the form's language switch keeps the
+    # box's text as the reader left it.
+    facts = region_table().get(code)
+    chinese = region_names([code]).get(code)
+    return tuple(name for name in (chinese, facts and facts.full_name_en) if name)
 
 
 def residence_choices() -> list[tuple[str, str]]:
@@ -801,7 +817,7 @@ def bind(state: Mapping, errors: Mapping[str, list[str]], *, names=TOP_FIELDS) -
 def resolved_codes(state: dict, built: Built) -> dict:
     """The state with the codes the form resolved, so a re-render shows what was found."""
     legs = [dict(leg) for leg in state["legs"]]
-    names = region_names(built.resolved_regions.values())
+    names = names_in_box(built.resolved_regions.values())
     for index, code in built.resolved_regions.items():
         legs[index]["region_code"] = code
         legs[index]["region"] = names.get(code, legs[index]["region"])

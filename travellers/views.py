@@ -726,9 +726,11 @@ def _amend_state(declaration: Declaration) -> dict:
         ),
         "home_quarantine_possible": forms.YES if declaration.home_quarantine_possible else forms.NO,
     }
+    english = (get_language() or "").startswith("en")
     legs = [
         {
-            "region": leg.region.full_name,
+            # As the picker fills the box: in the page's language (forms.names_in_box).
+            "region": (english and leg.region.full_name_en) or leg.region.full_name,
             "region_code": leg.region_id,
             "start_date": leg.start_date.isoformat(),
             "end_date": leg.end_date.isoformat() if leg.end_date else "",

@@ -102,7 +102,8 @@
     function pick(index) {
       var region = results[index];
       if (!region) { return; }
-      input.value = region.full_name;
+      // The box reads as the page does; the server takes either language's name with the code.
+      input.value = english && region.full_name_en ? region.full_name_en : region.full_name;
       code.value = region.code;
       lastQuery = input.value;
       if (chosen) {

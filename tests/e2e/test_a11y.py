@@ -184,6 +184,7 @@ def test_the_picker_counts_one_place_and_several_places_in_english(page, live_se
     assert option.inner_text().startswith("Guangling District, Yangzhou, Jiangsu (广陵区)")
     assert option.locator("span[lang=zh-Hans]").inner_text() == "广陵区"
     option.click()
+    assert field.input_value() == "Guangling District, Yangzhou, Jiangsu"
     chosen = page.locator("#id_legs-0-region-chosen")
     assert "Guangling District, Yangzhou, Jiangsu (广陵区)" in chosen.inner_text()
 

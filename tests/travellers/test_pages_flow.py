@@ -187,6 +187,21 @@ def test_an_amendment_re_evaluates_and_keeps_the_history(client):
     assert Evaluation.objects.filter(declaration=declaration).count() == 2
 
 
+def test_an_english_amend_form_names_the_stays_in_english_and_saves_them_unchanged(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    url = reverse("travellers:amend", args=[declaration.reference])
+    form = soup(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    box = form.find(id="id_legs-0-region")["value"]
+    assert box == "Guangling District, Yangzhou, Jiangsu"
+    code = form.find("input", attrs={"name": "legs-0-region_code"})["value"]
+    post = amend_post(
+        health_code="yellow", **{"legs-0-region": box, "legs-0-region_code": code}
+    )
+    assert client.post(url, post, HTTP_ACCEPT_LANGUAGE="en").status_code == 303
+    assert [leg.region_id for leg in declaration.legs.all()] == ["321002"]
+
+
 def test_switching_language_on_the_amend_form_keeps_the_changes_and_saves_nothing(client):
     from django.conf import settings
 

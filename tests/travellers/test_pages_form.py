@@ -170,6 +170,37 @@ def test_without_javascript_a_unique_name_finds_the_county(client, typed):
     assert "江苏省扬州市广陵区" in check.get_text()
 
 
+GUANGLING_EN = "Guangling District, Yangzhou, Jiangsu"
+
+
+@pytest.mark.parametrize("box", [GUANGLING_EN, "江苏省扬州市广陵区"])
+def test_the_boxs_name_in_either_language_is_taken_for_the_picked_county(client, box):
+    # The picker writes the English name on English pages; a language switch keeps the
+    # Chinese one a reader picked before it.
+    post = valid_post(**{"legs-0-region": box, "legs-0-region_code": "321002"})
+    response = client.post("/declare/", post, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 303
+    check = soup(client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en"))
+    assert f"{GUANGLING_EN} (广陵区)" in check.get_text()
+
+
+def test_a_name_that_is_not_the_picked_codes_is_searched_instead(client):
+    # The box was changed after picking 广灵县 (140223): the text decides, not the code.
+    post = valid_post(**{"legs-0-region": GUANGLING_EN, "legs-0-region_code": "140223"})
+    response = client.post("/declare/", post, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 303
+    check = soup(client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")).get_text()
+    assert f"{GUANGLING_EN} (广陵区)" in check and "广灵县" not in check
+
+
+def test_a_re_shown_form_names_the_found_county_in_the_pages_language(client):
+    post = valid_post(**{"legs-0-region": "321002", "phone": "123"})
+    english = soup(client.post("/declare/", post, HTTP_ACCEPT_LANGUAGE="en"))
+    assert english.find(id="id_legs-0-region")["value"] == GUANGLING_EN
+    chinese = soup(client.post("/declare/", post))
+    assert chinese.find(id="id_legs-0-region")["value"] == "江苏省扬州市广陵区"
+
+
 def test_an_ambiguous_region_name_lists_the_candidates(client):
     # 广陵区 (Yangzhou) and 广灵县 (Datong) share their toneless pinyin.
     response = client.post("/declare/", valid_post(**{"legs-0-region": "guangling"}))
