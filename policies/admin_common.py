@@ -36,6 +36,8 @@ class AuditedHistoryAdmin(SimpleHistoryAdmin):
     drafts); staff edit the current object instead, which is recorded like any edit.
     """
 
+    object_history_list_template = "admin/audited_history_list.html"
+
     def revert_disabled(self, request, obj=None):
         return True
 

@@ -49,3 +49,34 @@ def test_a_history_page_names_its_changes_column_in_chinese(root_client):
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     ).content.decode()
     assert "变更内容" in page and ">Changes<" not in page
+
+
+def test_a_history_page_lists_when_what_and_who_without_an_empty_reason_column(root_client):
+    from datetime import date
+
+    from django.contrib.auth import get_user
+
+    from policies.services.risk_data import risk_area_create, risk_area_update
+
+    staff = get_user(root_client)  # the test client's logged-in user
+    area = risk_area_create(
+        region="321002", name="某某小区", level="high", designated_on=date(2021, 7, 28), actor=staff
+    )
+    risk_area_update(risk_area=area, level="medium", actor=staff)
+    page = root_client.get(
+        reverse("admin:policies_riskarea_history", args=[area.pk]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert "修改原因" not in page and "None" not in page
+    assert "修改人" in page and staff.get_username() in page
+    assert "共 2 条记录" in page
+    # The later step names the field it changed, old value to new.
+    assert "→" in page and "中风险" in page
+    version = reverse(
+        "admin:policies_riskarea_simple_history", args=[area.pk, area.history.earliest().pk]
+    )
+    assert f'href="{version}"' in page
+    english = root_client.get(
+        reverse("admin:policies_riskarea_history", args=[area.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "2 entries" in english and "Changed by" in english
