@@ -1,8 +1,11 @@
+from dataclasses import replace
+
 from tests.policies.engine.builders import (
     PLAIN,
     PORT_CITY,
     arrival,
     conditions,
+    d,
     designation,
     fired,
     leg,
@@ -89,3 +92,23 @@ def test_one_unmet_port_exit_makes_the_merged_condition_unmet():
     result = run(declaration, "2022-01-12", PORTS, DECEMBER)
     assert conditions(result) == {"nat_48h_leaving_port_city": False}
     assert [r.region for r in result.reasons] == [PORT_CITY, "152502"]
+
+
+def test_once_the_planned_day_has_passed_a_traveller_still_in_the_port_city_leaves_on_the_day():
+    # Planned for 01-08 and still in Erenhot on 01-12: the leaving test is the one taken
+    # now, like the boarding test, not one from before the day that was not kept.
+    declaration = pre("2022-01-08", leg(PORT_CITY, "2022-01-01", None))
+    fresh = run(
+        replace(declaration, nat_test=negative("2022-01-11")), "2022-01-12", PORTS, DECEMBER
+    )
+    assert conditions(fresh) == {"nat_48h": True, "nat_48h_leaving_port_city": True}
+    stale = run(
+        replace(declaration, nat_test=negative("2022-01-07")), "2022-01-12", PORTS, DECEMBER
+    )
+    assert conditions(stale) == {"nat_48h": False, "nat_48h_leaving_port_city": False}
+    # The fresh test stops counting for both on the same day, and the reason names no
+    # leaving day (it would change every day the traveller stays).
+    assert fresh.next_review_on == d("2022-01-13")
+    [because] = [r for r in fresh.reasons if r.rule == "port_city_exit"]
+    assert "2022年1月" not in because.text_zh and "January" not in because.text_en
+    assert "二连浩特市" in because.text_zh
