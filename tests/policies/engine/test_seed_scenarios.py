@@ -192,3 +192,23 @@ def test_a_yellow_code_arrival_from_a_high_risk_county_is_observed_centrally_and
     ]
     assert conditions(result) == {"report_to_community": None}
     assert fired(result) == ["risk_county_stay", "health_code"]
+
+
+# Seeds 000 and 003 together: a close contact who also stayed in a high-risk county waits
+# for the later of the two ends (期限自离开风险地区或离开...密切接触者等人员之日起算).
+
+
+def test_a_close_contact_from_a_high_risk_county_waits_for_the_later_of_both_ends():
+    declaration = pre(
+        "2021-08-10",
+        leg(GUANGLING, "2021-07-25", "2021-08-05"),
+        contact_status="close_contact",
+        last_contact_date=d("2021-07-28"),
+    )
+
+    result = run(declaration, "2021-08-08", guangling_high())
+
+    # Stay: 08-05 + 14 = 08-19; contact: 07-28 + 14 + 7 = 08-18.
+    assert result.outcome == "postponed"
+    assert result.entry_allowed_from == d("2021-08-19")
+    assert fired(result) == ["risk_county_stay", "nat_test", "contact_status"]
