@@ -59,6 +59,16 @@ TODAY_MESSAGES = {
     "arrival_too_late": _("计划抵达日期不能晚于今天起一年以后。"),
     "arrival_too_early": _("抵达日期不能早于一年以前。"),
 }
+# On submit the kind can still be changed, and a date on the wrong side of today mostly
+# means the other kind: the message says which. (An amendment keeps its kind, and the
+# plain messages above.)
+SUBMIT_MESSAGES = {
+    **TODAY_MESSAGES,
+    "arrival_before": _("计划抵达日期不能早于今天。如已抵京，请在申报类型中选择“抵达后报备”。"),
+    "arrival_after": _(
+        "抵达后报备的抵达日期不能晚于今天。如尚未抵京，请在申报类型中选择“出行前申报”。"
+    ),
+}
 # No as_of: refused by name rather than dropped, so a caller does not believe the answer
 # is for the day it sent.
 NO_AS_OF = {"as_of": _("申报总是按今天的政策和风险地区评估，不接受 as_of。")}
@@ -200,7 +210,7 @@ class DeclarationSerializer(EvaluateRequestSerializer):
     """
 
     as_of = None  # a declaration is always evaluated for today
-    as_of_messages = TODAY_MESSAGES
+    as_of_messages = SUBMIT_MESSAGES
     unknown_field_messages = NO_AS_OF
 
     full_name = TextField(max_length=100, trim_whitespace=True, error_messages=_NAME_MESSAGES)

@@ -199,8 +199,10 @@ def test_a_pre_travel_arrival_date_in_the_past_is_refused():
     valid, serializer = validate(payload)
     assert not valid
     assert list(serializer.errors) == ["arrival_date"]
-    # A declaration is always for today, and the message says so.
-    assert serializer.errors["arrival_date"] == ["计划抵达日期不能早于今天。"]
+    # A declaration is always for today, and the message says so, and which kind fits.
+    assert serializer.errors["arrival_date"] == [
+        "计划抵达日期不能早于今天。如已抵京，请在申报类型中选择“抵达后报备”。"
+    ]
 
 
 def test_field_errors_and_the_checks_between_valid_fields_come_in_one_round():
@@ -211,7 +213,7 @@ def test_field_errors_and_the_checks_between_valid_fields_come_in_one_round():
     valid, serializer = validate(payload)
     assert not valid
     assert set(serializer.errors) == {"phone", "arrival_date"}
-    assert serializer.errors["arrival_date"] == ["计划抵达日期不能早于今天。"]
+    assert serializer.errors["arrival_date"][0].startswith("计划抵达日期不能早于今天。")
 
 
 def test_a_check_reading_a_field_that_failed_is_left_to_that_fields_error():

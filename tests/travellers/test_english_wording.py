@@ -1,0 +1,70 @@
+"""What a reader of the English pages and emails is told, through the Django test client:
+answers in plain, consistent words, and errors that say how to put them right."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.travellers.test_pages_flow import amend_post, confirm
+from tests.travellers.test_pages_form import soup, valid_post
+from travellers.models import Declaration
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.mark.parametrize(
+    "kind, days, advice",
+    [
+        ("pre_travel", -1, "choose “Report after arrival” as the declaration type"),
+        ("arrival_report", 1, "choose “Declaration before travel” as the declaration type"),
+    ],
+)
+def test_an_arrival_date_on_the_wrong_side_of_today_says_which_declaration_type_fits(
+    english, kind, days, advice
+):
+    today = timezone.localdate()
+    post = valid_post(
+        kind=kind,
+        arrival_date=(today + timedelta(days=days)).isoformat(),
+        **{"legs-0-end_date": (today - timedelta(days=5)).isoformat()},
+    )
+    response = english.post("/declare/", post)
+    assert response.status_code == 400
+    lines = {a["href"]: a.get_text() for a in soup(response).select("[data-error-summary] a")}
+    assert advice in lines["#id_arrival_date"]
+
+
+@pytest.mark.parametrize(
+    "kind, days, advice",
+    [
+        ("pre_travel", -1, "如已抵京，请在申报类型中选择“抵达后报备”。"),
+        ("arrival_report", 1, "如尚未抵京，请在申报类型中选择“出行前申报”。"),
+    ],
+)
+def test_the_chinese_arrival_date_error_gives_the_same_advice(client, kind, days, advice):
+    today = timezone.localdate()
+    post = valid_post(kind=kind, arrival_date=(today + timedelta(days=days)).isoformat())
+    response = client.post("/declare/", post)
+    assert advice in soup(response).find(id="id_arrival_date-error").get_text()
+
+
+def test_an_amendment_keeps_the_arrival_date_message_without_the_type_it_cannot_change(
+    client,
+):
+    # The kind is fixed once submitted: the amend form names no other declaration type.
+    confirm(client)
+    declaration = Declaration.objects.get()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    url = reverse("travellers:amend", args=[declaration.reference])
+    response = client.post(url, amend_post(arrival_date=yesterday.isoformat()))
+    error = soup(response).find(id="id_arrival_date-error").get_text()
+    assert "计划抵达日期不能早于今天。" in error
+    assert "抵达后报备" not in error
