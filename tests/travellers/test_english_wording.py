@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from policies.models import RiskArea
 from tests.travellers.test_pages_flow import amend_post, confirm
 from tests.travellers.test_pages_form import soup, valid_post
 from travellers.models import Declaration
@@ -18,6 +19,72 @@ pytestmark = pytest.mark.django_db
 def english(client):
     client.cookies["django_language"] = "en"
     return client
+
+
+def arrival_report(**overrides):
+    """Arrived yesterday, three days after leaving 金水区 (Zhengzhou)."""
+    today = timezone.localdate()
+    return {
+        "kind": "arrival_report",
+        "language": "en",
+        "arrival_date": (today - timedelta(days=1)).isoformat(),
+        "legs-0-region": "410105",
+        "legs-0-start_date": (today - timedelta(days=8)).isoformat(),
+        "legs-0-end_date": (today - timedelta(days=3)).isoformat(),
+        **overrides,
+    }
+
+
+def result_page(client, **overrides):
+    response, _token = confirm(client, **overrides)
+    return soup(client.get(response["Location"]))
+
+
+@pytest.fixture
+def jinshui_medium_risk():
+    return RiskArea.objects.create(
+        region_id="410105",
+        name="示例小区",
+        level="medium",
+        designated_on=timezone.localdate() - timedelta(days=30),
+    )
+
+
+def test_without_home_observation_the_reason_says_a_designated_site_not_central(
+    english, jinshui_medium_risk
+):
+    page = result_page(english, **arrival_report(home_quarantine_possible="no"))
+    reasons = page.select_one("[data-reasons]").get_text(" ", strip=True)
+    # The pages' one English name for 集中观察; "central" read as a word of its own.
+    assert "home observation is not possible for you" in reasons
+    assert "the observation is at a designated site" in reasons
+    assert "central" not in reasons
+
+
+@pytest.mark.parametrize(
+    "status, said",
+    [
+        ("secondary_contact", "You declared that you are a secondary close contact"),
+        (
+            "secondary_contact_cohabitant",
+            "You declared that you are living or working with a secondary close contact",
+        ),
+    ],
+)
+def test_a_contacts_reason_is_headed_contact_with_cases_and_reads_as_english(
+    english, status, said
+):
+    last_contact = timezone.localdate() - timedelta(days=2)
+    page = result_page(
+        english,
+        **arrival_report(contact_status=status, last_contact_date=last_contact.isoformat()),
+    )
+    [reason] = page.select("[data-reasons] li")
+    text = reason.get_text(" ", strip=True)
+    # A secondary contact is no close contact: the heading is the form's question.
+    assert reason.strong.get_text() == "Contact with cases"
+    assert said in text
+    assert "declared being" not in text
 
 
 @pytest.mark.parametrize(

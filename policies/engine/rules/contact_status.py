@@ -87,7 +87,7 @@ def _reason(rule: Rule, ctx: Context, name: str, contact):
         return found
     status = rule.statuses[name]
     zh = f"申报为{labels.CONTACT_ZH[name]}"
-    en = f"You declared being {labels.CONTACT_EN[name]}"
+    en = f"You declared that you are {labels.CONTACT_EN[name]}"
     if contact is not None:
         zh += f"（最后接触日期 {labels.day_zh(contact)}）"
         en += f" (last contact on {labels.day_en(contact)})"

@@ -109,7 +109,10 @@ def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
         en = head_en + f": {labels.measures_en(steps)}, counted from the day you left it."
         if not home_possible and steps != rule.steps:
             zh += "不具备居家观察条件的，改为集中观察。"
-            en += " Without home-observation conditions, observation is central."
+            en += (
+                " As home observation is not possible for you, the observation is at a"
+                " designated site."
+            )
     found = ctx.index.reasons[key] = reason(
         rule, zh=zh, en=en, region=info.region, region_name=info.name, risk_areas=areas
     )
