@@ -61,6 +61,18 @@ def test_without_home_observation_the_reason_says_a_designated_site_not_central(
     assert "central" not in reasons
 
 
+def test_a_measures_headline_says_its_last_day_is_still_part_of_it(
+    english, jinshui_medium_risk
+):
+    page = result_page(english, **arrival_report())
+    last_day = timezone.localdate() - timedelta(days=3) + timedelta(days=13)
+    shown = f"{last_day.day} {last_day:%B} {last_day.year}"
+    # "Until 12 December" leaves open whether the 12th is a day at home.
+    assert page.select_one(".headline").get_text(strip=True) == (
+        f"Home observation up to and including {shown}"
+    )
+
+
 @pytest.mark.parametrize(
     "status, said",
     [
