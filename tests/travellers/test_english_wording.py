@@ -10,7 +10,8 @@ from django.utils import timezone
 from policies.models import RiskArea
 from tests.travellers.test_pages_flow import amend_post, confirm
 from tests.travellers.test_pages_form import soup, valid_post
-from travellers.models import Declaration
+from travellers.models import Declaration, Notice
+from travellers.notices import notice_render
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +98,22 @@ def test_a_contacts_reason_is_headed_contact_with_cases_and_reads_as_english(
     assert reason.strong.get_text() == "Contact with cases"
     assert said in text
     assert "declared being" not in text
+
+
+def test_the_english_change_email_after_an_amendment_says_arrival_and_trip_after_the_change(
+    english,
+):
+    confirm(english, language="en")
+    declaration = Declaration.objects.get()
+    later = timezone.localdate() + timedelta(days=4)
+    url = reverse("travellers:amend", args=[declaration.reference])
+    response = english.post(url, amend_post(arrival_date=later.isoformat(), health_code="yellow"))
+    assert response.status_code == 303
+    body = notice_render(Notice.objects.get(declaration=declaration, kind="change")).body
+    shown = f"{later.day} {later:%B} {later.year}"
+    assert f"Arrival date in Beijing after the change: {shown}" in body
+    assert "Your trip after the change:" in body
+    assert "date as changed" not in body and "Trip as changed" not in body
 
 
 @pytest.mark.parametrize(
