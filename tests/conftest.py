@@ -31,6 +31,18 @@ def _fresh_region_table():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    # A request through the test client leaves its language active in the thread: a test
+    # calling a serializer or a service after an English page test must not answer in English.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_throttle_counts():
     # The counters live in the cache across tests, all from one client address: a test
     # must not meet the 429 of the submits the tests before it made.
