@@ -25,10 +25,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from policies.engine import labels
 from policies.engine.types import (
     ARRIVAL_REPORT,
     CONDITION_CODES,
@@ -41,7 +43,7 @@ from policies.engine.types import (
     PRE_TRAVEL,
 )
 from policies.models import significant_prefix
-from policies.regions import region_table
+from policies.regions import region_display_name, region_table
 from policies.snapshots import local_date
 
 MAX_LEGS = 50
@@ -448,8 +450,21 @@ class EvaluateRequestSerializer(RequestSerializer):
             ended, starts = legs[previous]["end_date"], legs[index]["start_date"]
             # Sharing the travel day is fine: one leg ends the day the next starts.
             if ended is not None and ended > starts:
-                errors[index] = {"start_date": [_("行程时间与上一段行程重叠。")]}
+                errors[index] = {"start_date": [_overlap_message(legs[previous])]}
         return errors
+
+
+def _overlap_message(other: dict) -> str:
+    # Named by its place and dates: legs are compared in travel order, so with rows typed
+    # out of order "the leg before" was not the row above, and a form's row numbers are
+    # not the list's (blank rows are skipped).
+    language = get_language()
+    day = labels.day_en if (language or "").startswith("en") else labels.day_zh
+    return _("行程时间与%(place)s（%(start)s至%(end)s）的行程重叠。") % {
+        "place": region_display_name(other["region"], language, context=False),
+        "start": day(other["start_date"]),
+        "end": day(other["end_date"]),
+    }
 
 
 def errors_by_index(value) -> tuple[dict[int, dict], list[str]]:

@@ -222,7 +222,24 @@ def test_an_overlap_of_later_legs_is_reported_with_the_first_legs_own_error(eval
     )
     first, second, third = body["legs"]
     assert "end_date" in first and second == {}
-    assert third == {"start_date": ["行程时间与上一段行程重叠。"]}
+    assert third == {"start_date": ["行程时间与三河市（2021年7月25日至2021年7月30日）的行程重叠。"]}
+
+
+def test_an_overlap_names_the_leg_it_overlaps_when_the_legs_are_typed_out_of_order(
+    evaluate, regions
+):
+    # In travel order the Sanhe stay comes first, though typed second: "the leg before"
+    # would have sent the reader to the row above, which is not the one.
+    legs = [leg(GUANGLING, "2021-07-28", "2021-08-01"), leg(SANHE, "2021-07-25", "2021-07-30")]
+    body = post_invalid(evaluate, declaration(legs=legs))
+    assert body["legs"][0] == {
+        "start_date": ["行程时间与三河市（2021年7月25日至2021年7月30日）的行程重叠。"]
+    }
+    english = post_invalid(evaluate, declaration(legs=legs), language="en")
+    assert english["legs"][0]["start_date"] == [
+        "These dates overlap with your stay in Sanhe City (三河市) from 25 July 2021 to"
+        " 30 July 2021."
+    ]
 
 
 def test_more_than_50_legs_are_refused(evaluate, regions):
