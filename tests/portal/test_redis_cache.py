@@ -1,8 +1,10 @@
 """The Redis cache backend production uses for throttle counters (``CACHE_URL=rediscache://``)."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -83,6 +85,14 @@ def test_a_forked_worker_uses_its_own_connections(redis_cache):
             redis_cache.set("forked", "child", 60)
         finally:
             os._exit(0 if ok else 1)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    # Polled, not waited on: a child stuck on a lock another thread held at the fork
+    # must fail the test, not hang the run.
+    deadline = time.monotonic() + 30
+    while (waited := os.waitpid(pid, os.WNOHANG))[0] == 0:
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child did not finish within 30 s")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(waited[1]) == 0
     assert redis_cache.get("forked") == "child"
