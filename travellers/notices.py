@@ -173,11 +173,32 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
         }
         if notice.kind == NoticeKind.CHANGE:
             old = _previous_results([notice]).get(notice.pk) if previous is _LOOK_UP else previous
-            old_shown = present(old, language, kind=declaration.kind) if old else None
+            # The answer replaced was for the same arrival day unless this is an
+            # amendment, which may have moved it (the day before is not kept).
+            old_shown = (
+                present(
+                    old,
+                    language,
+                    kind=declaration.kind,
+                    arrival_date=None
+                    if evaluation.trigger == "amended"
+                    else declaration.arrival_date,
+                )
+                if old
+                else None
+            )
             counties, risk_areas = change_places(evaluation.change, old_shown, shown, language)
             separator = ", " if is_english(language) else "、"
             context.update(
                 old=old_shown,
+                # "May travel" before and after an amendment is the same answer, though
+                # only the new one names its day: the mail says what else changed.
+                headline_changed=old_shown is not None
+                and old_shown.headline != shown.headline
+                and not (
+                    declaration.kind == "pre_travel"
+                    and old_shown.outcome == shown.outcome == "allowed"
+                ),
                 cause=change_cause(evaluation, declaration),
                 counties=separator.join(counties),
                 risk_areas=separator.join(risk_areas),

@@ -252,7 +252,7 @@ def _without(periods, taken) -> list[tuple[date, date]]:
     return left
 
 
-def _headline(outcome, entry_from, measures, rules, kind, language) -> str:
+def _headline(outcome, entry_from, measures, rules, kind, language, arrival_date=None) -> str:
     if outcome == "postponed":
         if entry_from is None:
             return _("暂缓进返京，目前尚不能确定可进京日期")
@@ -264,6 +264,10 @@ def _headline(outcome, entry_from, measures, rules, kind, language) -> str:
                 # it asks for nothing dated, but "no measures" would read as all clear.
                 return _("请立即向所在社区报到")
             return _("无需管控")
+        if kind == "pre_travel" and arrival_date:
+            # The answer is for this arrival day only: after an amendment moved it to the
+            # first allowed day, "may travel" alone let a hurried reader go earlier.
+            return _("可以进返京，于%(date)s抵京") % {"date": format_day(arrival_date, language)}
         return _("可以进返京")
     running = [m for m in measures if m.kind == outcome and m.timing == CURRENT]
     current = running[0] if running else next((m for m in measures if m.kind == outcome), None)
@@ -392,8 +396,10 @@ def present(
     ``today``: the day measures are past / current / future against (default: the
     result's own evaluation date, else today). ``kind``: the declaration's kind, which
     words the ``allowed`` headline ("may enter" before travel, "no measures" after).
-    ``arrival_date``: the declared arrival; a postponement read after it has passed
-    asks whether the traveller already came.
+    ``arrival_date``: the declared arrival; an ``allowed`` answer before travel names it
+    (the answer is for that day), and a postponement read after it has passed asks
+    whether the traveller already came. Left out where the arrival day the result was
+    given for is not known (an answer from before an amendment).
     """
     result = result or {}
     day = today or _date(result.get("as_of")) or timezone.localdate()
@@ -436,7 +442,13 @@ def present(
             outcome=outcome,
             outcome_label=outcome_label(outcome),
             headline=_headline(
-                outcome, entry_from, measures, {r.rule for r in reasons}, kind, language
+                outcome,
+                entry_from,
+                measures,
+                {r.rule for r in reasons},
+                kind,
+                language,
+                arrival_date,
             ),
             next_step=_overdue_step(kind, outcome, arrival_date, entry_from, day, language)
             or _next_step(

@@ -562,11 +562,26 @@ def _history(declaration: Declaration, language: str) -> list[dict]:
     from travellers.presentation import present
 
     separator = ", " if language == "en" else "、"
+    evaluations = list(
+        declaration.evaluations.select_related("change").order_by("created_at", "id")
+    )
+    # The arrival day each answer was for is the declaration's own from its last
+    # amendment on; before that it may have been another, which is not kept, and an
+    # allowed answer's headline then names no day rather than the wrong one.
+    amended = [
+        position
+        for position, evaluation in enumerate(evaluations)
+        if evaluation.trigger == EvaluationTrigger.AMENDED
+    ]
+    known_from = amended[-1] if amended else 0
     rows, previous = [], None
-    for evaluation in declaration.evaluations.select_related("change").order_by(
-        "created_at", "id"
-    ):
-        shown = present(evaluation.result, language, kind=declaration.kind)
+    for position, evaluation in enumerate(evaluations):
+        shown = present(
+            evaluation.result,
+            language,
+            kind=declaration.kind,
+            arrival_date=declaration.arrival_date if position >= known_from else None,
+        )
         if evaluation.trigger == EvaluationTrigger.SUBMITTED:
             cause = _("提交申报。")
         else:

@@ -116,6 +116,39 @@ def test_the_english_change_email_after_an_amendment_says_arrival_and_trip_after
     assert "date as changed" not in body and "Trip as changed" not in body
 
 
+def test_after_an_amendment_to_the_first_allowed_day_the_answer_says_that_day(english):
+    today = timezone.localdate()
+    RiskArea.objects.create(
+        region_id="321002", name="示例小区", level="high", designated_on=today - timedelta(days=30)
+    )
+    left = today - timedelta(days=5)
+    confirm(english, language="en", **{"legs-0-end_date": left.isoformat()})
+    declaration = Declaration.objects.get()
+    assert declaration.outcome == "postponed"
+    first_day = left + timedelta(days=14)
+    url = reverse("travellers:amend", args=[declaration.reference])
+    post = amend_post(
+        arrival_date=first_day.isoformat(),
+        **{
+            "legs-0-region": "321002",
+            "legs-0-start_date": (today - timedelta(days=10)).isoformat(),
+            "legs-0-end_date": left.isoformat(),
+        },
+    )
+    saved = english.post(url, post)
+    assert saved.status_code == 303
+    page = soup(english.get(saved["Location"]))
+    shown = f"{first_day.day} {first_day:%B} {first_day.year}"
+    # Not travelling before then is the whole answer: "You may travel" alone did not say.
+    assert page.select_one(".headline").get_text(strip=True) == (
+        f"You may travel to Beijing, arriving on {shown}"
+    )
+    body = notice_render(Notice.objects.get(declaration=declaration, kind="change")).body
+    assert f"You may travel to Beijing, arriving on {shown}" in body
+    # The answer before the amendment was a postponement: the mail says old and new.
+    assert "Previous result: Do not travel to Beijing yet" in body
+
+
 @pytest.mark.parametrize(
     "kind, days, advice",
     [

@@ -278,6 +278,23 @@ def test_retry_notice_resets_a_failed_notice_and_sends_it(flaky):
     assert retry_notice(notice.pk) is False
 
 
+def test_an_amended_trip_still_allowed_names_its_day_without_calling_it_a_new_answer(locmem):
+    lead, _ = submitted(arrival_date="2021-08-16")
+    assert lead.outcome == "allowed"
+    lead.arrival_date = date(2021, 8, 20)
+    lead.save(update_fields=["arrival_date"])
+    [result] = evaluate_saved([lead], as_of=TODAY)
+    evaluation = apply_result(lead, result, as_of=TODAY, trigger="amended")
+    notice = Notice.objects.create(declaration=lead, evaluation=evaluation, kind="change")
+
+    message = notice_render(notice)
+    for part in (message.body, message.alternatives[0][0]):
+        # The day the answer is for; the one before named none (the day it was given
+        # for is not kept), which is no other answer.
+        assert "可以进返京，于2021年8月20日抵京" in part
+        assert "原结果" not in part and "结论不变" in part
+
+
 def test_the_change_notice_says_old_and_new_answer_and_why(locmem):
     lead, _ = submitted()
     area = high_risk_area(designated_on=date(2021, 7, 28))
@@ -292,7 +309,7 @@ def test_the_change_notice_says_old_and_new_answer_and_why(locmem):
     message = notice_render(notice)
     text = all_text(message)
     assert "暂缓进返京，可于2021年8月15日起进京" in message.body  # the old answer
-    assert "可以进返京" in message.body  # the new one
+    assert "可以进返京，于2021年8月10日抵京" in message.body  # the new one, for its day
     assert "BJ-2021-08-07" in message.body
     assert "https://portal.example/status/" in message.body
     assert LEAD_ID not in text and PHONE not in text

@@ -492,7 +492,9 @@ def test_the_history_says_what_changed_each_answer_and_what_it_was(
     ]
     assert "某某花园" in cells[0][0] and "某某花园" in cells[1][0]
     assert cells[1][1].startswith("暂缓进返京，可于")
-    assert cells[0][1] == cells[2][1] == "可以进返京"
+    arrival = declaration.arrival_date
+    allowed = f"可以进返京，于{arrival.year}年{arrival.month}月{arrival.day}日抵京"
+    assert cells[0][1] == cells[2][1] == allowed
 
 
 def test_the_emails_status_link_opens_the_page_in_the_mails_language_and_keeps_it(client):

@@ -240,6 +240,21 @@ def test_allowed_headline_depends_on_the_kind(kind, expected):
     assert present(result, "zh-hans", kind=kind).headline == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hans", "可以进返京，于2021年8月15日抵京"),
+        ("en", "You may travel to Beijing, arriving on 15 August 2021"),
+    ],
+)
+def test_an_allowed_trip_before_travel_says_the_arrival_day_it_is_for(language, expected):
+    # After an amendment moved the arrival to the first allowed day, "may travel"
+    # alone let a hurried reader go earlier.
+    result = {**POSTPONED, "outcome": "allowed", "entry_allowed_from": None, "reasons": []}
+    shown = present(result, language, kind="pre_travel", arrival_date=date(2021, 8, 15))
+    assert shown.headline == expected
+
+
 def test_postponed_without_a_date_says_so():
     result = {**POSTPONED, "entry_allowed_from": None}
     shown = present(result, "zh-hans")
