@@ -67,6 +67,17 @@ CONTACT_EN = {
 }
 
 
+def within_days_zh(days: int) -> str:
+    """抵京前14天内: the days a stay counts in are counted back from the arrival day (the
+    reference date; for a declaration before travel whose planned day has passed, today,
+    the earliest day left to arrive), which "14天内" alone did not say."""
+    return f"抵京前{days}天内"
+
+
+def within_days_en(days: int) -> str:
+    return f"Within the {days} days before arriving in Beijing"
+
+
 def measures_zh(steps) -> str:
     """``((kind, days), ...)`` -> ``"14天集中观察、7天健康监测"``."""
     return "、".join(f"{days}天{MEASURE_ZH[kind]}" for kind, days in steps)

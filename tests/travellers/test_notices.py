@@ -373,8 +373,8 @@ def test_english_notices_name_the_county_in_english_with_the_chinese_beside_it(l
         message = notice_render(notice)
         for body in (message.body, message.alternatives[0][0]):
             # The engine's own reason sentence, with the county named for English readers.
-            assert "You stayed in Guangling District, Yangzhou, Jiangsu (广陵区) within" in body
-            assert "You stayed in 广陵区" not in body
+            assert "you stayed in Guangling District, Yangzhou, Jiangsu (广陵区);" in body
+            assert "you stayed in 广陵区" not in body
             assert "某某花园" in body
     change_body = notice_render(change).body
     assert "Places concerned: Guangling District (广陵区)" in change_body
@@ -428,7 +428,7 @@ def test_a_measure_ending_says_so_and_names_no_places(locmem):
 def test_chinese_notices_name_the_county_as_before(locmem):
     _lead, notice = submitted()
     body = notice_render(notice).body
-    assert "14天内到过广陵区，" in body
+    assert "抵京前14天内到过广陵区，" in body
     assert "Guangling" not in body
 
 

@@ -82,11 +82,11 @@ def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
     where = ctx.index.region_name(designation.region)
     steps = rule.steps if home_possible else home_to_central(rule.steps)
     zh = (
-        f"{rule.days}天内到过{info.name}，属于{labels.DESIGNATION_ZH[rule.designation]}"
-        f"（{where}）。"
+        f"{labels.within_days_zh(rule.days)}到过{info.name}，"
+        f"属于{labels.DESIGNATION_ZH[rule.designation]}（{where}）。"
     )
     en = (
-        f"You stayed in {info.name} within {rule.days} days, part of "
+        f"{labels.within_days_en(rule.days)}, you stayed in {info.name}, part of "
         f"{labels.DESIGNATION_EN[rule.designation]} ({where})."
     )
     if steps:

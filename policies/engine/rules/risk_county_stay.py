@@ -95,9 +95,12 @@ def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
         " and others" if len(areas) > _MAX_NAMED_AREAS else ""
     )
     level_zh, level_en = labels.LEVEL_ZH[info.level], labels.LEVEL_EN[info.level]
-    head_zh = f"{rule.days}天内到过{info.name}，该县（市、区、旗）现有{level_zh}地区（{shown}），"
+    head_zh = (
+        f"{labels.within_days_zh(rule.days)}到过{info.name}，"
+        f"该县（市、区、旗）现有{level_zh}地区（{shown}），"
+    )
     head_en = (
-        f"You stayed in {info.name} within {rule.days} days; it currently has "
+        f"{labels.within_days_en(rule.days)}, you stayed in {info.name}; it currently has "
         f"{level_en}-risk areas ({shown_en})"
     )
     if rule.pre_travel:

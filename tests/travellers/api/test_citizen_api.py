@@ -148,7 +148,7 @@ def test_a_companion_without_a_document_type_has_a_resident_id_card(client, toda
 
 def test_reasons_are_in_the_declarations_language(client, today, risk):
     body = post(client, declaration_payload(today=today, language="en")).json()
-    assert body["result"]["reasons"][0]["text"].startswith("You")
+    assert body["result"]["reasons"][0]["text"].startswith("Within the 14 days before arriving")
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,9 @@ def test_a_stay_in_a_case_city_county_gets_a_test_and_14_days_of_monitoring():
     assert reason.rule == "designated_region_stay"
     assert reason.designation == "case_city"
     assert "郑州市" in reason.text_zh
+    # The 14 days count back from the arrival day, as the stay rules say.
+    assert reason.text_zh.startswith("抵京前14天内到过")
+    assert reason.text_en.startswith("Within the 14 days before arriving in Beijing, you stayed")
 
 
 def test_it_never_postpones_a_pre_travel_declaration_but_lists_what_follows_arrival():

@@ -40,6 +40,19 @@ def test_a_stay_left_13_days_before_arrival_is_within_14_days():
     assert result.entry_allowed_from == d("2021-08-15")
 
 
+def test_the_reason_says_the_14_days_are_counted_back_from_the_arrival_day():
+    left = leg(GUANGLING, "2021-07-29", "2021-08-01")
+    before = run(pre("2021-08-14", left), "2021-08-08", guangling_high()).reasons[0]
+    policy = policy_with(HIGH_ARRIVAL)
+    after = run(arrival("2021-08-05", left), "2021-08-05", guangling_high(), policy).reasons[0]
+    # "Within 14 days" alone left open: of what?
+    for reason in (before, after):
+        assert reason.text_zh.startswith("抵京前14天内到过广陵区，")
+        assert reason.text_en.startswith(
+            "Within the 14 days before arriving in Beijing, you stayed in 广陵区;"
+        )
+
+
 def test_a_stay_left_14_days_before_arrival_is_outside():
     result = run(
         pre("2021-08-15", leg(GUANGLING, "2021-07-29", "2021-08-01")),
