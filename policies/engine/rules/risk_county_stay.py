@@ -99,9 +99,11 @@ def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
         f"{labels.within_days_zh(rule.days)}到过{info.name}，"
         f"该县（市、区、旗）现有{level_zh}地区（{shown}），"
     )
+    # One area is "a high-risk area": the Chinese 地区 is either.
+    kind_en = f"a {level_en}-risk area" if len(areas) == 1 else f"{level_en}-risk areas"
     head_en = (
         f"{labels.within_days_en(rule.days)}, you stayed in {info.name}; it currently has "
-        f"{level_en}-risk areas ({shown_en})"
+        f"{kind_en} ({shown_en})"
     )
     if rule.pre_travel:
         zh = head_zh + "需暂缓进返京。"

@@ -159,6 +159,18 @@ def test_a_county_with_a_high_and_a_medium_area_is_high_only():
     assert result.reasons[0].risk_areas == ("高风险村",)
 
 
+def test_the_english_reason_says_one_area_or_several_by_their_number():
+    left = pre("2021-08-10", leg(GUANGLING, "2021-07-29", "2021-08-01"))
+    one = run(left, "2021-08-08", guangling_high()).reasons[0].text_en
+    assert "it currently has a high-risk area (示例社区), so" in one
+    several = risk(
+        [area(GUANGLING, "medium", name="甲村", id=1), area(GUANGLING, "medium", name="乙村", id=2)]
+    )
+    two = run(left, "2021-08-08", several).reasons[0].text_en
+    assert "it currently has medium-risk areas (" in two
+    assert "甲村" in two and "乙村" in two
+
+
 def test_once_the_high_area_is_lifted_the_county_is_medium():
     snapshot = risk(
         [
