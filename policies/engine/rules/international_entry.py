@@ -4,15 +4,22 @@ Fires when the declared entry date E lies within ``days`` of the reference date
 (entry counts as day 1, like a leaving day).
 
 - pre-travel: postponed, entry from ``E + days``;
-- both kinds: ``measures`` chained from E, ``conditions``.
+- both kinds: ``measures`` chained from E, ``conditions``. An arrival report's reason
+  says what applies and until when, not a day entry is allowed from.
 """
 
 from __future__ import annotations
 
 from policies.engine import labels
-from policies.engine.days import chain, span
+from policies.engine.days import ONE_DAY, chain, chain_end, span
 from policies.engine.findings import Context, Finding
-from policies.engine.rules._common import CompiledRule, reason, steps_of, unmet_conditions
+from policies.engine.rules._common import (
+    CompiledRule,
+    home_to_central,
+    reason,
+    steps_of,
+    unmet_conditions,
+)
 
 KIND = "international_entry"
 
@@ -51,22 +58,40 @@ def evaluate(rule: Rule, ctx: Context) -> Finding | None:
 
 
 def _reason(rule: Rule, ctx: Context, entered):
-    key = (rule, entered, ctx.pre_travel)
+    home_possible = ctx.declaration.home_quarantine_possible
+    key = (rule, entered, ctx.pre_travel, ctx.pre_travel or home_possible)
     found = ctx.index.reasons.get(key)
     if found is not None:
         return found
-    allowed = entered + rule.span
-    zh = (
-        f"{labels.day_zh(entered)}经其他口岸入境，未满{rule.days}天，"
-        f"{labels.day_zh(allowed)}起方可进京。"
-    )
-    en = (
-        f"You entered the country through another port on {labels.day_en(entered)}; "
-        f"entry is allowed once {rule.days} days have passed, from {labels.day_en(allowed)}."
-    )
-    if rule.steps:
-        zh += f"抵京后需{labels.measures_zh(rule.steps)}，自入境之日起算。"
-        en += f" After arrival: {labels.measures_en(rule.steps)}, counted from the entry day."
+    if ctx.pre_travel:
+        allowed = entered + rule.span
+        zh = (
+            f"{labels.day_zh(entered)}经其他口岸入境，未满{rule.days}天，"
+            f"{labels.day_zh(allowed)}起方可进京。"
+        )
+        en = (
+            f"You entered the country through another port on {labels.day_en(entered)}; "
+            f"entry is allowed once {rule.days} days have passed, from {labels.day_en(allowed)}."
+        )
+        if rule.steps:
+            zh += f"抵京后需{labels.measures_zh(rule.steps)}，自入境之日起算。"
+            en += f" After arrival: {labels.measures_en(rule.steps)}, counted from the entry day."
+    else:
+        # Already in Beijing: what applies now and until when, not a day "entry is
+        # allowed from", which read as if coming had broken a rule.
+        zh = f"{labels.day_zh(entered)}经其他口岸入境，抵京时入境未满{rule.days}天。"
+        en = (
+            f"You entered the country through another port on {labels.day_en(entered)}, "
+            f"less than {rule.days} days before you arrived in Beijing."
+        )
+        if rule.steps:
+            steps = rule.steps if home_possible else home_to_central(rule.steps)
+            last = chain_end(entered, steps) - ONE_DAY
+            zh += f"需{labels.measures_zh(steps)}，自入境之日起算，至{labels.day_zh(last)}。"
+            en += (
+                f" You need {labels.measures_en(steps)}, counted from the entry day, up to"
+                f" and including {labels.day_en(last)}."
+            )
     if rule.conditions:
         codes = [c.code for c in rule.conditions]
         zh += f"还需：{labels.conditions_zh(codes)}。"

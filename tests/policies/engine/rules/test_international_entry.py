@@ -41,6 +41,34 @@ def test_an_early_arrival_reports_to_the_community_and_is_monitored_until_day_21
     assert "1 August 2021" in result.reasons[0].text_en
 
 
+def test_an_arrival_reports_reason_says_what_applies_now_not_when_entry_is_allowed():
+    result = run(
+        arrival(
+            "2021-08-10", leg(PLAIN, "2021-08-01", "2021-08-09"), international_entry_date=ENTERED
+        ),
+        "2021-08-10",
+    )
+    [because] = [r for r in result.reasons if r.rule == "international_entry"]
+    # Already in Beijing: "entry is allowed from 22 August" read as a rule broken.
+    assert "方可进京" not in because.text_zh and "entry is allowed" not in because.text_en
+    assert because.text_zh.startswith(
+        "2021年8月1日经其他口岸入境，抵京时入境未满21天。"
+        "需21天健康监测，自入境之日起算，至2021年8月21日。"
+    )
+    assert because.text_en.startswith(
+        "You entered the country through another port on 1 August 2021, less than 21 days"
+        " before you arrived in Beijing. You need 21 days of health monitoring, counted from"
+        " the entry day, up to and including 21 August 2021."
+    )
+
+
+def test_a_pre_travel_reason_still_says_from_when_entry_is_allowed():
+    result = run(pre("2021-08-21", international_entry_date=ENTERED), "2021-08-08")
+    [because] = [r for r in result.reasons if r.rule == "international_entry"]
+    assert "2021年8月22日起方可进京" in because.text_zh
+    assert "entry is allowed once 21 days have passed, from 22 August 2021" in because.text_en
+
+
 def test_an_arrival_after_21_days_gets_nothing_from_the_rule():
     result = run(arrival("2021-08-22", international_entry_date=ENTERED), "2021-08-22")
     assert result.reasons == ()
