@@ -74,7 +74,11 @@ SUBMIT_MESSAGES = {
 NO_AS_OF = {"as_of": _("申报总是按今天的政策和风险地区评估，不接受 as_of。")}
 LANGUAGES = tuple(Language.values)
 _NAME_MESSAGES = {"required": _("请填写姓名。"), "blank": _("请填写姓名。")}
-_ATTESTATION_REFUSED = _("请确认所填信息真实准确：隐瞒行程等情况将依法承担责任。")
+# In the box's own words: "true and correct" beside a label saying "true and complete"
+# did not say that ticking it is what is missing.
+_ATTESTATION_REFUSED = _(
+    "请勾选“我承诺以上填写的内容真实、完整”。隐瞒行程等情况将依法承担责任。"
+)
 
 
 @extend_schema_field(OpenApiTypes.BOOL)

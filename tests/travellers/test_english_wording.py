@@ -149,6 +149,17 @@ def test_after_an_amendment_to_the_first_allowed_day_the_answer_says_that_day(en
     assert "Previous result: Do not travel to Beijing yet" in body
 
 
+def test_an_unticked_attestation_says_to_tick_the_box_in_the_labels_words(english):
+    response = english.post("/declare/", valid_post(attestation=""))
+    page = soup(response)
+    label = page.find("label", attrs={"for": "id_attestation"}).get_text(strip=True)
+    assert label == "I declare that the information above is true and complete"
+    error = page.find(id="id_attestation-error").get_text(" ", strip=True)
+    # "True and correct" beside "true and complete", and no word of the box.
+    assert f"Tick the box “{label}”." in error
+    assert "correct" not in error
+
+
 @pytest.mark.parametrize(
     "kind, days, advice",
     [

@@ -323,6 +323,14 @@ def test_only_the_ticked_box_attests(client, value):
     assert Declaration.objects.count() == 0
 
 
+def test_an_unticked_attestation_says_to_tick_the_box_in_its_own_words(client):
+    response = client.post("/declare/", valid_post(attestation=""))
+    label = soup(response).find("label", attrs={"for": "id_attestation"}).get_text(strip=True)
+    assert label == "我承诺以上填写的内容真实、完整"
+    # "真实准确" beside a box saying "真实、完整" did not say what was missing: the tick.
+    assert f"请勾选“{label}”。" in field_error(response, "attestation")
+
+
 def test_an_unknown_answer_about_home_observation_is_an_error_not_a_yes(client):
     response = client.post("/declare/", valid_post(home_quarantine_possible="maybe"))
     assert response.status_code == 400
