@@ -117,6 +117,29 @@ def test_the_confirmation_has_reference_answer_and_link_but_no_identity_or_phone
         assert message.alternatives[0][0].count("改为2021年8月15日或之后") == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh-hans", "输入查询码和申报表上填写的手机号码后四位"),
+        ("en", "the last 4 digits of the mobile number given on the declaration form"),
+    ],
+)
+def test_a_companions_mail_says_whose_mobile_number_opens_their_declaration(
+    locmem, language, said
+):
+    from travellers.services import declaration_lookup
+
+    lead, _ = submitted(language=language, companions=[companion()])
+    [child] = lead.companions.all()
+    # Everyone on the form is looked up with the one number the form gave.
+    assert declaration_lookup(reference=child.reference, phone_last4=PHONE[-4:]) == child
+    message = notice_render(Notice.objects.get(declaration=child))
+    for part in (message.body, message.alternatives[0][0]):
+        # "Your mobile number" sent a companion (or a parent, for a child) to their own.
+        assert said in part
+        assert "your mobile number" not in part and "和手机号后四位" not in part
+
+
 def test_sending_marks_the_notice_sent_and_records_an_event(locmem):
     lead, notice = submitted()
     notice_send(notice_id=notice.pk)
