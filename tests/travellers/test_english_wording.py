@@ -4,6 +4,7 @@ answers in plain, consistent words, and errors that say how to put them right.""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -208,3 +209,12 @@ def test_an_amendment_keeps_the_arrival_date_message_without_the_type_it_cannot_
     error = soup(response).find(id="id_arrival_date-error").get_text()
     assert "计划抵达日期不能早于今天。" in error
     assert "抵达后报备" not in error
+
+
+def test_the_status_lookup_says_whose_mobile_number_it_asks_for(english):
+    # A companion's reference opens with the form's one number, not a number of their own.
+    page = soup(english.get(reverse("travellers:status"))).get_text(" ", strip=True)
+    assert "the mobile number given on the declaration form" in page
+    assert "companion" in page and "your mobile number" not in page
+    chinese = soup(Client().get(reverse("travellers:status")))
+    assert "申报表上填写的手机号码" in chinese.get_text()
