@@ -218,3 +218,11 @@ def test_the_status_lookup_says_whose_mobile_number_it_asks_for(english):
     assert "companion" in page and "your mobile number" not in page
     chinese = soup(Client().get(reverse("travellers:status")))
     assert "申报表上填写的手机号码" in chinese.get_text()
+
+
+def test_the_measures_hint_reads_true_after_arrival_too(english, jinshui_medium_risk):
+    # An arrival report's reader has arrived: "may have begun before you arrive" was in
+    # the wrong tense for them.
+    page = result_page(english, **arrival_report()).get_text(" ", strip=True)
+    assert "so they may start before the day of arrival in Beijing" in page
+    assert "before you arrive" not in page
