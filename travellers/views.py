@@ -449,7 +449,7 @@ def _answers(data: dict, state: dict) -> list[dict]:
         rows.append(
             {
                 "label": _("行程"),
-                "value": _("未到过京外地区"),
+                "value": _("未填写京外行程"),
                 "target": forms.field_id("legs-0-region"),
             }
         )

@@ -63,9 +63,7 @@ def test_without_home_observation_the_reason_says_a_designated_site_not_central(
     assert "central" not in reasons
 
 
-def test_a_measures_headline_says_its_last_day_is_still_part_of_it(
-    english, jinshui_medium_risk
-):
+def test_a_measures_headline_says_its_last_day_is_still_part_of_it(english, jinshui_medium_risk):
     page = result_page(english, **arrival_report())
     last_day = timezone.localdate() - timedelta(days=3) + timedelta(days=13)
     shown = f"{last_day.day} {last_day:%B} {last_day.year}"
@@ -85,9 +83,7 @@ def test_a_measures_headline_says_its_last_day_is_still_part_of_it(
         ),
     ],
 )
-def test_a_contacts_reason_is_headed_contact_with_cases_and_reads_as_english(
-    english, status, said
-):
+def test_a_contacts_reason_is_headed_contact_with_cases_and_reads_as_english(english, status, said):
     last_contact = timezone.localdate() - timedelta(days=2)
     page = result_page(
         english,
@@ -226,3 +222,14 @@ def test_the_measures_hint_reads_true_after_arrival_too(english, jinshui_medium_
     page = result_page(english, **arrival_report()).get_text(" ", strip=True)
     assert "so they may start before the day of arrival in Beijing" in page
     assert "before you arrive" not in page
+
+
+def test_a_declaration_without_stays_says_none_was_declared_not_that_none_happened(english):
+    # Before travel the declarant is somewhere outside Beijing: "You have not been outside
+    # Beijing" beside "You may travel to Beijing" contradicted itself.
+    page = result_page(
+        english, **{"legs-0-region": "", "legs-0-start_date": "", "legs-0-end_date": ""}
+    )
+    text = page.get_text(" ", strip=True)
+    assert "No stays outside Beijing declared." in text
+    assert "not been outside Beijing" not in text
