@@ -233,3 +233,19 @@ def test_a_declaration_without_stays_says_none_was_declared_not_that_none_happen
     text = page.get_text(" ", strip=True)
     assert "No stays outside Beijing declared." in text
     assert "not been outside Beijing" not in text
+
+
+def test_the_result_asks_everyone_on_the_form_once_to_report_to_their_community(english):
+    page = result_page(
+        english,
+        **{
+            "companions-0-full_name": "王小红",
+            "companions-0-id_type": "resident_id",
+            "companions-0-id_number": "321002198501010026",
+        },
+    )
+    [note] = page.select("[data-everyone-note]")
+    assert "Everyone coming to Beijing" in note.get_text()
+    assert "report without delay to your residential community and your employer" in note.get_text(
+        " ", strip=True
+    )

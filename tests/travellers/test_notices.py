@@ -124,9 +124,7 @@ def test_the_confirmation_has_reference_answer_and_link_but_no_identity_or_phone
         ("en", "the last 4 digits of the mobile number given on the declaration form"),
     ],
 )
-def test_a_companions_mail_says_whose_mobile_number_opens_their_declaration(
-    locmem, language, said
-):
+def test_a_companions_mail_says_whose_mobile_number_opens_their_declaration(locmem, language, said):
     from travellers.services import declaration_lookup
 
     lead, _ = submitted(language=language, companions=[companion()])
@@ -841,3 +839,20 @@ def test_after_many_rounds_the_batchs_retry_is_due_before_the_sweep_calls_its_re
         due = timezone.now() + timedelta(seconds=countdown + 30)
         assert reevaluation.sweep(now=due)["notices"] == 0
     queued.assert_not_called()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh-hans", "进京后，请及时主动向所在社区和工作单位报告"),
+        ("en", "Once in Beijing, report without delay to your residential community and your"),
+    ],
+)
+def test_the_confirmation_asks_everyone_to_report_to_their_community(locmem, language, said):
+    # Seed 003: whoever comes to Beijing reports to their community and employer, whatever
+    # the answer; a postponed traveller reads it for the day they do come.
+    _lead, notice = submitted(language=language)
+    assert notice_send(notice_id=notice.pk) == "sent"
+    [message] = locmem
+    assert message.body.count(said) == 1
+    assert message.alternatives[0][0].count(said) == 1
