@@ -47,17 +47,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # Every browser test is a new visitor: the suite's many submits from 127.0.0.1
-    # would otherwise use up the per-client submit rate and meet a 429 page.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def insecure_cookies(settings):
     # The live server speaks plain HTTP; secure cookies would never come back.
