@@ -40,6 +40,7 @@ from travellers.models import (
     Declaration,
     DeclarationEvent,
     Evaluation,
+    EvaluationTrigger,
     EventKind,
     Notice,
     NoticeKind,
@@ -181,7 +182,7 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
                     language,
                     kind=declaration.kind,
                     arrival_date=None
-                    if evaluation.trigger == "amended"
+                    if evaluation.trigger == EvaluationTrigger.AMENDED
                     else declaration.arrival_date,
                 )
                 if old

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from policies.announcements import announcement_title, latest_announcements
+from policies.api.results import is_english
 from policies.models import PolicyVersion
 from policies.snapshots import NoPolicyInForce, policy_in_force
 from travellers import forms, lookup_attempts, pii
@@ -741,7 +742,7 @@ def _amend_state(declaration: Declaration) -> dict:
         ),
         "home_quarantine_possible": forms.YES if declaration.home_quarantine_possible else forms.NO,
     }
-    english = (get_language() or "").startswith("en")
+    english = is_english(get_language())
     legs = [
         {
             # As the picker fills the box: in the page's language (forms.names_in_box).

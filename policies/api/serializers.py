@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from policies.api.results import is_english
 from policies.engine import labels
 from policies.engine.types import (
     ARRIVAL_REPORT,
@@ -459,7 +460,7 @@ def _overlap_message(other: dict) -> str:
     # out of order "the leg before" was not the row above, and a form's row numbers are
     # not the list's (blank rows are skipped).
     language = get_language()
-    day = labels.day_en if (language or "").startswith("en") else labels.day_zh
+    day = labels.day_en if is_english(language) else labels.day_zh
     return _("行程时间与%(place)s（%(start)s至%(end)s）的行程重叠。") % {
         "place": region_display_name(other["region"], language, context=False),
         "start": day(other["start_date"]),
