@@ -11,41 +11,21 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.core.cache import cache
-from rest_framework.throttling import SimpleRateThrottle
-
-from travellers import pii
+from portal import rate_counts
 
 SCOPE = "lookup_reference"
 
 logger = logging.getLogger(__name__)
 
 
-def _limit() -> tuple[int, int] | None:
-    rate = settings.THROTTLE_RATES.get(SCOPE)
-    return SimpleRateThrottle.parse_rate(None, rate) if rate else None
-
-
-def _key(reference: str) -> str:
-    # Keyed: cache keys may be listed by whoever operates the cache.
-    return f"lookup-reference:{pii.keyed_hash(reference)}"
-
-
 def reserve(reference: str) -> bool:
     """Take one attempt for ``reference``; False when its allowance is used up."""
-    limit = _limit()
+    limit = rate_counts.limit(SCOPE)
     if limit is None:
         return True
     allowed, period = limit
-    key = _key(reference)
     try:
-        cache.add(key, 0, timeout=period)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, timeout=period)
-            count = 1
+        count = rate_counts.take(SCOPE, reference, period)
     except Exception as exc:
         # Uncounted, the four phone digits of a reference could be guessed without limit
         # while the cache is down: the lookup waits for it.
@@ -56,18 +36,24 @@ def reserve(reference: str) -> bool:
 
 def release(reference: str) -> None:
     """Give back the attempt of a lookup that found its declaration."""
-    if _limit() is None:
+    if rate_counts.limit(SCOPE) is None:
         return
     try:
-        cache.decr(_key(reference))
-    except ValueError:
-        pass  # the window ended meanwhile, nothing is left to give back
+        rate_counts.give_back(SCOPE, reference)
     except Exception as exc:
         # The lookup found its declaration: a cache gone since the reserve costs the
         # owner one attempt of the window, never the answer.
         logger.warning("Lookup attempt not given back (%s)", type(exc).__name__)
 
 
-def wait_seconds() -> int:
-    limit = _limit()
-    return limit[1] if limit else 0
+def wait_seconds(reference: str | None) -> int:
+    """How long a refused lookup of ``reference`` waits: until its window ends."""
+    limit = rate_counts.limit(SCOPE)
+    if limit is None:
+        return 0
+    if reference is None:
+        return limit[1]
+    try:
+        return rate_counts.seconds_left(SCOPE, reference, limit[1])
+    except Exception:
+        return limit[1]  # the cache that refused the lookup cannot say either

@@ -13,7 +13,6 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,12 +23,13 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from policies.announcements import announcement_title, latest_announcements
 from policies.api.results import is_english
 from policies.models import PolicyVersion
 from policies.snapshots import NoPolicyInForce, policy_in_force
+from portal import rate_counts
 from travellers import forms, lookup_attempts, pii
 from travellers.markup import chinese, person_name
 from travellers.models import Community, Declaration, EvaluationTrigger, IdType
@@ -601,41 +601,37 @@ def _shown_reference(raw: str) -> str:
         return ""
 
 
-def _rate(scope: str, ident: str) -> tuple[str, int, int] | None:
-    """(cache key, attempts allowed, period in seconds) of a scope, None if unlimited."""
-    rate = settings.THROTTLE_RATES.get(scope)
-    if not rate:
-        return None
-    allowed, period = SimpleRateThrottle.parse_rate(None, rate)
-    return f"page-throttle:{scope}:{pii.keyed_hash(ident)}", allowed, period
-
-
 def _rate_exceeded(scope: str, ident: str) -> bool:
-    """Count one attempt; True once the scope's rate (``THROTTLE_RATES``) is used up."""
-    limit = _rate(scope, ident)
+    """Count one attempt; True once the scope's rate (``THROTTLE_RATES``) is used up.
+    The count is the API's (``policies.api.throttles``): a client's form and API
+    submits share one allowance."""
+    limit = rate_counts.limit(scope)
     if limit is None:
         return False
-    key, allowed, period = limit
+    allowed, period = limit
     try:
-        cache.add(key, 0, timeout=period)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=period)
-            count = 1
+        return rate_counts.take(scope, ident, period) > allowed
     except Exception as exc:
-        # As the API's per-client throttles (policies.api.throttles.OpenWhenUncounted): a
-        # cache that is down does not refuse the citizen.
+        # As the API's per-client throttles: a cache that is down does not refuse the
+        # citizen.
         logger.warning(
             "Throttle %s could not count (%s): request let through", scope, type(exc).__name__
         )
         return False
-    return count > allowed
 
 
-def _wait_minutes(scope: str) -> int:
-    limit = _rate(scope, "")
-    return max(1, -(-limit[2] // 60)) if limit else 1
+def _wait_minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+def _client_wait_minutes(scope: str, ident: str) -> int:
+    limit = rate_counts.limit(scope)
+    if limit is None:
+        return 1
+    try:
+        return _wait_minutes(rate_counts.seconds_left(scope, ident, limit[1]))
+    except Exception:
+        return _wait_minutes(limit[1])
 
 
 def _client_ip(request) -> str:
@@ -694,11 +690,12 @@ def status(request):
     # Every attempt counts per client; per reference only the failed ones (taken before
     # the lookup, given back on success: lookup_attempts), so that neither the owner's
     # own visits nor anyone else's successes use up its allowance.
-    if _rate_exceeded("lookup", _client_ip(request)):
-        context.update(throttled=True, wait_minutes=_wait_minutes("lookup"))
+    client = _client_ip(request)
+    if _rate_exceeded("lookup", client):
+        context.update(throttled=True, wait_minutes=_client_wait_minutes("lookup", client))
         return render(request, "travellers/status.html", context, status=429)
     if not lookup_attempts.reserve(reference):
-        wait = max(1, -(-lookup_attempts.wait_seconds() // 60))
+        wait = _wait_minutes(lookup_attempts.wait_seconds(reference))
         context.update(throttled=True, wait_minutes=wait)
         return render(request, "travellers/status.html", context, status=429)
 

@@ -8,7 +8,7 @@ from policies.api.exceptions import NoPolicyInForceError
 from policies.api.parsers import LocalisedJSONParser
 from policies.api.results import is_english, result_to_dict, with_english_place_names
 from policies.api.serializers import EvaluateRequestSerializer, EvaluateResponseSerializer
-from policies.api.throttles import SettingsScopedRateThrottle
+from policies.api.throttles import ClientRateThrottle
 from policies.snapshots import NoPolicyInForce, declaration_facts_from_dict, evaluate_facts
 
 _ERROR = {"type": "object", "additionalProperties": True}
@@ -21,7 +21,7 @@ class EvaluateView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
     parser_classes = (LocalisedJSONParser,)
-    throttle_classes = (SettingsScopedRateThrottle,)
+    throttle_classes = (ClientRateThrottle,)
     throttle_scope = "evaluate"
 
     @extend_schema(

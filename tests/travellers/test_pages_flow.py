@@ -152,6 +152,23 @@ def test_confirming_is_throttled_as_the_api_submit_is_and_keeps_the_draft(client
     assert again.find("input", attrs={"name": "token"})["value"] == token
 
 
+def test_the_form_and_the_api_share_a_clients_submit_allowance(client, settings):
+    from rest_framework.test import APIClient
+
+    from tests.travellers.api.test_citizen_api import declaration_payload
+
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "submit": "1/hour"}
+    api = APIClient().post(
+        "/api/v1/declarations/",
+        declaration_payload(today=timezone.localdate()),
+        format="json",
+    )
+    assert api.status_code == 201
+    refused, _token = confirm(client)
+    assert refused.status_code == 429
+    assert Declaration.objects.count() == 1
+
+
 UNREACHABLE_CACHE = {
     "default": {
         "BACKEND": "portal.redis_cache.RedisCache",

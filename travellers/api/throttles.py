@@ -7,51 +7,34 @@ Rates come from ``settings.THROTTLE_RATES`` on every request (see
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
-from policies.api.throttles import OpenWhenUncounted
+from policies.api.throttles import ClientRateThrottle
 from travellers import lookup_attempts
 from travellers.references import normalise_reference
 
 
-class _SettingsRateThrottle(SimpleRateThrottle):
-    @property
-    def THROTTLE_RATES(self):
-        return settings.THROTTLE_RATES
-
-
-class ClientThrottle(OpenWhenUncounted, _SettingsRateThrottle):
-    """Requests per client address (``REMOTE_ADDR``, or ``X-Forwarded-For`` as DRF reads it
-    behind ``NUM_PROXIES``)."""
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class SubmitThrottle(ClientThrottle):
+class SubmitThrottle(ClientRateThrottle):
     scope = "submit"
 
 
-class LookupThrottle(ClientThrottle):
+class LookupThrottle(ClientRateThrottle):
     scope = "lookup"
 
 
-class LookupReferenceThrottle(_SettingsRateThrottle):
+class LookupReferenceThrottle(BaseThrottle):
     """Failed attempts per declaration reference, from any client: guessing the four
     phone digits of one reference from many addresses is capped too. The count is the
     status page's (``travellers.lookup_attempts``): taken here, atomically, before the
     lookup; given back by the view when the pair matches."""
 
-    scope = "lookup_reference"
-
     def allow_request(self, request, view):
-        reference = self.reference_of(request)
-        return reference is None or lookup_attempts.reserve(reference)
+        self._reference = self.reference_of(request)
+        return self._reference is None or lookup_attempts.reserve(self._reference)
 
     def wait(self):
-        return lookup_attempts.wait_seconds()
+        return lookup_attempts.wait_seconds(self._reference)
 
     @staticmethod
     def reference_of(request) -> str | None:
