@@ -144,7 +144,16 @@ def condition_label(code: str) -> str:
     return labels.get(code, code)
 
 
-def rule_label(rule: str) -> str:
+def rule_label(rule: str, designation: str | None = None) -> str:
+    # A stay in a designated region says which kind: "a designated area" told the reader
+    # nothing the reason beside it did not have to explain.
+    by_designation = {
+        "case_city": _("有病例城市旅居史"),
+        "land_border_port_city": _("陆地边境口岸城市旅居史"),
+        "commuter_zone": _("环京通勤地区旅居史"),
+    }
+    if rule == "designated_region_stay" and designation in by_designation:
+        return by_designation[designation]
     labels = {
         "risk_county_stay": _("中高风险地区旅居史"),
         "designated_region_stay": _("特定地区旅居史"),
@@ -370,7 +379,7 @@ def _reason(item: dict, language: str) -> PresentedReason:
     county_name, county_name_zh, county_name_en = _county_names(item, language)
     return PresentedReason(
         rule=item.get("rule", ""),
-        rule_label=rule_label(item.get("rule", "")),
+        rule_label=rule_label(item.get("rule", ""), item.get("designation")),
         text=_reason_text(item, language),
         region=item.get("region"),
         county_name=county_name,

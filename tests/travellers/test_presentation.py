@@ -3,6 +3,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 import travellers.presentation as presentation
 from travellers.presentation import format_day, present
@@ -487,3 +488,17 @@ def test_a_chinese_name_is_marked_chinese_and_a_latin_one_is_not():
     assert str(person_name("𠀋*明")) == '<span lang="zh-Hans">𠀋*明</span>'  # extension B
     assert person_name("J*** Smith") == "J*** Smith"
     assert str(person_name("<b>李</b>")) == '<span lang="zh-Hans">&lt;b&gt;李&lt;/b&gt;</span>'
+
+
+def test_a_stay_in_a_designated_region_is_labelled_by_the_designations_kind():
+    def label(designation, language):
+        reason = {"rule": "designated_region_stay", "designation": designation, "text": "x"}
+        with translation.override(language):
+            result = {**POSTPONED, "reasons": [reason]}
+            return present(result, language).reasons[0].rule_label
+
+    assert label("case_city", "zh-hans") == "有病例城市旅居史"
+    assert label("case_city", "en") == "Stay in a city with cases"
+    assert label("land_border_port_city", "en") == "Stay in a land border port city"
+    # A kind the portal has no words for keeps the general label.
+    assert label("unknown_kind", "zh-hans") == "特定地区旅居史"
