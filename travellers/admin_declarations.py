@@ -32,6 +32,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from policies.engine.catalogue import RuleParamsError
 from policies.models import PolicyVersion, Region
 from travellers import exports, pii, scoping
+from travellers.admin_lookups import FilterLookupsOnly
 from travellers.follow_up import NOTE_MAX_LENGTH, declaration_follow_up
 from travellers.identity import validate_mainland_mobile
 from travellers.models import (
@@ -410,7 +411,7 @@ FORM_ONLY_FIELDS = ("seen_follow_up", "new_note")  # no model attribute to show 
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(admin.ModelAdmin):
+class DeclarationAdmin(FilterLookupsOnly, admin.ModelAdmin):
     form = FollowUpForm
     list_display = (
         "reference",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from policies.admin_common import action_confirmed, confirmation_page
 from travellers import reevaluation, scoping
 from travellers.admin_declarations import without_number_in_search
+from travellers.admin_lookups import FilterLookupsOnly
 from travellers.models import Notice, NoticeStatus, Outcome, ReevaluationRun, RunStatus
 from travellers.notices import notices_replace_outdated
 from travellers.tasks.notices import retry_notice
@@ -181,7 +182,7 @@ NOTICE_NUMBER_IN_URL_MESSAGE = _(
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(FilterLookupsOnly, admin.ModelAdmin):
     actions = ["retry_notices"]
     list_display = [
         "id",
