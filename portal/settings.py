@@ -88,6 +88,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if str(DATABASES["default"].get("NAME", "")).startswith(str(VAR_DIR)):
+    # SQLite creates the database file, not its folder: a fresh checkout's first
+    # `manage.py migrate` (without `make run`, which makes it) stopped at "unable to open
+    # database file".
+    VAR_DIR.mkdir(exist_ok=True)
 # Persistent connections: a new PostgreSQL connection (a forked server process) per
 # request or per Celery task would cost more than most of them do.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
