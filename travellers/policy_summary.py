@@ -40,51 +40,78 @@ def _in_sentence(label: str) -> str:
 
 
 def _risk_county(params) -> str:
+    # The seeds' term, 中高风险地区所在县（市、区、旗）, and the people still there as well
+    # as those who have left: the engine postpones both.
     values = {"days": params.get("days", 14), "levels": _levels(params.get("levels"))}
     if params.get("applies_to") == "arrival_report":
         measures = params.get("measures") or ()
         values["measures"] = _measures(measures)
+        if len(measures) > 1:
+            values["counted"] = _("均自离开该县之日起算（抵京前已过的天数计入）")
+        else:
+            values["counted"] = _("自离开该县之日起算（抵京前已过的天数计入）")
         if any(m["kind"] == "home_observation" for m in measures):
             return (
                 _(
-                    "已经抵京、%(days)d天内到过有%(levels)s的县（市、区、旗）的人员：%(measures)s"
-                    "（不具备居家观察条件的改为集中观察），自离开该县之日起算。"
+                    "已经抵京、%(days)d天内到过%(levels)s所在县（市、区、旗）的人员："
+                    "%(measures)s（不具备居家观察条件的改为集中观察），%(counted)s。"
                 )
                 % values
             )
         return (
             _(
-                "已经抵京、%(days)d天内到过有%(levels)s的县（市、区、旗）的人员：%(measures)s，"
-                "自离开该县之日起算。"
+                "已经抵京、%(days)d天内到过%(levels)s所在县（市、区、旗）的人员：%(measures)s，"
+                "%(counted)s。"
             )
             % values
         )
     return (
         _(
-            "%(days)d天内到过有%(levels)s的县（市、区、旗）的人员暂缓进京，"
-            "自离开该县之日起满%(days)d天后可以进京。"
+            "目前尚在%(levels)s所在县（市、区、旗），或%(days)d天内有该区域旅居史的人员，"
+            "暂缓进返京；自离开该县之日起满%(days)d天后可进返京。"
         )
         % values
     )
 
 
 def _designated(params) -> str:
-    if params.get("designation") == "case_city":
-        return _("%(days)d天内到过有本土病例城市的人员，抵京后需进行核酸检测，并接受健康监测。") % {
-            "days": params.get("days", 14)
-        }
+    if params.get("designation") != "case_city":
+        return ""
+    measures = params.get("measures") or ()
+    values = {"days": params.get("days", 14), "measures": _measures(measures)}
+    tested = "nat_on_arrival" in (params.get("conditions") or ())
+    if tested and measures:
+        return (
+            _(
+                "%(days)d天内到过有病例发生的城市（全市范围）的人员，抵京后需进行核酸检测，"
+                "并接受%(measures)s（自离开该市之日起算）。"
+            )
+            % values
+        )
+    if measures:
+        return (
+            _(
+                "%(days)d天内到过有病例发生的城市（全市范围）的人员，抵京后需接受"
+                "%(measures)s（自离开该市之日起算）。"
+            )
+            % values
+        )
+    if tested:
+        return (
+            _("%(days)d天内到过有病例发生的城市（全市范围）的人员，抵京后需进行核酸检测。") % values
+        )
     return ""
 
 
 def _international(params) -> str:
     return _(
-        "经其他口岸入境、入境未满%(days)d天的人员暂缓进京；已经抵京的，需向所在社区报到，"
+        "经其他口岸入境、入境未满%(days)d天的人员暂缓进返京；已经抵京的，需向所在社区报到，"
         "并接受健康监测至入境满%(days)d天。"
     ) % {"days": params.get("days", 21)}
 
 
 def _health_code(params) -> str:
-    return _("健康码须为绿码，非绿码人员暂缓进京。")
+    return _("健康码须为绿码，非绿码人员暂缓进返京。")
 
 
 def _nat_test(params) -> str:
@@ -100,7 +127,7 @@ def _commuter(params) -> str:
 
 
 def _contact(params) -> str:
-    return _("密切接触者、次密切接触者等人员暂缓进京；已经抵京的，按规定接受集中观察或健康监测。")
+    return _("密切接触者、次密切接触者等人员暂缓进返京；已经抵京的，按规定接受集中观察或健康监测。")
 
 
 def _port_city(params) -> str:

@@ -26,9 +26,9 @@ DESIGNATION_ZH = {
     "commuter_zone": "环京通勤地区",
 }
 DESIGNATION_EN = {
-    "case_city": "a city with cases",
+    "case_city": "a city with local cases",
     "land_border_port_city": "a land border port city",
-    "commuter_zone": "the commuter zone around Beijing",
+    "commuter_zone": "the commuter belt around Beijing",
 }
 
 CONDITION_ZH = {
@@ -41,14 +41,14 @@ CONDITION_ZH = {
     "nat_48h_leaving_port_city": "离开口岸城市时持48小时内核酸检测阴性证明",
 }
 CONDITION_EN = {
-    "nat_48h": "a negative nucleic-acid test taken within 48 hours before boarding",
+    "nat_48h": "a negative nucleic acid (PCR) test taken within 48 hours before boarding",
     "green_code": "a green health code",
     "report_to_community": "reporting to the residential community after arrival",
-    "nat_on_arrival": "a nucleic-acid test after arrival",
+    "nat_on_arrival": "a nucleic acid (PCR) test after arrival",
     "closed_loop": "closed-loop management, no gatherings",
     "temperature_check": "a normal temperature check and personal protection",
     "nat_48h_leaving_port_city": (
-        "a negative test taken within 48 hours before leaving the port city"
+        "a negative nucleic acid (PCR) test taken within 48 hours before leaving the port city"
     ),
 }
 
@@ -79,12 +79,50 @@ def within_days_en(days: int) -> str:
 
 
 def measures_zh(steps) -> str:
-    """``((kind, days), ...)`` -> ``"14天集中观察、7天健康监测"``."""
-    return "、".join(f"{days}天{MEASURE_ZH[kind]}" for kind, days in steps)
+    """``((kind, days), ...)`` -> ``"集中观察14天，之后健康监测7天"``: one after the other
+    ("、" read as at the same time), each with its days after it, as in "需居家观察14天"."""
+    return "，之后".join(f"{MEASURE_ZH[kind]}{days}天" for kind, days in steps)
 
 
 def measures_en(steps) -> str:
     return ", then ".join(f"{days} days of {MEASURE_EN[kind]}" for kind, days in steps)
+
+
+def counted_from_zh(steps, since: str) -> str:
+    """``"均自离开广陵区之日起算"``: with two measures or more, "均" says the start day is
+    the first one's, the later ones following on (not each from that day again)."""
+    return ("均" if len(steps) > 1 else "") + f"自{since}起算"
+
+
+def counted_from_en(steps, since: str) -> str:
+    both = {1: "", 2: "both "}.get(len(steps), "all ")
+    return f"{both}counted from {since}"
+
+
+# Measures dated from a day before arrival (leaving a county, an entry, a contact) end
+# that many days sooner after it: "自离开之日起算" alone read as N full days in Beijing.
+DAYS_BEFORE_COUNT_ZH = "（抵京前已过的天数计入）"
+
+
+def days_before_count_en(steps) -> str:
+    return " (days before your arrival count towards " + ("it)" if len(steps) == 1 else "them)")
+
+
+def nat_window_zh(window: int) -> str:
+    """The sampling days a test counts on: 48 hours is the arrival day or the day before."""
+    if window <= 1:
+        return "抵京当日"
+    if window == 2:
+        return "抵京当日或前一日"
+    return f"抵京当日或之前{window - 1}日内"
+
+
+def nat_window_en(window: int) -> str:
+    if window <= 1:
+        return "on your arrival day"
+    if window == 2:
+        return "on your arrival day or the day before"
+    return f"on your arrival day or in the {window - 1} days before it"
 
 
 def conditions_zh(codes) -> str:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
+from policies.engine.types import PolicySnapshot, RuleSpec
 from policies.models import PolicyVersion
 from policies.snapshots import policy_snapshot
 from tests.travellers.test_pages_form import soup
@@ -21,14 +22,55 @@ def points(code: str, on: date, language: str = "zh-hans") -> list[str]:
 
 def test_the_points_say_the_county_rule_with_its_days_and_the_test_with_its_hours():
     said = " ".join(points("BJ-2021-08-07", date(2021, 8, 8)))
-    assert "14天内到过有中高风险地区的县（市、区、旗）的人员暂缓进京" in said
-    assert "自离开该县之日起满14天后可以进京" in said
+    # The seeds' words: those still in such a county as well as those who were there.
+    assert (
+        "目前尚在中高风险地区所在县（市、区、旗），或14天内有该区域旅居史的人员，暂缓进返京；"
+        "自离开该县之日起满14天后可进返京。"
+    ) in said
     assert "48小时内核酸检测阴性证明（环京通勤人员除外）" in said
     assert "健康码须为绿码" in said and "经其他口岸入境、入境未满21天" in said
     assert "口岸城市" not in said
-    # After arrival, each level's measures with their days.
-    assert "有高风险地区的县（市、区、旗）的人员：集中观察14天，之后健康监测7天" in said
+    assert "暂缓进京" not in said and "有中高风险地区的县" not in said
+    # After arrival, each level's measures with their days, one after the other from the
+    # leaving day.
+    assert (
+        "高风险地区所在县（市、区、旗）的人员：集中观察14天，之后健康监测7天，"
+        "均自离开该县之日起算（抵京前已过的天数计入）。"
+    ) in said
     assert "居家观察14天，之后健康监测7天（不具备居家观察条件的改为集中观察）" in said
+
+
+def test_the_case_city_point_names_the_city_as_the_seeds_do_with_its_days():
+    said = " ".join(points("BJ-2021-08-07", date(2021, 8, 8)))
+    assert (
+        "14天内到过有病例发生的城市（全市范围）的人员，抵京后需进行核酸检测，"
+        "并接受健康监测14天（自离开该市之日起算）。"
+    ) in said
+    assert "本土病例" not in said
+    english = " ".join(points("BJ-2021-08-07", date(2021, 8, 8), "en"))
+    assert "a city with local cases takes a nucleic acid (PCR) test after arriving" in english
+    assert "health monitoring for 14 days (counted from the day they left that city)" in english
+
+
+def test_the_case_city_point_follows_the_rules_own_days():
+    rule = RuleSpec(
+        kind="designated_region_stay",
+        params={
+            "designation": "case_city",
+            "days": 10,
+            "measures": [{"kind": "health_monitoring", "days": 12}],
+            "conditions": [],
+        },
+        citation="",
+        position=1,
+    )
+    policy = PolicySnapshot(code="T", effective_from=date(2021, 1, 1), rules=(rule,))
+    with translation.override("zh-hans"):
+        [said] = policy_points(policy, date(2021, 8, 8))
+    assert said == (
+        "10天内到过有病例发生的城市（全市范围）的人员，抵京后需接受健康监测12天"
+        "（自离开该市之日起算）。"
+    )
 
 
 def test_the_port_city_rule_is_named_only_while_it_runs():
@@ -38,7 +80,10 @@ def test_the_port_city_rule_is_named_only_while_it_runs():
 
 def test_the_points_are_in_the_readers_language():
     said = " ".join(points("BJ-2021-08-07", date(2021, 8, 8), "en"))
-    assert "within the last 14 days in a county" in said and "48 hours" in said
+    assert "is still in a county (city, district, banner) with a medium- or high-risk" in said
+    assert "or who stayed in one within the last 14 days" in said and "48 hours" in said
+    assert "commuters from the commuter belt around Beijing excepted" in said
+    assert "entered mainland China from abroad at a port outside Beijing" in said
 
 
 def test_the_home_page_lists_the_points_and_announces_the_next_version(client, admin_user):
@@ -46,7 +91,7 @@ def test_the_home_page_lists_the_points_and_announces_the_next_version(client, a
 
     page = soup(client.get("/"))
     listed = [li.get_text() for li in page.select("[data-policy-points] li")]
-    assert any("暂缓进京" in point for point in listed)
+    assert any("暂缓进返京" in point for point in listed)
     assert not page.select("[data-upcoming-policy]")
 
     today = timezone.localdate()

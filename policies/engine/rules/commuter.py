@@ -47,12 +47,13 @@ def evaluate(rule: Rule, ctx: Context) -> Finding | None:
         names = [ctx.index.region_name(region) for region in regions]
         zone_zh = labels.DESIGNATION_ZH[rule.designation]
         zh = (
-            f"通勤人员，行程均在{zone_zh}（{'、'.join(names)}）内，"
+            f"通勤人员，申报的行程均在{zone_zh}（{'、'.join(names)}）内，"
             f"健康码为{labels.COLOUR_ZH[rule.required]}"
         )
         en = (
-            f"Commuter with every stay in {labels.DESIGNATION_EN[rule.designation]} "
-            f"({', '.join(names)}) and a {labels.COLOUR_EN[rule.required]} health code"
+            f"You commute from {labels.DESIGNATION_EN[rule.designation]}, all your declared "
+            f"stays are in it ({', '.join(names)}) and your health code is "
+            f"{labels.COLOUR_EN[rule.required]}"
         )
         # What commuting asks for, not "may enter": a risk rule on the same legs still
         # postpones, and this reason must not say otherwise beside that headline. (The
@@ -60,7 +61,7 @@ def evaluate(rule: Rule, ctx: Context) -> Finding | None:
         if rule.conditions:
             codes = [c.code for c in rule.conditions]
             zh += f"，需{labels.conditions_zh(codes)}。"
-            en += f": you need {labels.conditions_en(codes)}."
+            en += f", so you need {labels.conditions_en(codes)}."
         else:
             zh += "。"
             en += "."

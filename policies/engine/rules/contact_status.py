@@ -97,8 +97,17 @@ def _reason(rule: Rule, ctx: Context, name: str, contact):
     if not ctx.declaration.home_quarantine_possible:
         steps = home_to_central(steps)
     if steps:
-        zh += f"需{labels.measures_zh(steps)}，自最后接触之日起算。"
-        en += f" You need {labels.measures_en(steps)}, counted from the last contact."
+        zh += f"需{labels.measures_zh(steps)}，{labels.counted_from_zh(steps, '最后接触之日')}"
+        en += (
+            f" You need {labels.measures_en(steps)}, "
+            f"{labels.counted_from_en(steps, 'the day of the last contact')}"
+        )
+        if not ctx.pre_travel and contact is not None:
+            # Already here: the days between the contact and arrival are part of them.
+            zh += labels.DAYS_BEFORE_COUNT_ZH
+            en += labels.days_before_count_en(steps)
+        zh += "。"
+        en += "."
     if status.conditions:
         codes = [c.code for c in status.conditions]
         zh += f"还需：{labels.conditions_zh(codes)}。"

@@ -51,12 +51,14 @@ def evaluate(rule: Rule, ctx: Context) -> Finding | None:
     if not firing:
         return None
     home_possible = ctx.declaration.home_quarantine_possible
+    # As for a risk county: "到过" only for a place left, or for a report after arrival.
+    still_in = {info.region for leg, info in firing if ctx.pre_travel and leg.end_date is None}
     reasons = []
     seen = set()
     for _leg, info in firing:
         if info.region not in seen:
             seen.add(info.region)
-            reasons.append(_reason(rule, ctx, info, home_possible))
+            reasons.append(_reason(rule, ctx, info, home_possible, info.region in still_in))
     planned = ctx.declaration.arrival_date
     latest = max(planned if leg.end_date is None else leg.end_date for leg, _info in firing)
     measures = chain(latest, rule.steps, home_possible) if rule.steps else ()
@@ -73,25 +75,35 @@ def evaluate(rule: Rule, ctx: Context) -> Finding | None:
     )
 
 
-def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
-    key = (rule, info.region, home_possible)
+def _reason(rule: Rule, ctx: Context, info, home_possible: bool, still_there: bool):
+    key = (rule, info.region, home_possible, still_there)
     found = ctx.index.reasons.get(key)
     if found is not None:
         return found
     designation = info.active[rule.designation]
     where = ctx.index.region_name(designation.region)
     steps = rule.steps if home_possible else home_to_central(rule.steps)
-    zh = (
-        f"{labels.within_days_zh(rule.days)}到过{info.name}，"
-        f"属于{labels.DESIGNATION_ZH[rule.designation]}（{where}）。"
-    )
-    en = (
-        f"{labels.within_days_en(rule.days)}, you stayed in {info.name}, part of "
-        f"{labels.DESIGNATION_EN[rule.designation]} ({where})."
-    )
+    # Still there (a leg without a leaving day): "到过" would say the traveller had left.
+    if still_there:
+        zh = f"目前仍在{info.name}，"
+        en = f"You are still in {info.name}, part of "
+    else:
+        zh = f"{labels.within_days_zh(rule.days)}到过{info.name}，"
+        en = f"{labels.within_days_en(rule.days)}, you stayed in {info.name}, part of "
+    zh += f"属于{labels.DESIGNATION_ZH[rule.designation]}（{where}）。"
+    en += f"{labels.DESIGNATION_EN[rule.designation]} ({where})."
     if steps:
-        zh += f"抵京后需{labels.measures_zh(steps)}，自离开之日起算。"
-        en += f" After arrival: {labels.measures_en(steps)}, counted from the day you left."
+        # From leaving the designated region (a case city as a whole), named: the measures
+        # run from the last day in it, and the days before arrival are part of them.
+        zh += (
+            f"需{labels.measures_zh(steps)}，"
+            f"{labels.counted_from_zh(steps, f'离开{where}之日')}{labels.DAYS_BEFORE_COUNT_ZH}。"
+        )
+        en += (
+            f" You need {labels.measures_en(steps)}, "
+            f"{labels.counted_from_en(steps, f'the day you left {where}')}"
+            f"{labels.days_before_count_en(steps)}."
+        )
     if rule.conditions:
         codes = [c.code for c in rule.conditions]
         zh += f"还需：{labels.conditions_zh(codes)}。"

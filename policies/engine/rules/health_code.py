@@ -60,12 +60,22 @@ def _reason(rule: Rule, ctx: Context, colour: str):
         f"not {labels.COLOUR_EN[rule.required]}."
     )
     if ctx.pre_travel:
-        zh += f"需暂缓进返京，转为{required_zh}后再申报。"
-        en += " Entry is postponed; declare again once the code has changed."
+        # The same declaration is changed, not a new one made: the link's own words.
+        zh += f"需暂缓进返京。健康码转为{required_zh}后，请通过“修改行程和健康信息”更新本次申报。"
+        en += (
+            f" Entry is postponed. Once your code is {labels.COLOUR_EN[rule.required]},"
+            " update this declaration with “Change your trip and health details”."
+        )
     else:
         if rule.steps:
-            zh += f"需{labels.measures_zh(rule.steps)}，自抵达之日起算。"
-            en += f" You need {labels.measures_en(rule.steps)}, counted from the arrival day."
+            zh += (
+                f"需{labels.measures_zh(rule.steps)}，"
+                f"{labels.counted_from_zh(rule.steps, '抵京之日')}。"
+            )
+            en += (
+                f" You need {labels.measures_en(rule.steps)}, "
+                f"{labels.counted_from_en(rule.steps, 'the day you arrived')}."
+            )
         if rule.conditions:
             codes = [c.code for c in rule.conditions]
             zh += f"还需：{labels.conditions_zh(codes)}。"

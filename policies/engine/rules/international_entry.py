@@ -1,4 +1,4 @@
-"""``international_entry``: the traveller entered the country through another port.
+"""``international_entry``: the traveller entered mainland China at a port outside Beijing.
 
 Fires when the declared entry date E lies within ``days`` of the reference date
 (entry counts as day 1, like a leaving day).
@@ -22,6 +22,11 @@ from policies.engine.rules._common import (
 )
 
 KIND = "international_entry"
+# "Another port" was officials' shorthand: a port of entry from abroad that is not Beijing's.
+_ENTERED_EN = (
+    "You entered mainland China from abroad at a port outside Beijing"
+    " (an airport, seaport or land crossing)"
+)
 
 
 class Rule(CompiledRule):
@@ -67,29 +72,40 @@ def _reason(rule: Rule, ctx: Context, entered):
         allowed = entered + rule.span
         zh = (
             f"{labels.day_zh(entered)}经其他口岸入境，未满{rule.days}天，"
-            f"{labels.day_zh(allowed)}起方可进京。"
+            f"{labels.day_zh(allowed)}起方可进返京。"
         )
         en = (
-            f"You entered the country through another port on {labels.day_en(entered)}; "
-            f"entry is allowed once {rule.days} days have passed, from {labels.day_en(allowed)}."
+            f"{_ENTERED_EN} on {labels.day_en(entered)}; you may enter Beijing once "
+            f"{rule.days} days have passed since then, from {labels.day_en(allowed)}."
         )
         if rule.steps:
-            zh += f"抵京后需{labels.measures_zh(rule.steps)}，自入境之日起算。"
-            en += f" After arrival: {labels.measures_en(rule.steps)}, counted from the entry day."
+            zh += (
+                f"需{labels.measures_zh(rule.steps)}，"
+                f"{labels.counted_from_zh(rule.steps, '入境之日')}{labels.DAYS_BEFORE_COUNT_ZH}。"
+            )
+            en += (
+                f" You need {labels.measures_en(rule.steps)}, "
+                f"{labels.counted_from_en(rule.steps, 'the day you entered')}"
+                f"{labels.days_before_count_en(rule.steps)}."
+            )
     else:
         # Already in Beijing: what applies now and until when, not a day "entry is
         # allowed from", which read as if coming had broken a rule.
         zh = f"{labels.day_zh(entered)}经其他口岸入境，抵京时入境未满{rule.days}天。"
         en = (
-            f"You entered the country through another port on {labels.day_en(entered)}, "
+            f"{_ENTERED_EN} on {labels.day_en(entered)}, "
             f"less than {rule.days} days before you arrived in Beijing."
         )
         if rule.steps:
             steps = rule.steps if home_possible else home_to_central(rule.steps)
             last = chain_end(entered, steps) - ONE_DAY
-            zh += f"需{labels.measures_zh(steps)}，自入境之日起算，至{labels.day_zh(last)}。"
+            zh += (
+                f"需{labels.measures_zh(steps)}，{labels.counted_from_zh(steps, '入境之日')}，"
+                f"至{labels.day_zh(last)}。"
+            )
             en += (
-                f" You need {labels.measures_en(steps)}, counted from the entry day, up to"
+                f" You need {labels.measures_en(steps)}, "
+                f"{labels.counted_from_en(steps, 'the day you entered')}, up to"
                 f" and including {labels.day_en(last)}."
             )
     if rule.conditions:

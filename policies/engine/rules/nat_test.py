@@ -1,4 +1,4 @@
-"""``nat_test``: the nucleic-acid test before travelling, and declared positive results.
+"""``nat_test``: the nucleic acid (PCR) test before travelling, and declared positive results.
 
 - pre-travel, unless the traveller qualifies as a commuter and ``exempt_commuters``:
   condition ``nat_48h``, met by a negative test sampled on the reference day or
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from policies.engine import labels
 from policies.engine.days import span
 from policies.engine.findings import Context, Finding, condition, negative_test_within
 from policies.engine.rules._common import CompiledRule, reason
@@ -26,12 +27,16 @@ def compile(params, citation: str) -> Rule:
     rule.window = params["hours"] // 24
     rule.span = span(rule.window)
     rule.exempt_commuters = params["exempt_commuters"]
+    # The rule as the engine applies it (the sampling days), then the official words.
     rule.reason = reason(
         rule,
-        zh=f"需持登机（车）前{rule.hours}小时内核酸检测阴性证明。",
+        zh=(
+            f"需持核酸检测阴性证明，采样日期须为{labels.nat_window_zh(rule.window)}"
+            f"（登机、登车前{rule.hours}小时内）。"
+        ),
         en=(
-            f"You need a negative nucleic-acid test taken within {rule.hours} hours "
-            "before boarding."
+            f"You need a negative nucleic acid (PCR) test sampled "
+            f"{labels.nat_window_en(rule.window)} (within {rule.hours} hours before boarding)."
         ),
     )
     # The common case, no test declared yet, shares one finding.
@@ -40,7 +45,7 @@ def compile(params, citation: str) -> Rule:
 
 
 _POSITIVE_ZH = "申报了核酸检测阳性结果，请立即向所在社区报告。"
-_POSITIVE_EN = "You declared a positive nucleic-acid test: report to your community at once."
+_POSITIVE_EN = "You declared a positive nucleic acid (PCR) test: report to your community at once."
 
 
 def evaluate(rule: Rule, ctx: Context) -> Finding | None:

@@ -102,7 +102,7 @@ def _reason(rule: Rule, ctx: Context, info, designation, leaving: date | None):
         )
         en = (
             f"When you leave {info.name}, part of {zone_en} ({where}), you need a negative "
-            f"nucleic-acid test taken within {rule.hours} hours before leaving."
+            f"nucleic acid (PCR) test taken within {rule.hours} hours before leaving."
         )
     else:
         zh = (
@@ -112,7 +112,7 @@ def _reason(rule: Rule, ctx: Context, info, designation, leaving: date | None):
         en = (
             f"You left {info.name} on {labels.day_en(leaving)}, part of "
             f"{zone_en} ({where}): you need a negative "
-            f"nucleic-acid test taken within {rule.hours} hours before leaving."
+            f"nucleic acid (PCR) test taken within {rule.hours} hours before leaving."
         )
     found = ctx.index.reasons[key] = reason(
         rule,

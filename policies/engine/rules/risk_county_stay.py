@@ -58,12 +58,16 @@ def evaluate(rule: Rule, ctx: Context) -> Finding | None:
     if not firing:
         return None
     home_possible = ctx.declaration.home_quarantine_possible
+    # Before travel, a county the traveller is still in (its leg has no leaving day) is
+    # said so: "到过" would tell someone who has not left that they had. (An arrival
+    # report's open leg ended on the way to Beijing at the latest.)
+    still_in = {info.region for leg, info in firing if rule.pre_travel and leg.end_date is None}
     reasons = []
     seen = set()
     for _leg, info in firing:
         if info.region not in seen:
             seen.add(info.region)
-            reasons.append(_reason(rule, ctx, info, home_possible))
+            reasons.append(_reason(rule, ctx, info, home_possible, info.region in still_in))
     planned = ctx.declaration.arrival_date
     latest = max(planned if leg.end_date is None else leg.end_date for leg, _info in firing)
     measures = chain(latest, rule.steps, home_possible) if rule.steps else ()
@@ -84,8 +88,8 @@ def evaluate(rule: Rule, ctx: Context) -> Finding | None:
     )
 
 
-def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
-    key = (rule, info.region, home_possible)
+def _reason(rule: Rule, ctx: Context, info, home_possible: bool, still_there: bool):
+    key = (rule, info.region, home_possible, still_there)
     found = ctx.index.reasons.get(key)
     if found is not None:
         return found
@@ -95,23 +99,33 @@ def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
         " and others" if len(areas) > _MAX_NAMED_AREAS else ""
     )
     level_zh, level_en = labels.LEVEL_ZH[info.level], labels.LEVEL_EN[info.level]
-    head_zh = (
-        f"{labels.within_days_zh(rule.days)}到过{info.name}，"
-        f"该县（市、区、旗）现有{level_zh}地区（{shown}），"
-    )
+    name = info.name
+    # The county by its name, not "该县（市、区、旗）" (odd for a 区), and its areas after
+    # a colon: demo area names end in "（示例）", which brackets would nest.
+    if still_there:
+        head_zh = f"目前仍在{name}，"
+        head_en = f"You are still in {name}, which"
+    else:
+        head_zh = f"{labels.within_days_zh(rule.days)}到过{name}，"
+        head_en = f"{labels.within_days_en(rule.days)}, you stayed in {name}; it"
+    head_zh += f"{name}现有{level_zh}地区：{shown}。"
     # One area is "a high-risk area": the Chinese 地区 is either.
     kind_en = f"a {level_en}-risk area" if len(areas) == 1 else f"{level_en}-risk areas"
-    head_en = (
-        f"{labels.within_days_en(rule.days)}, you stayed in {info.name}; it currently has "
-        f"{kind_en} ({shown_en})"
-    )
+    head_en += f" currently has {kind_en}: {shown_en}."
     if rule.pre_travel:
         zh = head_zh + "需暂缓进返京。"
-        en = head_en + ", so entry is postponed."
+        en = head_en + " Entry is postponed."
     else:
         steps = rule.steps if home_possible else home_to_central(rule.steps)
-        zh = head_zh + f"抵京后需{labels.measures_zh(steps)}，自离开该县之日起算。"
-        en = head_en + f": {labels.measures_en(steps)}, counted from the day you left it."
+        zh = head_zh + (
+            f"需{labels.measures_zh(steps)}，"
+            f"{labels.counted_from_zh(steps, f'离开{name}之日')}{labels.DAYS_BEFORE_COUNT_ZH}。"
+        )
+        en = head_en + (
+            f" You need {labels.measures_en(steps)}, "
+            f"{labels.counted_from_en(steps, f'the day you left {name}')}"
+            f"{labels.days_before_count_en(steps)}."
+        )
         if not home_possible and steps != rule.steps:
             zh += "不具备居家观察条件的，改为集中观察。"
             en += (
@@ -119,6 +133,6 @@ def _reason(rule: Rule, ctx: Context, info, home_possible: bool):
                 " designated site."
             )
     found = ctx.index.reasons[key] = reason(
-        rule, zh=zh, en=en, region=info.region, region_name=info.name, risk_areas=areas
+        rule, zh=zh, en=en, region=info.region, region_name=name, risk_areas=areas
     )
     return found

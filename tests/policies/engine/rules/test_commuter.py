@@ -97,3 +97,17 @@ def test_beside_a_risk_rule_that_postpones_the_commuter_reason_promises_no_entry
     [because] = [reason for reason in result.reasons if reason.rule == "commuter"]
     assert "进返京" not in because.text_zh and "entry" not in because.text_en.lower()
     assert "测温正常" in because.text_zh
+
+
+def test_the_english_reason_is_a_sentence_in_the_forms_term():
+    declaration = commute(leg(SANHE, "2021-08-01", "2021-08-05"))
+    result = run(declaration, "2021-08-08", risk(designations=ZONE))
+    [because] = [r for r in result.reasons if r.rule == "commuter"]
+    assert because.text_en == (
+        "You commute from the commuter belt around Beijing, all your declared stays are in"
+        " it (三河市) and your health code is green, so you need a normal temperature check"
+        " and personal protection."
+    )
+    assert because.text_zh == (
+        "通勤人员，申报的行程均在环京通勤地区（三河市）内，健康码为绿码，需测温正常并做好个人防护。"
+    )

@@ -100,3 +100,22 @@ def test_the_reason_names_the_last_contact_day_as_people_write_dates():
     [because] = [reason for reason in result.reasons if reason.rule == "contact_status"]
     assert "2021年8月3日" in because.text_zh and "3 August 2021" in because.text_en
     assert "2021-08-03" not in because.text_zh + because.text_en
+
+
+def test_the_measures_read_one_after_the_other_from_the_last_contact():
+    result = run(contact("arrival", "close_contact", "2021-08-03", "2021-08-05"), "2021-08-06")
+    [because] = [reason for reason in result.reasons if reason.rule == "contact_status"]
+    assert (
+        "需集中观察14天，之后健康监测7天，均自最后接触之日起算（抵京前已过的天数计入）。"
+        in because.text_zh
+    )
+    assert (
+        "You need 14 days of observation at a designated site, then 7 days of health"
+        " monitoring, both counted from the day of the last contact (days before your"
+        " arrival count towards them)." in because.text_en
+    )
+    # Before travel, every day of them is before arrival: entry waits for their end.
+    before = run(contact("pre", "close_contact", "2021-08-03"), "2021-08-06")
+    [pending] = [reason for reason in before.reasons if reason.rule == "contact_status"]
+    assert "均自最后接触之日起算。措施期满前暂缓进返京。" in pending.text_zh
+    assert "抵京前已过" not in pending.text_zh

@@ -123,3 +123,23 @@ def test_before_travel_a_listed_measure_drops_out_when_the_planned_day_is_long_p
     assert measures(result) == [("health_monitoring", "2021-08-03", "2021-08-16")]
     assert result.next_review_on == d("2021-08-17")
     assert measures(run(pre("2021-08-09", LEFT), "2021-08-17", CASE_CITY)) == []
+
+
+def test_the_monitoring_is_counted_from_leaving_the_city_days_before_arrival_included():
+    [because] = run(arrival("2021-08-04", LEFT), "2021-08-05", CASE_CITY).reasons
+    assert "需健康监测14天，自离开郑州市之日起算（抵京前已过的天数计入）。" in because.text_zh
+    assert "抵京后需" not in because.text_zh
+    assert "属于有病例发生的城市（郑州市）" in because.text_zh
+    assert "part of a city with local cases (郑州市)" in because.text_en
+    assert (
+        "You need 14 days of health monitoring, counted from the day you left 郑州市"
+        " (days before your arrival count towards it)." in because.text_en
+    )
+
+
+def test_still_in_a_case_city_before_travel_the_reason_says_so():
+    still = pre("2021-08-09", leg(ZHENGZHOU_ERQI, "2021-08-01", None))
+    result = run(still, "2021-08-05", CASE_CITY)
+    [because] = [r for r in result.reasons if r.rule == "designated_region_stay"]
+    assert because.text_zh.startswith("目前仍在二七区，属于有病例发生的城市（郑州市）。")
+    assert because.text_en.startswith("You are still in 二七区, part of a city with local cases")

@@ -50,23 +50,32 @@ def test_an_arrival_reports_reason_says_what_applies_now_not_when_entry_is_allow
     )
     [because] = [r for r in result.reasons if r.rule == "international_entry"]
     # Already in Beijing: "entry is allowed from 22 August" read as a rule broken.
-    assert "方可进京" not in because.text_zh and "entry is allowed" not in because.text_en
+    assert "方可进" not in because.text_zh and "may enter" not in because.text_en
     assert because.text_zh.startswith(
         "2021年8月1日经其他口岸入境，抵京时入境未满21天。"
-        "需21天健康监测，自入境之日起算，至2021年8月21日。"
+        "需健康监测21天，自入境之日起算，至2021年8月21日。"
     )
+    # "Another port" / "the country" were officials' words: which port, entering what.
     assert because.text_en.startswith(
-        "You entered the country through another port on 1 August 2021, less than 21 days"
-        " before you arrived in Beijing. You need 21 days of health monitoring, counted from"
-        " the entry day, up to and including 21 August 2021."
+        "You entered mainland China from abroad at a port outside Beijing (an airport,"
+        " seaport or land crossing) on 1 August 2021, less than 21 days before you arrived"
+        " in Beijing. You need 21 days of health monitoring, counted from the day you"
+        " entered, up to and including 21 August 2021."
     )
 
 
 def test_a_pre_travel_reason_still_says_from_when_entry_is_allowed():
     result = run(pre("2021-08-21", international_entry_date=ENTERED), "2021-08-08")
     [because] = [r for r in result.reasons if r.rule == "international_entry"]
-    assert "2021年8月22日起方可进京" in because.text_zh
-    assert "entry is allowed once 21 days have passed, from 22 August 2021" in because.text_en
+    assert "2021年8月22日起方可进返京" in because.text_zh
+    assert "you may enter Beijing once 21 days have passed since then, from 22 August 2021" in (
+        because.text_en
+    )
+    # The monitoring runs from the entry day: the days before arrival are part of it.
+    assert "需健康监测21天，自入境之日起算（抵京前已过的天数计入）。" in because.text_zh
+    assert "counted from the day you entered (days before your arrival count towards it)" in (
+        because.text_en
+    )
 
 
 def test_an_arrival_after_21_days_gets_nothing_from_the_rule():

@@ -81,3 +81,24 @@ def test_a_72_hour_window_accepts_a_test_two_days_before():
     policy = policy_with(("nat_test", {"hours": 72}))
     result = run(pre("2021-08-10", nat_test=negative("2021-08-08")), "2021-08-08", policy=policy)
     assert conditions(result) == {"nat_48h": True}
+
+
+def test_the_reason_states_the_sampling_days_the_rule_accepts():
+    [because] = run(pre("2021-08-10"), "2021-08-08").reasons
+    # Met by a test sampled on the arrival day or the day before (48 h // 24 = 2 days).
+    assert because.text_zh == (
+        "需持核酸检测阴性证明，采样日期须为抵京当日或前一日（登机、登车前48小时内）。"
+    )
+    assert because.text_en == (
+        "You need a negative nucleic acid (PCR) test sampled on your arrival day or the day"
+        " before (within 48 hours before boarding)."
+    )
+
+
+def test_a_72_hour_rule_says_the_two_days_before():
+    policy = policy_with(("nat_test", {"hours": 72, "exempt_commuters": True}))
+    [because] = run(pre("2021-08-10"), "2021-08-08", policy=policy).reasons
+    assert "采样日期须为抵京当日或之前2日内（登机、登车前72小时内）" in because.text_zh
+    assert "sampled on your arrival day or in the 2 days before it (within 72 hours" in (
+        because.text_en
+    )

@@ -162,13 +162,66 @@ def test_a_county_with_a_high_and_a_medium_area_is_high_only():
 def test_the_english_reason_says_one_area_or_several_by_their_number():
     left = pre("2021-08-10", leg(GUANGLING, "2021-07-29", "2021-08-01"))
     one = run(left, "2021-08-08", guangling_high()).reasons[0].text_en
-    assert "it currently has a high-risk area (示例社区), so" in one
+    assert "it currently has a high-risk area: 示例社区. Entry is postponed." in one
     several = risk(
         [area(GUANGLING, "medium", name="甲村", id=1), area(GUANGLING, "medium", name="乙村", id=2)]
     )
     two = run(left, "2021-08-08", several).reasons[0].text_en
-    assert "it currently has medium-risk areas (" in two
+    assert "it currently has medium-risk areas: " in two
     assert "甲村" in two and "乙村" in two
+
+
+def test_the_areas_follow_a_colon_and_the_county_is_named_not_bracketed():
+    # Demo names end in "（示例）": in brackets they nested, and "该县（市、区、旗）" read
+    # oddly for a 区.
+    snapshot = risk([area(GUANGLING, "high", name="汤汪乡（示例）")])
+    left = pre("2021-08-10", leg(GUANGLING, "2021-07-29", "2021-08-01"))
+    [because] = [r for r in run(left, "2021-08-08", snapshot).reasons if r.rule == PRE_RULE[0]]
+    assert because.text_zh == (
+        "抵京前14天内到过广陵区，广陵区现有高风险地区：汤汪乡（示例）。需暂缓进返京。"
+    )
+    assert "该县" not in because.text_zh and "（汤汪乡" not in because.text_zh
+
+
+def test_still_in_the_county_before_travel_the_reason_says_so():
+    declaration = pre("2021-08-10", leg(GUANGLING, "2021-07-30", None))
+    result = run(declaration, "2021-08-08", guangling_high())
+    [because] = [r for r in result.reasons if r.rule == PRE_RULE[0]]
+    assert because.text_zh == "目前仍在广陵区，广陵区现有高风险地区：示例社区。需暂缓进返京。"
+    assert because.text_en == (
+        "You are still in 广陵区, which currently has a high-risk area: 示例社区."
+        " Entry is postponed."
+    )
+    # The same county left earlier in another declaration: the cached reason is not reused.
+    closed = pre("2021-08-10", leg(GUANGLING, "2021-07-30", "2021-08-01"))
+    [earlier] = run(closed, "2021-08-08", guangling_high()).reasons[:1]
+    assert earlier.text_zh.startswith("抵京前14天内到过广陵区，")
+
+
+def test_an_arrival_reports_open_leg_is_not_said_to_be_still_there():
+    result = run(
+        arrival("2021-08-03", leg(GUANGLING, "2021-07-25", None)),
+        "2021-08-04",
+        guangling_high(),
+        policy_with(HIGH_ARRIVAL),
+    )
+    assert result.reasons[0].text_zh.startswith("抵京前14天内到过广陵区，")
+
+
+def test_the_measures_follow_one_another_from_the_leaving_day_days_before_arrival_counted():
+    left = leg(GUANGLING, "2021-07-29", "2021-08-01")
+    policy = policy_with(HIGH_ARRIVAL)
+    [because] = run(arrival("2021-08-05", left), "2021-08-05", guangling_high(), policy).reasons
+    # "抵京后需14天集中观察、7天健康监测" read as 14 days from arrival, both at once.
+    assert because.text_zh.endswith(
+        "需集中观察14天，之后健康监测7天，均自离开广陵区之日起算（抵京前已过的天数计入）。"
+    )
+    assert "、" not in because.text_zh and "抵京后需" not in because.text_zh
+    assert because.text_en.endswith(
+        "You need 14 days of observation at a designated site, then 7 days of health"
+        " monitoring, both counted from the day you left 广陵区 (days before your arrival"
+        " count towards them)."
+    )
 
 
 def test_once_the_high_area_is_lifted_the_county_is_medium():
