@@ -361,7 +361,7 @@ class LookupRequestSerializer(RequestSerializer):
     required_messages = {"reference": _("请填写查询码。"), "phone_last4": PHONE_LAST4_MESSAGE}
 
     reference = TextField(max_length=32)
-    phone_last4 = TextField(max_length=32)
+    phone_last4 = TextField(max_length=32, error_messages={"max_length": PHONE_LAST4_MESSAGE})
 
     def validate_reference(self, value):
         return unicodedata.normalize("NFKC", value).strip()

@@ -334,6 +334,7 @@ def test_lookup_needs_both_fields(client):
     [
         {"reference": "ABCDE23456", "phone_last4": "abcd"},
         {"reference": "ABCDE23456", "phone_last4": "12345"},
+        {"reference": "ABCDE23456", "phone_last4": "1" * 40},
         {"reference": "ABCDE23456", "phone_last4": ""},
         {"reference": "ABCDE23456", "phone_last4": 1234},
         {"reference": "ABCDE23456", "phone_last4": "1234", "phone": PHONE},
@@ -344,6 +345,8 @@ def test_malformed_lookups_are_field_errors(client, body):
     assert response.status_code == 400
     errors = response.json()
     assert set(errors) <= {"phone_last4", "phone"}
+    if isinstance(body["phone_last4"], str) and "phone" not in body:
+        assert errors == {"phone_last4": ["请填写手机号码的最后4位数字。"]}
     assert PHONE not in response.content.decode()
 
 
