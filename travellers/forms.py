@@ -541,7 +541,7 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     if at_home:
         # "朝阳区" is Beijing's before Changchun's: never pick the other one silently,
         # but name it, since the picker offered it.
-        message = _("“%(text)s”是本辖区内的地区，行程只需填写本辖区以外的地区：%(places)s") % {
+        message = _("“%(text)s”是北京市的地区，行程只需填写北京以外的地区：%(places)s") % {
             "text": text,
             "places": _("、").join(region.display_name for region in at_home),
         }

@@ -9,15 +9,18 @@ data and shows their errors; the API returns them as they are.
 A declaration is always evaluated for today (``timezone.localdate()``, or
 ``context["today"]`` in tests), so there is no ``as_of`` field.
 
-Error shape (as the evaluate contract): ``{"field": ["message"]}``; ``legs`` and
-``companions`` errors are objects keyed by the index of the item as submitted, only
-items with errors present (DRF's format; ``policies.api.serializers.errors_by_index``
-reads it for the form). Identity numbers are checked field by field (not in the object-level
-pass) so that a bad number is reported together with every other field error.
+Error shape (as the evaluate contract): ``{"field": ["message"]}``; ``legs`` errors a
+list aligned with the legs; ``companions`` errors are objects keyed by the index of
+the item as submitted, only items with errors present (DRF's format;
+``policies.api.serializers.errors_by_index`` reads both for the form). Identity
+numbers are checked field by field (not in the object-level pass) so that a bad number
+is reported together with every other field error.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -30,6 +33,7 @@ from rest_framework import serializers
 
 from policies.api.serializers import (
     CalendarDateField,
+    ChoiceTextField,
     EmailTextField,
     EvaluateRequestSerializer,
     NatTestSerializer,
@@ -52,33 +56,36 @@ MAX_COMPANIONS = 4
 
 # A declaration is evaluated for today, and its messages say so.
 TODAY_MESSAGES = {
-    "arrival_before": _("计划抵达日期不能早于今天。"),
-    "arrival_after": _("抵达后报备的抵达日期不能晚于今天。"),
+    "arrival_before": _("抵京日期不能早于今天。"),
+    "arrival_after": _("抵达后报备的抵京日期不能晚于今天。"),
     "contact_after": _("最后接触日期不能晚于今天。"),
     "sampled_after": _("采样时间不能晚于当前时间。"),
-    "arrival_too_late": _("计划抵达日期不能晚于今天起一年以后。"),
-    "arrival_too_early": _("抵达日期不能早于一年以前。"),
+    "arrival_too_late": _("抵京日期不能晚于今天起一年以后。"),
+    "arrival_too_early": _("抵京日期不能早于一年以前。"),
 }
 # On submit the kind can still be changed, and a date on the wrong side of today mostly
 # means the other kind: the message says which. (An amendment keeps its kind, and the
 # plain messages above.)
 SUBMIT_MESSAGES = {
     **TODAY_MESSAGES,
-    "arrival_before": _("计划抵达日期不能早于今天。如已抵京，请在申报类型中选择“抵达后报备”。"),
+    "arrival_before": _("抵京日期不能早于今天。如已抵京，请在申报类型中选择“抵达后报备”。"),
     "arrival_after": _(
-        "抵达后报备的抵达日期不能晚于今天。如尚未抵京，请在申报类型中选择“出行前申报”。"
+        "抵达后报备的抵京日期不能晚于今天。如尚未抵京，请在申报类型中选择“出行前申报”。"
     ),
 }
 # No as_of: refused by name rather than dropped, so a caller does not believe the answer
 # is for the day it sent.
 NO_AS_OF = {"as_of": _("申报总是按今天的政策和风险地区评估，不接受 as_of。")}
 LANGUAGES = tuple(Language.values)
-_NAME_MESSAGES = {"required": _("请填写姓名。"), "blank": _("请填写姓名。")}
-# In the box's own words: "true and correct" beside a label saying "true and complete"
-# did not say that ticking it is what is missing.
-_ATTESTATION_REFUSED = _(
-    "请勾选“我承诺以上填写的内容真实、完整”。隐瞒行程等情况将依法承担责任。"
-)
+# What to fill in, per field (RequestSerializer.required_messages).
+PERSON_MESSAGES = {
+    "full_name": _("请填写姓名。"),
+    "id_type": _("请选择证件类型。"),
+    "id_number": _("请填写证件号码。"),
+}
+# The form's summary puts the box's label before this, and its hint already says what
+# hiding facts costs: the message only says what is missing.
+_ATTESTATION_REFUSED = _("请勾选承诺后再继续。")
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
@@ -153,14 +160,20 @@ class CompanionSerializer(RequestSerializer):
     together); a test result is personal, so ``nat_test`` never defaults to the lead's.
     """
 
-    full_name = TextField(max_length=100, trim_whitespace=True, error_messages=_NAME_MESSAGES)
+    required_messages = {
+        **PERSON_MESSAGES,
+        "health_code": _("请选择健康码颜色。"),
+        "contact_status": _("请选择接触情况。"),
+    }
+
+    full_name = TextField(max_length=100, trim_whitespace=True)
     # A child travelling with a parent mostly has a resident ID card: the form preselects
     # it, and the API takes the same default.
-    id_type = serializers.ChoiceField(choices=ID_TYPES, default="resident_id")
+    id_type = ChoiceTextField(choices=ID_TYPES, default="resident_id")
     id_number = TextField(max_length=40)
-    health_code = serializers.ChoiceField(choices=HEALTH_CODES, required=False)
+    health_code = ChoiceTextField(choices=HEALTH_CODES, required=False)
     nat_test = NatTestSerializer(required=False, allow_null=True, default=None)
-    contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES, required=False)
+    contact_status = ChoiceTextField(choices=CONTACT_STATUSES, required=False)
     last_contact_date = CalendarDateField(required=False, allow_null=True, default=None)
 
     class Meta:
@@ -216,13 +229,22 @@ class DeclarationSerializer(EvaluateRequestSerializer):
     as_of = None  # a declaration is always evaluated for today
     as_of_messages = SUBMIT_MESSAGES
     unknown_field_messages = NO_AS_OF
+    required_messages = {
+        **EvaluateRequestSerializer.required_messages,
+        **PERSON_MESSAGES,
+        "phone": _("请填写手机号码。"),
+        "email": _("请填写电子邮箱。"),
+        "language": _("请选择通知语言。"),
+        "residence_region": _("请选择在京居住区。"),
+        "companions": _("同行人员应为列表。"),
+    }
 
-    full_name = TextField(max_length=100, trim_whitespace=True, error_messages=_NAME_MESSAGES)
-    id_type = serializers.ChoiceField(choices=ID_TYPES)
+    full_name = TextField(max_length=100, trim_whitespace=True)
+    id_type = ChoiceTextField(choices=ID_TYPES)
     id_number = TextField(max_length=40)
     phone = TextField(max_length=32)
     email = EmailTextField(max_length=254)
-    language = serializers.ChoiceField(choices=LANGUAGES, default="zh-hans")
+    language = ChoiceTextField(choices=LANGUAGES, default="zh-hans")
     residence_region = TextField(max_length=6)
     community = TextField(
         max_length=32, required=False, allow_blank=True, allow_null=True, default=None
@@ -273,7 +295,7 @@ class DeclarationSerializer(EvaluateRequestSerializer):
         region = region_table().get(code)
         home = significant_prefix(settings.PORTAL_JURISDICTION)
         if region is None or not code.startswith(home) or code == settings.PORTAL_JURISDICTION:
-            raise serializers.ValidationError(_("请选择本辖区内的居住区。"))
+            raise serializers.ValidationError(_("请选择北京市的区。"))
         if not region.county_level or region.retired:
             raise serializers.ValidationError(_("请选择区（县）一级的居住地。"))
         return code
@@ -322,3 +344,30 @@ class AmendmentSerializer(EvaluateRequestSerializer):
         declaration = self.context.get("declaration")
         attrs["kind"] = self.context.get("kind") or declaration.kind
         attrs["as_of"] = _today(self)
+
+
+PHONE_LAST4_MESSAGE = _("请填写手机号码的最后4位数字。")
+
+
+class LookupRequestSerializer(RequestSerializer):
+    """A reference and the phone's last four digits, as typed: full-width characters are
+    read as their ASCII forms (submit takes a full-width phone, and stores it in ASCII).
+
+    Checked before a lookup attempt is counted against the reference, so that a typing
+    slip costs none. A malformed reference is not refused here: the lookup answers it as
+    an unknown one.
+    """
+
+    required_messages = {"reference": _("请填写查询码。"), "phone_last4": PHONE_LAST4_MESSAGE}
+
+    reference = TextField(max_length=32)
+    phone_last4 = TextField(max_length=32, error_messages={"max_length": PHONE_LAST4_MESSAGE})
+
+    def validate_reference(self, value):
+        return unicodedata.normalize("NFKC", value).strip()
+
+    def validate_phone_last4(self, value):
+        digits = unicodedata.normalize("NFKC", value).strip()
+        if not re.fullmatch(r"[0-9]{4}", digits):
+            raise serializers.ValidationError(PHONE_LAST4_MESSAGE)
+        return digits

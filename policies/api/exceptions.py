@@ -1,10 +1,11 @@
 from datetime import date
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -29,9 +30,16 @@ class BodyTooLarge(APIException):
     default_code = "body_too_large"
 
 
+NOT_FOUND = _("未找到请求的内容。")
+
+
 def exception_handler(exc, context):
     """DRF's handler, which also answers a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` in
-    JSON (Django would give its bare HTML 400 page)."""
+    JSON (Django would give its bare HTML 400 page), and a missing object in the
+    caller's language without naming the model ("No PolicyVersion matches the given
+    query."). A view's own ``NotFound`` (the lookup's deliberate answer) is kept."""
     if isinstance(exc, RequestDataTooBig):
         exc = BodyTooLarge()
+    elif isinstance(exc, Http404):
+        exc = NotFound(NOT_FOUND)
     return drf_exception_handler(exc, context)

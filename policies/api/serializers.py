@@ -9,14 +9,18 @@ Error shape: ``{"field": ["message"]}``; nested objects nest (``{"nat_test":
 {"sampled_at": [...]}}``); leg errors are a list aligned with the submitted legs, ``{}``
 for a leg without errors (``{"legs": [{}, {"region": ["..."]}]}``), both for a leg's own
 fields and for the cross-leg checks, whatever DRF's ``LIST_SERIALIZER_ERRORS_AS_DICT``;
-a problem with the list as a whole is ``{"legs": {"non_field_errors": [...]}}``.
-``errors_by_index`` reads either shape.
+a leg that is not an object has ``{"non_field_errors": [...]}`` at its index; a problem
+with the list as a whole is ``{"legs": {"non_field_errors": [...]}}``.
+``errors_by_index`` reads either shape. A body that is not an object, or a key that
+is not a plain name, is refused under ``non_field_errors``; messages never repeat a
+submitted value (a refused choice names the accepted ones).
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from itertools import pairwise
@@ -29,6 +33,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import SkipField
+from rest_framework.settings import api_settings
 
 from policies.api.results import is_english
 from policies.engine import labels
@@ -72,7 +77,28 @@ class PatternField(_JSONText, serializers.RegexField):
 
 
 class EmailTextField(_JSONText, serializers.EmailField):
-    default_error_messages = _NOT_TEXT
+    default_error_messages = {
+        **_NOT_TEXT,
+        "invalid": _("电子邮箱格式不正确，例如 name@example.com。"),
+    }
+
+
+class ChoiceTextField(serializers.ChoiceField):
+    """A choice whose refusal names the allowed values and never repeats the input: an
+    identity number typed into the type's box came back in DRF's message."""
+
+    default_error_messages = {"invalid_choice": _("请选择以下之一：{choices}。")}
+
+    def to_internal_value(self, data):
+        if data == "":
+            if self.allow_blank:
+                return ""
+            if "blank" in self.error_messages:
+                self.fail("blank")  # named by required_messages: missing, not a bad value
+        try:
+            return self.choice_strings_to_values[str(data)]
+        except KeyError:
+            self.fail("invalid_choice", choices=", ".join(self.choice_strings_to_values))
 
 
 class JSONBooleanField(serializers.BooleanField):
@@ -88,6 +114,21 @@ class JSONBooleanField(serializers.BooleanField):
 
 
 UNKNOWN_FIELD = _("不接受此字段。")
+# For keys not named back: one that is not a plain identifier may be personal data typed
+# where a name belongs (a phone number as a key), and an error message repeats nothing.
+UNKNOWN_FIELDS = _("请求中含有不接受的字段。")
+_ECHOABLE_KEY = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+_DIGIT_RUN = re.compile(r"[0-9]{4}")
+NOT_AN_OBJECT = _("请求内容应为一个 JSON 对象。")
+NESTED_NOT_AN_OBJECT = _("此项应为一个 JSON 对象。")
+
+
+def _echoable(key) -> bool:
+    return (
+        isinstance(key, str)
+        and _ECHOABLE_KEY.fullmatch(key) is not None
+        and _DIGIT_RUN.search(key) is None
+    )
 
 
 class RequestSerializer(serializers.Serializer):
@@ -101,17 +142,47 @@ class RequestSerializer(serializers.Serializer):
     done (``bind`` sets its name and parent on the copy), so a shallow copy does;
     nested serializers and fields with a ``child`` are still deep-copied, since a
     shallow copy would share the child and with it the parent it is bound to.
+
+    ``required_messages`` names what to fill in, per field: it becomes that field's
+    required, null and blank message, so a missing phone reads "请填写手机号码。" rather
+    than DRF's "该字段是必填项。" beside a form's other, specific messages.
     """
 
+    default_error_messages = {
+        "invalid": NESTED_NOT_AN_OBJECT,
+        "null": NESTED_NOT_AN_OBJECT,
+    }
+
+    required_messages: Mapping = {}
+
     def get_fields(self):
-        return {
-            name: (
+        fields = {}
+        for name, field in self._declared_fields.items():
+            clone = (
                 copy.deepcopy(field)
                 if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child")
                 else _shallow_copy(field)
             )
-            for name, field in self._declared_fields.items()
-        }
+            message = self.required_messages.get(name)
+            if message is not None:
+                # A new dict: a shallow copy shares the declared field's.
+                clone.error_messages = {
+                    **clone.error_messages,
+                    "required": message,
+                    "null": message,
+                    "blank": message,
+                }
+            fields[name] = clone
+        return fields
+
+    def run_validation(self, data=serializers.empty):
+        # The request body itself: DRF answered null with its English "No data provided"
+        # and an array with a message naming Python's type.
+        if self.parent is None and data is not serializers.empty and not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [NOT_AN_OBJECT]}, code="invalid"
+            )
+        return super().run_validation(data)
 
     # A known reason for refusing a key, where one helps the caller.
     unknown_field_messages: Mapping = {}
@@ -120,15 +191,21 @@ class RequestSerializer(serializers.Serializer):
         unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else ()
         if not unknown:
             return super().to_internal_value(data)
-        refused = {
-            str(name)[:64]: [self.unknown_field_messages.get(name, UNKNOWN_FIELD)]
-            for name in unknown[:20]
-        }
+        refused: dict = {}
+        for name in unknown:
+            if _echoable(name) and len(refused) < 20:
+                refused[name] = [self.unknown_field_messages.get(name, UNKNOWN_FIELD)]
+            elif not _echoable(name):
+                refused[api_settings.NON_FIELD_ERRORS_KEY] = [UNKNOWN_FIELDS]
         try:
             super().to_internal_value(data)
         except serializers.ValidationError as exc:
             if isinstance(exc.detail, dict):
-                raise serializers.ValidationError({**refused, **exc.detail}) from exc
+                merged = {**refused, **exc.detail}
+                key = api_settings.NON_FIELD_ERRORS_KEY
+                if key in refused and key in exc.detail:
+                    merged[key] = [*exc.detail[key], *refused[key]]
+                raise serializers.ValidationError(merged) from exc
             raise
         raise serializers.ValidationError(refused)
 
@@ -162,7 +239,17 @@ LATEST_DATE = date(2099, 12, 31)
 ARRIVAL_WINDOW = timedelta(days=366)
 
 
-class CalendarDateField(serializers.DateField):
+class _BlankIsMissing:
+    """An empty string for a date reads as missing where ``required_messages`` names the
+    field, not as a malformed date."""
+
+    def to_internal_value(self, value):
+        if value == "" and "blank" in self.error_messages:
+            self.fail("blank")
+        return super().to_internal_value(value)
+
+
+class CalendarDateField(_BlankIsMissing, serializers.DateField):
     default_error_messages = {
         "out_of_range": _("请填写1900年至2099年之间的日期。"),
     }
@@ -174,7 +261,7 @@ class CalendarDateField(serializers.DateField):
         return day
 
 
-class AwareDateTimeField(serializers.DateTimeField):
+class AwareDateTimeField(_BlankIsMissing, serializers.DateTimeField):
     """An ISO datetime that must carry its UTC offset: a bare local time is ambiguous."""
 
     default_error_messages = {
@@ -196,7 +283,12 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 
 class NatTestSerializer(RequestSerializer):
-    result = serializers.ChoiceField(choices=NAT_RESULTS, help_text="negative | positive")
+    required_messages = {
+        "result": _("请选择核酸检测结果。"),
+        "sampled_at": _("已选择检测结果，请填写采样时间。"),
+    }
+
+    result = ChoiceTextField(choices=NAT_RESULTS, help_text="negative | positive")
     sampled_at = AwareDateTimeField(help_text="ISO 8601 datetime with UTC offset")
 
 
@@ -211,16 +303,45 @@ class LegListSerializer(serializers.ListSerializer):
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:
             # DRF >= 3.16 keys item errors by index; the contract aligns them with the legs
-            # (as the cross-leg checks do), so a form reads one shape.
-            items, whole = errors_by_index(exc.detail)
-            if whole or not items:
+            # (as the cross-leg checks do), so a form reads one shape. An item that is not
+            # an object has a list of messages, not a dict of fields: its own.
+            aligned = _aligned_item_errors(exc.detail, data)
+            if aligned is None:
                 raise
-            raise serializers.ValidationError(
-                [items.get(index, {}) for index in range(len(data))]
-            ) from exc
+            raise serializers.ValidationError(aligned) from exc
+
+
+def _aligned_item_errors(detail, data) -> list[dict] | None:
+    """Item errors as a list aligned with ``data``, each a dict of field errors; None for
+    an error about the list as a whole."""
+    if not isinstance(data, list):
+        return None
+    if isinstance(detail, list):
+        pairs = list(enumerate(detail))
+    elif isinstance(detail, dict) and all(str(key).isdigit() for key in detail):
+        pairs = [(int(key), item) for key, item in detail.items()]
+    else:
+        return None
+    aligned: list[dict] = [{} for _ in data]
+    for index, item in pairs:
+        if isinstance(item, dict):
+            aligned[index] = dict(item)
+        elif item:
+            messages = item if isinstance(item, list) else [item]
+            aligned[index] = {api_settings.NON_FIELD_ERRORS_KEY: list(messages)}
+    return aligned
 
 
 class LegSerializer(RequestSerializer):
+    default_error_messages = {
+        "invalid": _("每段行程应为一个 JSON 对象。"),
+        "null": _("每段行程应为一个 JSON 对象。"),
+    }
+    required_messages = {
+        "region": _("请填写行程地区。"),
+        "start_date": _("请填写到达当地日期。"),
+    }
+
     region = PatternField(
         r"^[0-9]{6}$",
         help_text="county-level GB/T 2260 code",
@@ -236,20 +357,32 @@ class LegSerializer(RequestSerializer):
 
     def validate(self, attrs):
         if attrs["end_date"] is not None and attrs["end_date"] < attrs["start_date"]:
-            raise serializers.ValidationError({"end_date": [_("离开日期不能早于到达日期。")]})
+            raise serializers.ValidationError(
+                {"end_date": [_("离开当地日期不能早于到达当地日期。")]}
+            )
         return attrs
 
 
 class EvaluateRequestSerializer(RequestSerializer):
-    kind = serializers.ChoiceField(choices=DECLARATION_KINDS)
+    required_messages = {
+        "kind": _("请选择申报类型。"),
+        "arrival_date": _("请填写抵京日期。"),
+        "health_code": _("请选择健康码颜色。"),
+        "commuter": _("请填写 true 或 false。"),
+        "home_quarantine_possible": _("请填写 true 或 false。"),
+        "contact_status": _("请选择接触情况。"),
+        "legs": _("行程应为列表。"),
+    }
+
+    kind = ChoiceTextField(choices=DECLARATION_KINDS)
     as_of = CalendarDateField(
         required=False, allow_null=True, default=None, help_text="default: today in Asia/Shanghai"
     )
     arrival_date = CalendarDateField(help_text="planned (pre_travel) or actual arrival date")
-    health_code = serializers.ChoiceField(choices=HEALTH_CODES, default="green")
+    health_code = ChoiceTextField(choices=HEALTH_CODES, default="green")
     commuter = JSONBooleanField(default=False)
     home_quarantine_possible = JSONBooleanField(default=True)
-    contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES, default="none")
+    contact_status = ChoiceTextField(choices=CONTACT_STATUSES, default="none")
     last_contact_date = CalendarDateField(required=False, allow_null=True, default=None)
     international_entry_date = CalendarDateField(required=False, allow_null=True, default=None)
     nat_test = NatTestSerializer(required=False, allow_null=True, default=None)
@@ -258,10 +391,10 @@ class EvaluateRequestSerializer(RequestSerializer):
     # How the cross-field messages name the day the answer is for: given or today here,
     # always today for a declaration (whose serializers say so instead).
     as_of_messages = {
-        "arrival_before": _("计划抵达日期不能早于评估日期。"),
-        "arrival_after": _("抵达后报备的抵达日期不能晚于评估日期。"),
-        "arrival_too_late": _("计划抵达日期不能晚于评估日期一年以上。"),
-        "arrival_too_early": _("抵达日期不能早于评估日期一年以上。"),
+        "arrival_before": _("抵京日期不能早于评估日期。"),
+        "arrival_after": _("抵达后报备的抵京日期不能晚于评估日期。"),
+        "arrival_too_late": _("抵京日期不能晚于评估日期一年以上。"),
+        "arrival_too_early": _("抵京日期不能早于评估日期一年以上。"),
         "contact_after": _("最后接触日期不能晚于评估日期。"),
         "sampled_after": _("采样时间不能晚于当前时间或评估日期。"),
     }
@@ -305,6 +438,10 @@ class EvaluateRequestSerializer(RequestSerializer):
             # are reported with them, so that a citizen corrects everything in one round.
             attrs = self._valid_fields(data)
             self.prepare_attrs(attrs)
+            if "as_of" in self.fields and "as_of" in exc.detail:
+                # prepare_attrs put today in place of the as_of that failed: the checks
+                # against the day of the answer wait for the caller's own date.
+                attrs.pop("as_of", None)
             detail = dict(exc.detail)
             for field, messages in self.cross_field_errors(attrs, partial=True).items():
                 detail.setdefault(field, messages)
@@ -377,7 +514,7 @@ class EvaluateRequestSerializer(RequestSerializer):
     def check_international_entry(self, attrs) -> dict:
         entry = attrs.get("international_entry_date")
         if entry is not None and entry > attrs["arrival_date"]:
-            return {"international_entry_date": [_("入境日期不能晚于抵达日期。")]}
+            return {"international_entry_date": [_("入境日期不能晚于抵京日期。")]}
         return {}
 
     def check_nat_test(self, attrs) -> dict:
@@ -410,10 +547,14 @@ class EvaluateRequestSerializer(RequestSerializer):
             code = leg["region"]
             if code not in known:
                 errors[index] = {"region": [_("未知的行政区划代码。")]}
+            elif known[code].retired:
+                # Risk areas are published under the current codes: a leg in an
+                # abolished county would never match one.
+                errors[index] = {"region": [_("该区县已撤销，请选择现在所属的区县。")]}
             elif not known[code].county_level:
                 errors[index] = {"region": [_("请选择县级行政区（区、县、县级市、旗）。")]}
             elif code.startswith(home):
-                errors[index] = {"region": [_("行程地区不能位于本辖区内。")]}
+                errors[index] = {"region": [_("行程只需填写北京以外的地区。")]}
         return errors
 
     def _leg_date_errors(self, legs, attrs) -> dict[int, dict]:
@@ -421,9 +562,9 @@ class EvaluateRequestSerializer(RequestSerializer):
         errors = {}
         for index, leg in enumerate(legs):
             if leg["start_date"] > arrival:
-                errors[index] = {"start_date": [_("行程不能晚于抵达日期。")]}
+                errors[index] = {"start_date": [_("到达当地日期不能晚于抵京日期。")]}
             elif leg["end_date"] is not None and leg["end_date"] > arrival:
-                errors[index] = {"end_date": [_("离开日期不能晚于抵达日期。")]}
+                errors[index] = {"end_date": [_("离开当地日期不能晚于抵京日期。")]}
         return errors
 
     def _leg_order_errors(self, legs, attrs) -> dict[int, dict]:

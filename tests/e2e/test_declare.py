@@ -184,7 +184,7 @@ def test_a_summary_link_brings_a_leg_field_into_view_and_enter_never_adds_a_comp
     summary.wait_for()
     assert page.locator("#id_companions-0-full_name").count() == 0
     link = summary.get_by_role("link", name="第 2 段行程 · 到达当地日期")
-    assert "必填" in link.inner_text()
+    assert link.inner_text() == "第 2 段行程 · 到达当地日期：请填写到达当地日期。"
     link.click()
     assert page.evaluate("document.activeElement.id") == "id_legs-1-start_date"
     assert in_view(page, "#id_legs-1-start_date")

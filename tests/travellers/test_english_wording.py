@@ -146,15 +146,17 @@ def test_after_an_amendment_to_the_first_allowed_day_the_answer_says_that_day(en
     assert "Previous result: Do not travel to Beijing yet" in body
 
 
-def test_an_unticked_attestation_says_to_tick_the_box_in_the_labels_words(english):
+def test_an_unticked_attestation_says_to_tick_the_box_and_warns_only_once(english):
     response = english.post("/declare/", valid_post(attestation=""))
     page = soup(response)
     label = page.find("label", attrs={"for": "id_attestation"}).get_text(strip=True)
     assert label == "I declare that the information above is true and complete"
     error = page.find(id="id_attestation-error").get_text(" ", strip=True)
-    # "True and correct" beside "true and complete", and no word of the box.
-    assert f"Tick the box “{label}”." in error
-    assert "correct" not in error
+    assert error == "Error: Tick the box to make the declaration before you continue."
+    # The warning is the hint's ("may be"); the error said "will be" beside it.
+    text = page.get_text(" ", strip=True)
+    assert text.count("legally responsible") == 1
+    assert "you may be held legally responsible" in text
 
 
 @pytest.mark.parametrize(
@@ -203,8 +205,7 @@ def test_an_amendment_keeps_the_arrival_date_message_without_the_type_it_cannot_
     url = reverse("travellers:amend", args=[declaration.reference])
     response = client.post(url, amend_post(arrival_date=yesterday.isoformat()))
     error = soup(response).find(id="id_arrival_date-error").get_text()
-    assert "计划抵达日期不能早于今天。" in error
-    assert "抵达后报备" not in error
+    assert error == "错误：抵京日期不能早于今天。"
 
 
 def test_the_status_lookup_says_whose_mobile_number_it_asks_for(english):

@@ -126,19 +126,21 @@ def test_the_summary_names_each_field_and_a_blank_required_field_reads_as_missin
     assert lines["#id_kind"].startswith("申报类型：")
     assert lines["#id_email"].startswith("电子邮箱：")
     assert lines["#id_legs-1-start_date"].startswith("第 2 段行程 · 到达当地日期：")
-    # Missing, not a malformed date nor an empty choice; a choice left open asks for one.
-    for key in ("#id_arrival_date", "#id_legs-1-start_date"):
-        assert "必填" in lines[key], lines[key]
+    # Missing, not a malformed date nor an empty choice, in words naming what to fill in
+    # (not DRF's "该字段是必填项。"); a choice left open asks for one.
+    assert lines["#id_arrival_date"] == "抵京日期：请填写抵京日期。"
+    assert lines["#id_legs-1-start_date"] == "第 2 段行程 · 到达当地日期：请填写到达当地日期。"
+    assert lines["#id_email"] == "电子邮箱：请填写电子邮箱。"
     assert lines["#id_kind"] == "申报类型：请选择一项。"
     # Next to the field the message stands alone: the label is right above it.
-    assert page.find(id="id_arrival_date-error").get_text(strip=True) == "错误：该字段是必填项。"
+    assert page.find(id="id_arrival_date-error").get_text(strip=True) == "错误：请填写抵京日期。"
     assert not Declaration.objects.exists()
 
 
 def test_the_summary_and_its_separators_are_english_on_an_english_page(client):
     response = client.post("/declare/", valid_post(email=""), HTTP_ACCEPT_LANGUAGE="en")
     [line] = [a.get_text() for a in soup(response).select("[data-error-summary] a")]
-    assert line == "Email: This field is required."
+    assert line == "Email: Enter your email address."
     assert soup(response).title.get_text().startswith("Error: ")
 
 
@@ -226,7 +228,9 @@ def test_a_district_of_the_jurisdiction_is_never_taken_for_its_namesake_elsewher
     response = client.post("/declare/", valid_post(**{"legs-0-region": "朝阳区"}))
     assert response.status_code == 400
     error = soup(response).find(id="id_legs-0-region-error").get_text()
-    assert "本辖区" in error and "北京市朝阳区" in error
+    # In the citizen's words, not the office's "本辖区".
+    assert "本辖区" not in error
+    assert "行程只需填写北京以外的地区" in error and "北京市朝阳区" in error
     # The namesake the picker offered is named, with the code that picks it.
     assert "吉林省长春市朝阳区（220104）" in error
 
@@ -238,10 +242,16 @@ def test_a_sampling_time_without_a_result_asks_for_the_result(client):
     )
     assert response.status_code == 400
     error = soup(response).find(id="id_nat_result-error").get_text()
-    assert "必填" in error
+    assert error == "错误：请选择核酸检测结果。"
 
 
-@pytest.mark.parametrize(("language", "expected"), [("zh-hans", "必填"), ("en", "required")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hans", "已选择检测结果，请填写采样时间。"),
+        ("en", "You chose a test result: enter the sampling time."),
+    ],
+)
 def test_a_result_without_a_sampling_time_asks_for_the_time(client, language, expected):
     client.cookies["django_language"] = language
     response = client.post("/declare/", valid_post(nat_result="negative", nat_sampled_at=""))
@@ -319,16 +329,20 @@ def field_error(response, field):
 def test_only_the_ticked_box_attests(client, value):
     response = client.post("/declare/", valid_post(attestation=value))
     assert response.status_code == 400
-    assert "依法承担责任" in field_error(response, "attestation")
+    assert field_error(response, "attestation") == "错误： 请勾选承诺后再继续。"
     assert Declaration.objects.count() == 0
 
 
-def test_an_unticked_attestation_says_to_tick_the_box_in_its_own_words(client):
+def test_an_unticked_attestation_names_the_box_once(client):
     response = client.post("/declare/", valid_post(attestation=""))
-    label = soup(response).find("label", attrs={"for": "id_attestation"}).get_text(strip=True)
+    page = soup(response)
+    label = page.find("label", attrs={"for": "id_attestation"}).get_text(strip=True)
     assert label == "我承诺以上填写的内容真实、完整"
-    # "真实准确" beside a box saying "真实、完整" did not say what was missing: the tick.
-    assert f"请勾选“{label}”。" in field_error(response, "attestation")
+    # The summary puts the label before the message; the message repeating it (and the
+    # hint's warning) read the same words twice.
+    [line] = [a.get_text() for a in page.select("[data-error-summary] a")]
+    assert line == f"{label}：请勾选承诺后再继续。"
+    assert field_error(response, "attestation") == "错误： 请勾选承诺后再继续。"
 
 
 def test_an_unknown_answer_about_home_observation_is_an_error_not_a_yes(client):

@@ -201,7 +201,7 @@ def test_a_pre_travel_arrival_date_in_the_past_is_refused():
     assert list(serializer.errors) == ["arrival_date"]
     # A declaration is always for today, and the message says so, and which kind fits.
     assert serializer.errors["arrival_date"] == [
-        "计划抵达日期不能早于今天。如已抵京，请在申报类型中选择“抵达后报备”。"
+        "抵京日期不能早于今天。如已抵京，请在申报类型中选择“抵达后报备”。"
     ]
 
 
@@ -213,7 +213,7 @@ def test_field_errors_and_the_checks_between_valid_fields_come_in_one_round():
     valid, serializer = validate(payload)
     assert not valid
     assert set(serializer.errors) == {"phone", "arrival_date"}
-    assert serializer.errors["arrival_date"][0].startswith("计划抵达日期不能早于今天。")
+    assert serializer.errors["arrival_date"][0].startswith("抵京日期不能早于今天。")
 
 
 def test_a_check_reading_a_field_that_failed_is_left_to_that_fields_error():
@@ -229,7 +229,7 @@ def test_the_evaluate_contract_names_its_own_assessment_date():
     payload = declaration_payload(today=TODAY, arrival_date="2021-08-01", as_of="2021-08-08")
     serializer = EvaluateRequestSerializer(data=payload)
     assert not serializer.is_valid()
-    assert serializer.errors["arrival_date"] == ["计划抵达日期不能早于评估日期。"]
+    assert serializer.errors["arrival_date"] == ["抵京日期不能早于评估日期。"]
 
 
 def test_companions_are_validated_each_with_errors_aligned():
@@ -382,7 +382,7 @@ def test_a_leg_with_its_own_error_does_not_hold_back_the_other_legs_checks():
     assert set(legs[0]) == {"start_date"}
     assert legs[1] == {"region": ["未知的行政区划代码。"]}
     # The arrival date validated, so the later legs are checked against it as well.
-    assert legs[2] == {"end_date": ["离开日期不能晚于抵达日期。"]}
+    assert legs[2] == {"end_date": ["离开当地日期不能晚于抵京日期。"]}
 
 
 @pytest.mark.parametrize(
@@ -408,3 +408,163 @@ def test_invisible_characters_are_taken_out_of_names(typed, kept):
         assert valid, serializer.errors
         assert serializer.validated_data["full_name"] == kept
         assert serializer.validated_data["companions"][0]["full_name"] == kept
+
+
+@pytest.mark.parametrize(
+    ("overrides", "where"),
+    [
+        ({"id_type": LEAD_ID}, ("id_type",)),
+        ({"health_code": LEAD_ID}, ("health_code",)),
+        ({"language": LEAD_ID}, ("language",)),
+        ({"kind": LEAD_ID}, ("kind",)),
+        ({"contact_status": LEAD_ID}, ("contact_status",)),
+        ({"companions": [{**companion(), "id_type": LEAD_ID}]}, ("companions", 0, "id_type")),
+        (
+            {"nat_test": {"result": LEAD_ID, "sampled_at": "2021-08-07T08:00:00+08:00"}},
+            ("nat_test", "result"),
+        ),
+    ],
+)
+def test_a_refused_choice_names_the_choices_and_never_repeats_the_input(overrides, where):
+    valid, serializer = validate(declaration_payload(today=TODAY, **overrides))
+    assert not valid
+    errors = serializer.errors
+    for step in where:
+        errors = errors[step]
+    [message] = errors
+    assert message.startswith("请选择以下之一：")
+    assert LEAD_ID not in str(serializer.errors)
+
+
+def test_the_choices_of_a_refused_choice_are_the_accepted_values():
+    valid, serializer = validate(declaration_payload(today=TODAY, health_code="blue"))
+    assert not valid
+    assert serializer.errors["health_code"] == ["请选择以下之一：green, yellow, red。"]
+
+
+def test_an_unknown_key_that_is_not_a_plain_name_is_refused_without_repeating_it():
+    payload = declaration_payload(today=TODAY, **{LEAD_ID: 1, "x13912345678": 1, "nick": 1})
+    valid, serializer = validate(payload)
+    assert not valid
+    assert serializer.errors["nick"] == ["不接受此字段。"]
+    assert serializer.errors["non_field_errors"] == ["请求中含有不接受的字段。"]
+    text = str(serializer.errors)
+    assert LEAD_ID not in text and "13912345678" not in text
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("full_name", "请填写姓名。"),
+        ("id_type", "请选择证件类型。"),
+        ("id_number", "请填写证件号码。"),
+        ("phone", "请填写手机号码。"),
+        ("email", "请填写电子邮箱。"),
+        ("residence_region", "请选择在京居住区。"),
+        ("arrival_date", "请填写抵京日期。"),
+        ("kind", "请选择申报类型。"),
+    ],
+)
+@pytest.mark.parametrize("how", ["missing", "null", "blank"])
+def test_a_missing_field_names_what_to_fill_in(field, message, how):
+    payload = declaration_payload(today=TODAY)
+    if how == "missing":
+        del payload[field]
+    else:
+        payload[field] = None if how == "null" else ""
+    valid, serializer = validate(payload)
+    assert not valid
+    assert serializer.errors[field] == [message]
+
+
+def test_a_leg_and_a_test_without_their_dates_name_them():
+    payload = declaration_payload(today=TODAY, nat_test={"result": "negative"})
+    del payload["legs"][1]["start_date"]
+    valid, serializer = validate(payload)
+    assert not valid
+    assert serializer.errors["legs"][1] == {"start_date": ["请填写到达当地日期。"]}
+    assert serializer.errors["nat_test"] == {"sampled_at": ["已选择检测结果，请填写采样时间。"]}
+
+
+def test_a_malformed_email_shows_an_example():
+    valid, serializer = validate(declaration_payload(today=TODAY, email="name@"))
+    assert not valid
+    assert serializer.errors["email"] == ["电子邮箱格式不正确，例如 name@example.com。"]
+
+
+def test_messages_about_the_arrival_name_it_as_the_form_does():
+    payload = declaration_payload(today=TODAY, international_entry_date="2021-08-20")
+    payload["legs"][1]["end_date"] = "2021-08-20"
+    payload["legs"].append(
+        {"region": "131082", "start_date": "2021-08-21", "end_date": "2021-08-22"}
+    )
+    valid, serializer = validate(payload)
+    assert not valid
+    assert serializer.errors["international_entry_date"] == ["入境日期不能晚于抵京日期。"]
+    legs, _ = errors_by_index(serializer.errors["legs"])
+    assert legs[1] == {"end_date": ["离开当地日期不能晚于抵京日期。"]}
+    assert legs[2]["start_date"] == ["到达当地日期不能晚于抵京日期。"]
+    assert "抵达日期" not in str(serializer.errors)
+
+
+def test_a_residence_outside_beijing_is_asked_for_in_the_citizens_words():
+    valid, serializer = validate(declaration_payload(today=TODAY, residence_region="321002"))
+    assert not valid
+    assert serializer.errors["residence_region"] == ["请选择北京市的区。"]
+
+
+def test_a_leg_in_beijing_is_refused_in_the_citizens_words():
+    legs = [{"region": "110105", "start_date": "2021-08-01", "end_date": "2021-08-02"}]
+    valid, serializer = validate(declaration_payload(today=TODAY, legs=legs))
+    assert not valid
+    assert serializer.errors["legs"] == [{"region": ["行程只需填写北京以外的地区。"]}]
+
+
+RETIRED_COUNTY = "330103"  # 杭州市下城区, merged into 拱墅区 in 2021
+
+
+def test_a_leg_in_an_abolished_county_is_refused_but_its_code_still_opens_an_id_number():
+    from policies.models import Region
+
+    assert Region.objects.get(code=RETIRED_COUNTY).retired
+    legs = [{"region": RETIRED_COUNTY, "start_date": "2021-08-01", "end_date": "2021-08-02"}]
+    valid, serializer = validate(declaration_payload(today=TODAY, legs=legs))
+    assert not valid
+    assert serializer.errors["legs"] == [{"region": ["该区县已撤销，请选择现在所属的区县。"]}]
+    # People born there keep the number: the prefix stays valid for identity numbers.
+    valid, serializer = validate(
+        declaration_payload(today=TODAY, id_number=resident_id(RETIRED_COUNTY + "19900101123"))
+    )
+    assert valid, serializer.errors
+
+
+def resident_id(first17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_nul_character_is_refused_in_the_pages_language(language):
+    from django.utils import translation
+
+    with translation.override(language):
+        valid, serializer = validate(declaration_payload(today=TODAY, full_name="张\x00三"))
+        messages = [str(message) for message in serializer.errors["full_name"]]
+    assert not valid
+    assert messages == (
+        ["不能包含空字符。"] if language == "zh-hans" else ["Null characters are not allowed."]
+    )
+
+
+def test_an_unticked_attestation_is_asked_for_once_in_plain_words():
+    valid, serializer = validate(declaration_payload(today=TODAY, attestation=False))
+    assert not valid
+    assert serializer.errors["attestation"] == ["请勾选承诺后再继续。"]
+
+
+@pytest.mark.parametrize("body", [None, [], ["a"], "text", 1])
+def test_a_body_that_is_not_an_object_gets_one_translated_message(body):
+    serializer = DeclarationSerializer(data=body, context={"today": TODAY})
+    assert not serializer.is_valid()
+    assert serializer.errors == {"non_field_errors": ["请求内容应为一个 JSON 对象。"]}

@@ -27,7 +27,7 @@ from travellers import lookup_attempts
 from travellers.api.throttles import LookupReferenceThrottle, LookupThrottle, SubmitThrottle
 from travellers.evaluation import api_result
 from travellers.notices import status_url
-from travellers.serializers import DeclarationSerializer
+from travellers.serializers import DeclarationSerializer, LookupRequestSerializer
 from travellers.services import (
     IdempotencyKeyReused,
     NoPolicyInForce,
@@ -37,11 +37,6 @@ from travellers.services import (
 
 CITIZEN_ACTIONS = frozenset({"create", "lookup"})
 _ERROR = {"type": "object", "additionalProperties": True}
-
-
-class LookupRequestSerializer(serializers.Serializer):
-    reference = serializers.CharField(max_length=32)
-    phone_last4 = serializers.CharField(max_length=8)
 
 
 class CompanionResultSerializer(serializers.Serializer):
@@ -80,9 +75,15 @@ def _idempotency_key(request) -> uuid.UUID:
     if not raw:
         return uuid.uuid4()
     try:
-        return uuid.UUID(raw)
+        key = uuid.UUID(raw)
     except ValueError as exc:
         raise ValidationError({"idempotency_key": [_("Idempotency-Key 请求头应为UUID。")]}) from exc
+    if key.int == 0:
+        # Every client that copies the nil UUID from an example would share one key, and
+        # the second of them get the first one's declaration or a refusal.
+        message = _("Idempotency-Key 不能是全零的UUID，请每份申报生成一个随机UUID。")
+        raise ValidationError({"idempotency_key": [message]})
+    return key
 
 
 class CitizenDeclarationMixin:
@@ -170,7 +171,7 @@ class CitizenDeclarationMixin:
         request=LookupRequestSerializer,
         responses={
             200: LookupResponseSerializer,
-            400: OpenApiResponse(_ERROR, description="Missing fields."),
+            400: OpenApiResponse(_ERROR, description="Missing or malformed fields."),
             404: OpenApiResponse(_ERROR, description="Wrong pair or unknown reference."),
             429: OpenApiResponse(_ERROR, description="Too many lookups."),
         },

@@ -13,6 +13,7 @@ from rest_framework.throttling import BaseThrottle
 from policies.api.throttles import ClientRateThrottle
 from travellers import lookup_attempts
 from travellers.references import normalise_reference
+from travellers.serializers import LookupRequestSerializer
 
 
 class SubmitThrottle(ClientRateThrottle):
@@ -38,8 +39,12 @@ class LookupReferenceThrottle(BaseThrottle):
 
     @staticmethod
     def reference_of(request) -> str | None:
-        data = request.data if hasattr(request.data, "get") else {}
+        # A request the view refuses with a field error (four letters for the digits, an
+        # unknown key) is no attempt at the reference, and takes none of its allowance.
+        serializer = LookupRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            return None
         try:
-            return normalise_reference(str(data.get("reference") or ""))
+            return normalise_reference(serializer.validated_data["reference"])
         except ValidationError:
             return None  # malformed: nothing to find, the per-client limit applies

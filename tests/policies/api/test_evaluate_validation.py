@@ -295,11 +295,23 @@ def test_malformed_json_is_a_json_400(evaluate):
     assert response.json()["detail"]
 
 
-def test_a_json_array_instead_of_an_object_is_refused(evaluate):
-    response = evaluate(None, raw="[1, 2]")
+@pytest.mark.parametrize("raw", ["[1, 2]", "null", '"text"', "12"])
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("zh-hans", "请求内容应为一个 JSON 对象。"),
+        ("en", "The request body must be a JSON object."),
+    ],
+)
+def test_a_body_that_is_not_an_object_is_refused_in_one_translated_message(
+    evaluate, raw, language, message
+):
+    # DRF said "No data provided" to null (in English whatever the language) and named
+    # Python's type ("list") for an array.
+    response = evaluate(None, raw=raw, language=language)
 
     assert response.status_code == 400
-    error_at(response.json(), "non_field_errors")
+    assert response.json() == {"non_field_errors": [message]}
 
 
 def test_messages_are_chinese_by_default_and_english_on_request(evaluate):
@@ -309,7 +321,7 @@ def test_messages_are_chinese_by_default_and_english_on_request(evaluate):
     english = error_at(post_invalid(evaluate, payload, language="en"), "kind")[0]
 
     assert any("\u4e00" <= char <= "\u9fff" for char in chinese)
-    assert english == "This field is required."
+    assert english == "Choose a declaration type."
 
 
 def test_own_messages_are_chinese_by_default(evaluate, regions):
@@ -329,3 +341,82 @@ def test_errors_by_index_reads_the_response_shape_and_drfs_object_shape(evaluate
     assert whole == []
     assert errors_by_index({"1": {"region": ["x"]}}) == ({1: {"region": ["x"]}}, [])
     assert errors_by_index({"non_field_errors": ["too many"]}) == ({}, ["too many"])
+
+
+@pytest.mark.parametrize("as_of", ["2021/08/08", "", ["2021-08-08"], 20210808])
+def test_a_malformed_as_of_is_reported_alone_not_with_a_check_against_today(
+    evaluate, regions, as_of
+):
+    # The check ran against today in place of the date that failed.
+    body = post_invalid(evaluate, declaration(as_of=as_of, arrival_date="2021-08-10"))
+
+    assert list(body) == ["as_of"]
+
+
+def test_a_valid_as_of_is_still_checked_against_the_arrival(evaluate, regions):
+    body = post_invalid(evaluate, declaration(as_of="2021-08-08", arrival_date="2021-08-01"))
+
+    assert body["arrival_date"] == ["抵京日期不能早于评估日期。"]
+
+
+def test_a_leg_that_is_not_an_object_keeps_the_list_aligned(evaluate, regions):
+    body = post_invalid(evaluate, declaration(legs=[None]))
+
+    assert body["legs"] == [{"non_field_errors": ["每段行程应为一个 JSON 对象。"]}]
+
+
+def test_a_leg_that_is_not_an_object_does_not_hold_back_the_next_legs_error(evaluate, regions):
+    body = post_invalid(
+        evaluate, declaration(legs=[None, "x", leg("999999", "2021-08-01", "2021-08-02")])
+    )
+
+    assert body["legs"] == [
+        {"non_field_errors": ["每段行程应为一个 JSON 对象。"]},
+        {"non_field_errors": ["每段行程应为一个 JSON 对象。"]},
+        {"region": ["未知的行政区划代码。"]},
+    ]
+
+
+def test_a_leg_in_an_abolished_county_is_refused(evaluate, regions):
+    from policies.models import Region
+    from policies.regions import forget_region_table
+
+    Region.objects.update_or_create(
+        code="330103",
+        defaults={
+            "name": "下城区",
+            "full_name": "浙江省杭州市下城区",
+            "level": "county",
+            "county_level": True,
+            "retired": True,
+        },
+    )
+    forget_region_table()
+
+    body = post_invalid(evaluate, declaration(legs=[leg("330103", "2021-07-25", "2021-08-01")]))
+
+    assert body["legs"] == [{"region": ["该区县已撤销，请选择现在所属的区县。"]}]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("kind", "110105199001011232"),
+        ("health_code", "13912345678"),
+        ("contact_status", {"id": "110105199001011232"}),
+    ],
+)
+def test_a_refused_choice_does_not_repeat_what_was_sent(evaluate, field, value):
+    body = post_invalid(evaluate, declaration(**{field: value}), language="en")
+
+    [message] = error_at(body, field)
+    assert message.startswith("Choose one of: ")
+    assert "110105199001011232" not in str(body) and "13912345678" not in str(body)
+
+
+def test_an_unknown_key_is_named_only_when_it_is_a_plain_name(evaluate, regions):
+    body = post_invalid(evaluate, declaration(**{"arrival": 1, "13912345678": 1, "a" * 50: 1}))
+
+    assert body["arrival"] == ["不接受此字段。"]
+    assert body["non_field_errors"] == ["请求中含有不接受的字段。"]
+    assert "13912345678" not in str(body) and "a" * 50 not in str(body)

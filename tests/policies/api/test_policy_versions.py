@@ -108,3 +108,15 @@ def test_the_list_is_read_only(api, staff_api, policy):
     assert api.post(URL, {"code": "X"}, format="json").status_code in {403, 405}
     assert staff_api.delete(f"{URL}BJ-2021-08-07/").status_code == 405
     assert PolicyVersion.objects.filter(code="BJ-2021-08-07").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [("zh-hans", "未找到请求的内容。"), ("en", "The requested item was not found.")],
+)
+def test_an_unknown_code_is_a_404_in_the_callers_language_naming_no_model(
+    api, policy, language, detail
+):
+    response = api.get(f"{URL}abc/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 404
+    assert response.json() == {"detail": detail}

@@ -223,6 +223,15 @@ def test_a_malformed_idempotency_key_is_refused(client, today):
     assert rows() == (0, 0, 0, 0, 0)
 
 
+def test_the_nil_uuid_is_refused_as_an_idempotency_key(client, today, risk):
+    # Copied from an example, one key shared by every client.
+    nil = "00000000-0000-0000-0000-000000000000"
+    response = post(client, declaration_payload(today=today), **{"Idempotency-Key": nil})
+    assert response.status_code == 400
+    assert list(response.json()) == ["idempotency_key"]
+    assert rows() == (0, 0, 0, 0, 0)
+
+
 def test_without_a_key_two_posts_are_two_declarations(client, today, risk):
     post(client, declaration_payload(today=today))
     post(client, declaration_payload(today=today))
@@ -318,6 +327,47 @@ def test_lookup_needs_both_fields(client):
     response = client.post(LOOKUP, {"reference": "ABCDE23456"}, format="json")
     assert response.status_code == 400
     assert "phone_last4" in response.json()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"reference": "ABCDE23456", "phone_last4": "abcd"},
+        {"reference": "ABCDE23456", "phone_last4": "12345"},
+        {"reference": "ABCDE23456", "phone_last4": "1" * 40},
+        {"reference": "ABCDE23456", "phone_last4": ""},
+        {"reference": "ABCDE23456", "phone_last4": 1234},
+        {"reference": "ABCDE23456", "phone_last4": "1234", "phone": PHONE},
+    ],
+)
+def test_malformed_lookups_are_field_errors(client, body):
+    response = client.post(LOOKUP, body, format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert set(errors) <= {"phone_last4", "phone"}
+    if isinstance(body["phone_last4"], str) and "phone" not in body:
+        assert errors == {"phone_last4": ["请填写手机号码的最后4位数字。"]}
+    assert PHONE not in response.content.decode()
+
+
+def test_malformed_digits_take_no_attempt_at_the_reference(client, submitted, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "lookup_reference": "1/min"}
+    bad = lookup(client, submitted, "abcd")
+    assert bad.status_code == 400
+    assert bad.json() == {"phone_last4": ["请填写手机号码的最后4位数字。"]}
+    # The one failed attempt the reference allows is still there, and then used up.
+    assert lookup(client, submitted, "0000").status_code == 404
+    assert lookup(client, submitted, "0000").status_code == 429
+
+
+def test_full_width_digits_and_reference_are_read_as_typed_on_submit(client, submitted):
+    full_width = PHONE[-4:].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    reference = submitted.translate(
+        {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHJKMNPQRSTUVWXYZ"}
+    )
+    response = lookup(client, reference, full_width)
+    assert response.status_code == 200
+    assert response.json()["reference"] == submitted
 
 
 def test_lookups_are_throttled_per_client(client, submitted, settings):
@@ -451,7 +501,7 @@ def test_an_arrival_may_be_at_most_a_year_from_today(client, today, risk, kind, 
 def test_only_a_json_true_attests(client, today, risk, value):
     response = post(client, declaration_payload(today=today, attestation=value))
     assert response.status_code == 400
-    assert "依法承担责任" in response.json()["attestation"][0]
+    assert response.json()["attestation"] == ["请勾选承诺后再继续。"]
     assert rows() == (0, 0, 0, 0, 0)
 
 
