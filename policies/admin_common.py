@@ -189,9 +189,16 @@ def action_confirmed(request) -> bool:
     return "apply" in request.POST
 
 
-def confirmation_page(modeladmin, request, *, title, action, objects, lines, note, skipped=0):
+def confirmation_page(
+    modeladmin, request, *, title, action, objects, lines, note, skipped=0, skipped_lines=()
+):
     """The page between choosing an action that emails citizens or changes risk data and
-    doing it: what it will act on, what follows, and what of the selection it leaves."""
+    doing it: what it will act on, what follows, and what of the selection it leaves.
+
+    ``skipped`` counts the selected objects the action does not apply to;
+    ``skipped_lines`` names, as ``(line, reason)``, those the staff member would expect
+    it to act on and must be told why it does not.
+    """
     from django.template.response import TemplateResponse
 
     context = {
@@ -201,6 +208,7 @@ def confirmation_page(modeladmin, request, *, title, action, objects, lines, not
         "lines": lines,
         "note": note,
         "skipped": skipped,
+        "skipped_lines": skipped_lines,
         "action": action,
         "opts": modeladmin.model._meta,
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
