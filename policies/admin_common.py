@@ -169,11 +169,40 @@ def html_date_input() -> forms.DateInput:
 
 
 class DayForm(forms.Form):
+    """The date of a date action; one before today needs ``confirm_past`` ticked.
+
+    Late data entry is legitimate (a notice typed in days after it was issued), so a
+    past date is not refused; but a slip of the year or month would re-evaluate and
+    email on a date nobody meant, so it is confirmed explicitly.
+    """
+
     day = forms.DateField(
         label=_("日期"),
         initial=timezone.localdate,
         widget=html_date_input(),
     )
+    confirm_past = forms.BooleanField(
+        label=_("我确认使用早于今天的日期"),
+        required=False,
+        help_text=_("仅在日期早于今天时需要勾选，例如补录几天前的通报。"),
+    )
+
+    def __init__(self, *args, day_label=None, day_help="", **kwargs):
+        super().__init__(*args, **kwargs)
+        if day_label:
+            self.fields["day"].label = day_label
+        self.fields["day"].help_text = day_help
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get("day")
+        if day and day < timezone.localdate() and not cleaned.get("confirm_past"):
+            self.add_error(
+                "confirm_past",
+                _("所填日期 %(date)s 早于今天：如确是这一天，请勾选确认后再提交。")
+                % {"date": day.isoformat()},
+            )
+        return cleaned
 
 
 def reverse_or_none(name: str, *args) -> str | None:

@@ -76,26 +76,37 @@ def _run_per_object(request, queryset, write, done_message):
         messages.success(request, done_message % {"count": done})
 
 
-def _date_action_page(modeladmin, request, queryset, *, title, action, write, done_message):
+def _date_action_page(
+    modeladmin, request, queryset, *, title, action, write, done_message, day_label, day_help, note
+):
     """The intermediate page of an action that needs a date, then the writes."""
+    form_options = {"day_label": day_label, "day_help": day_help}
     if "apply" in request.POST:
-        form = DayForm(request.POST)
+        form = DayForm(request.POST, **form_options)
         if form.is_valid():
             day = form.cleaned_data["day"]
             _run_per_object(request, queryset, lambda obj: write(obj, day), done_message)
             return None
     else:
-        form = DayForm()
+        form = DayForm(**form_options)
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
         "objects": queryset,
         "form": form,
+        "note": note,
         "action": action,
         "opts": modeladmin.model._meta,
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/policies/date_action.html", context)
+
+
+# Said on the date pages: the write is not only a record, citizens hear of it.
+REEVALUATION_NOTE = gettext_lazy(
+    "保存后，系统重新评估受影响的已保存申报（日期在将来时，到那一天再评估），"
+    "并给结果因此改变的人发送通知邮件。"
+)
 
 
 @admin.register(RiskArea)
@@ -195,6 +206,13 @@ class RiskAreaAdmin(ServiceModelAdmin):
                 risk_area=area, lifted_on=day, actor=request.user
             ),
             done_message=_("已设置 %(count)s 个风险地区的解除日期。"),
+            day_label=_("解除日期"),
+            # RiskAreaQuerySet.active: active while lifted_on > the day.
+            day_help=_(
+                "解除日期是不再有风险的第一天：前一天仍是风险地区，从这一天起不再使所在区县"
+                "成为风险区县。须晚于划定日期。"
+            ),
+            note=REEVALUATION_NOTE,
         )
 
     # -- bulk import --------------------------------------------------------------------
@@ -441,4 +459,10 @@ class DesignationAdmin(ServiceModelAdmin):
                 designation=item, valid_until=day, actor=request.user
             ),
             done_message=_("已设置 %(count)s 项地区认定的截止日期。"),
+            day_label=_("截止日期（含）"),
+            # DesignationQuerySet.active: active while valid_until >= the day.
+            day_help=_(
+                "截止日期是仍然有效的最后一天（含当天），次日起不再有效。不能早于起始日期。"
+            ),
+            note=REEVALUATION_NOTE,
         )

@@ -168,7 +168,13 @@ def test_lift_on_a_date_asks_for_the_date_first(officer_client, areas):
 
     officer_client.post(
         CHANGELIST,
-        {"action": "lift_on_date", "_selected_action": selected, "apply": "1", "day": "2021-08-12"},
+        {
+            "action": "lift_on_date",
+            "_selected_action": selected,
+            "apply": "1",
+            "day": "2021-08-12",
+            "confirm_past": "on",
+        },
     )
     assert set(RiskArea.objects.filter(pk__in=selected).values_list("lifted_on", flat=True)) == {
         date(2021, 8, 12)
@@ -183,6 +189,7 @@ def test_a_lift_date_before_designation_is_reported_per_area(officer_client, are
             "_selected_action": [areas["yangzhou"].pk, areas["zhengzhou"].pk],
             "apply": "1",
             "day": "2021-07-29",
+            "confirm_past": "on",
         },
         follow=True,
     )
@@ -222,6 +229,7 @@ def test_designations_are_added_filtered_and_ended_through_the_services(officer_
             "_selected_action": [designation.pk],
             "apply": "1",
             "day": "2021-08-31",
+            "confirm_past": "on",
         },
     )
     designation.refresh_from_db()
@@ -291,3 +299,59 @@ def test_ending_today_a_designation_that_starts_today_is_left_out(officer_client
     older.refresh_from_db()
     assert started.valid_until is None
     assert older.valid_until == today - timedelta(days=1)
+
+
+def test_the_date_pages_say_what_the_date_means_and_that_citizens_are_emailed(
+    officer_client, areas
+):
+    lift = officer_client.post(
+        CHANGELIST, {"action": "lift_on_date", "_selected_action": [areas["yangzhou"].pk]}
+    ).content.decode()
+    assert "解除日期是不再有风险的第一天" in lift
+    assert "data-reevaluation-note" in lift and "通知邮件" in lift
+
+    designation = Designation.objects.create(
+        kind="commuter_zone", region_id="131082", valid_from=date(2021, 8, 1)
+    )
+    end = officer_client.post(
+        reverse("admin:policies_designation_changelist"),
+        {"action": "end_on_date", "_selected_action": [designation.pk]},
+    ).content.decode()
+    assert "截止日期是仍然有效的最后一天（含当天）" in end and "通知邮件" in end
+
+
+def test_a_past_date_needs_an_explicit_confirmation(officer_client, areas):
+    area = areas["yangzhou"]
+    chosen = {
+        "action": "lift_on_date",
+        "_selected_action": [area.pk],
+        "apply": "1",
+        "day": "2025-01-01",
+    }
+    page = officer_client.post(CHANGELIST, chosen)
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert "2025-01-01 早于今天" in " ".join(form.errors["confirm_past"])
+    assert "errornote" in page.content.decode()
+    area.refresh_from_db()
+    assert area.lifted_on is None and not RiskDataChange.objects.exists()
+
+    officer_client.post(CHANGELIST, {**chosen, "confirm_past": "on"})
+    area.refresh_from_db()
+    assert area.lifted_on == date(2025, 1, 1)
+
+
+def test_today_and_later_need_no_confirmation(officer_client, areas):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    area = areas["zhengzhou"]
+    officer_client.post(
+        CHANGELIST,
+        {
+            "action": "lift_on_date",
+            "_selected_action": [area.pk],
+            "apply": "1",
+            "day": tomorrow.isoformat(),
+        },
+    )
+    area.refresh_from_db()
+    assert area.lifted_on == tomorrow
