@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+import json
+from datetime import date, datetime
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from policies.models import Region, RegionLevel, significant_prefix
 
@@ -29,6 +33,47 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+EMPTY_VALUE = "—"
+
+
+def history_value(field, value) -> str:
+    """A stored value as staff read it on the history page: the choice's label, a time in
+    Asia/Shanghai and a date in the language's format, a related object by its name,
+    and a dash for nothing."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY_VALUE
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """simple-history's change rows with readable values (``history_value``)."""
+
+    def context_for_delta_changes(self, delta):
+        # An auto_now stamp changes with every save; the row's own time already says when.
+        changes = [
+            change
+            for change in delta.changes
+            if not getattr(self.model._meta.get_field(change.field), "auto_now", False)
+        ]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return history_value(self.model._meta.get_field(change.field), value)
+
+
 class AuditedHistoryAdmin(SimpleHistoryAdmin):
     """History (who, when, what changed) visible; reverting from it is not offered.
 
@@ -37,6 +82,9 @@ class AuditedHistoryAdmin(SimpleHistoryAdmin):
     """
 
     object_history_list_template = "admin/audited_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
 
     def revert_disabled(self, request, obj=None):
         return True
