@@ -92,7 +92,7 @@ def _date_action_page(
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
-        "objects": queryset,
+        "objects": queryset.select_related("region"),
         "form": form,
         "note": note,
         "action": action,
