@@ -4,14 +4,39 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.admin_common import AuditedHistoryAdmin
-from policies.models import Announcement, PolicyStatus
+from policies.models import Announcement, PolicyStatus, PolicyVersion
 
 
 class AnnouncementForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("policy_version")
+        if field is None:
+            return
+        # Citizens read the linked version as the rules in force: a draft may still change
+        # or never be published. A draft linked before this check stays listed, so that the
+        # form does not silently drop it, and is refused on save (clean_policy_version).
+        linked = Q(pk=self.instance.policy_version_id) if self.instance.policy_version_id else Q()
+        field.queryset = PolicyVersion.objects.filter(
+            Q(status=PolicyStatus.PUBLISHED) | linked
+        ).order_by("-effective_from", "code")
+        field.help_text = _("只能选择已发布的政策版本。")
+        field.error_messages["invalid_choice"] = _("请选择一个已发布的政策版本。")
+
+    def clean_policy_version(self):
+        version = self.cleaned_data.get("policy_version")
+        if version is not None and not version.is_published:
+            raise forms.ValidationError(
+                _("政策版本 %(code)s 尚未发布：公告只能关联已发布的政策版本。"),
+                params={"code": version.code},
+            )
+        return version
+
     class Meta:
         model = Announcement
         fields = (

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+import json
+from datetime import date, datetime
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from policies.models import Region, RegionLevel, significant_prefix
 
@@ -29,6 +33,47 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+EMPTY_VALUE = "—"
+
+
+def history_value(field, value) -> str:
+    """A stored value as staff read it on the history page: the choice's label, a time in
+    Asia/Shanghai and a date in the language's format, a related object by its name,
+    and a dash for nothing."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY_VALUE
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """simple-history's change rows with readable values (``history_value``)."""
+
+    def context_for_delta_changes(self, delta):
+        # An auto_now stamp changes with every save; the row's own time already says when.
+        changes = [
+            change
+            for change in delta.changes
+            if not getattr(self.model._meta.get_field(change.field), "auto_now", False)
+        ]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return history_value(self.model._meta.get_field(change.field), value)
+
+
 class AuditedHistoryAdmin(SimpleHistoryAdmin):
     """History (who, when, what changed) visible; reverting from it is not offered.
 
@@ -37,6 +82,9 @@ class AuditedHistoryAdmin(SimpleHistoryAdmin):
     """
 
     object_history_list_template = "admin/audited_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -169,11 +217,40 @@ def html_date_input() -> forms.DateInput:
 
 
 class DayForm(forms.Form):
+    """The date of a date action; one before today needs ``confirm_past`` ticked.
+
+    Late data entry is legitimate (a notice typed in days after it was issued), so a
+    past date is not refused; but a slip of the year or month would re-evaluate and
+    email on a date nobody meant, so it is confirmed explicitly.
+    """
+
     day = forms.DateField(
         label=_("日期"),
         initial=timezone.localdate,
         widget=html_date_input(),
     )
+    confirm_past = forms.BooleanField(
+        label=_("我确认使用早于今天的日期"),
+        required=False,
+        help_text=_("仅在日期早于今天时需要勾选，例如补录几天前的通报。"),
+    )
+
+    def __init__(self, *args, day_label=None, day_help="", **kwargs):
+        super().__init__(*args, **kwargs)
+        if day_label:
+            self.fields["day"].label = day_label
+        self.fields["day"].help_text = day_help
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get("day")
+        if day and day < timezone.localdate() and not cleaned.get("confirm_past"):
+            self.add_error(
+                "confirm_past",
+                _("所填日期 %(date)s 早于今天：如确是这一天，请勾选确认后再提交。")
+                % {"date": day.isoformat()},
+            )
+        return cleaned
 
 
 def reverse_or_none(name: str, *args) -> str | None:
@@ -189,9 +266,16 @@ def action_confirmed(request) -> bool:
     return "apply" in request.POST
 
 
-def confirmation_page(modeladmin, request, *, title, action, objects, lines, note, skipped=0):
+def confirmation_page(
+    modeladmin, request, *, title, action, objects, lines, note, skipped=0, skipped_lines=()
+):
     """The page between choosing an action that emails citizens or changes risk data and
-    doing it: what it will act on, what follows, and what of the selection it leaves."""
+    doing it: what it will act on, what follows, and what of the selection it leaves.
+
+    ``skipped`` counts the selected objects the action does not apply to;
+    ``skipped_lines`` names, as ``(line, reason)``, those the staff member would expect
+    it to act on and must be told why it does not.
+    """
     from django.template.response import TemplateResponse
 
     context = {
@@ -201,6 +285,7 @@ def confirmation_page(modeladmin, request, *, title, action, objects, lines, not
         "lines": lines,
         "note": note,
         "skipped": skipped,
+        "skipped_lines": skipped_lines,
         "action": action,
         "opts": modeladmin.model._meta,
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

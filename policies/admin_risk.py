@@ -44,6 +44,24 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "policies:bulk_import"
 
 
+SAME_DAY_LIFT_REASON = gettext_lazy(
+    "今天划定，不能在同一天解除（解除日期须晚于划定日期）。如为误录，请删除这条风险地区："
+    "删除后系统同样重新评估相关申报。"
+)
+SAME_DAY_END_REASON = gettext_lazy(
+    "今天起始，截止到昨天会早于起始日期。如为误录，请删除这项地区认定："
+    "删除后系统同样重新评估相关申报。"
+)
+
+
+def _warn_skipped(request, skipped_lines, nothing_active_message):
+    """Nothing of the selection can be acted on: why, object by object where known."""
+    if not skipped_lines:
+        messages.warning(request, nothing_active_message)
+    for line, reason in skipped_lines:
+        messages.warning(request, _("%(line)s：%(reason)s") % {"line": line, "reason": reason})
+
+
 def _run_per_object(request, queryset, write, done_message):
     """Apply ``write`` to each object; one refusal does not undo the others."""
     done = 0
@@ -58,26 +76,37 @@ def _run_per_object(request, queryset, write, done_message):
         messages.success(request, done_message % {"count": done})
 
 
-def _date_action_page(modeladmin, request, queryset, *, title, action, write, done_message):
+def _date_action_page(
+    modeladmin, request, queryset, *, title, action, write, done_message, day_label, day_help, note
+):
     """The intermediate page of an action that needs a date, then the writes."""
+    form_options = {"day_label": day_label, "day_help": day_help}
     if "apply" in request.POST:
-        form = DayForm(request.POST)
+        form = DayForm(request.POST, **form_options)
         if form.is_valid():
             day = form.cleaned_data["day"]
             _run_per_object(request, queryset, lambda obj: write(obj, day), done_message)
             return None
     else:
-        form = DayForm()
+        form = DayForm(**form_options)
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
-        "objects": queryset,
+        "objects": queryset.select_related("region"),
         "form": form,
+        "note": note,
         "action": action,
         "opts": modeladmin.model._meta,
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/policies/date_action.html", context)
+
+
+# Said on the date pages: the write is not only a record, citizens hear of it.
+REEVALUATION_NOTE = gettext_lazy(
+    "保存后，系统重新评估受影响的已保存申报（日期在将来时，到那一天再评估），"
+    "并给结果因此改变的人发送通知邮件。"
+)
 
 
 @admin.register(RiskArea)
@@ -130,8 +159,17 @@ class RiskAreaAdmin(ServiceModelAdmin):
     def lift_today(self, request, queryset):
         today = timezone.localdate()
         active = list(queryset.active(on=today).select_related("region"))
-        if not active:
-            messages.warning(request, _("所选风险地区今天都不在有效期内，无需解除。"))
+        # The lift date must be after the designation day, so an area designated today
+        # cannot be lifted today: it is left out and the page says why, rather than
+        # failing after the confirmation.
+        liftable = [area for area in active if area.designated_on < today]
+        started_today = [
+            (f"{area.region.full_name} {area.name}", SAME_DAY_LIFT_REASON)
+            for area in active
+            if area.designated_on >= today
+        ]
+        if not liftable:
+            _warn_skipped(request, started_today, _("所选风险地区今天都不在有效期内，无需解除。"))
             return None
         if not action_confirmed(request):
             return confirmation_page(
@@ -139,17 +177,18 @@ class RiskAreaAdmin(ServiceModelAdmin):
                 request,
                 title=_("今天解除风险地区"),
                 action="lift_today",
-                objects=active,
-                lines=[(area, f"{area.region.full_name} {area.name}") for area in active],
+                objects=liftable,
+                lines=[(area, f"{area.region.full_name} {area.name}") for area in liftable],
                 note=_(
                     "今天起解除以下风险地区。系统随后重新评估到过这些县区的申报，"
                     "并给结果改变的人发送通知邮件："
                 ),
                 skipped=queryset.count() - len(active),
+                skipped_lines=started_today,
             )
         _run_per_object(
             request,
-            active,
+            liftable,
             lambda area: risk_area_lift(risk_area=area, lifted_on=today, actor=request.user),
             _("已解除 %(count)s 个风险地区。"),
         )
@@ -167,6 +206,13 @@ class RiskAreaAdmin(ServiceModelAdmin):
                 risk_area=area, lifted_on=day, actor=request.user
             ),
             done_message=_("已设置 %(count)s 个风险地区的解除日期。"),
+            day_label=_("解除日期"),
+            # RiskAreaQuerySet.active: active while lifted_on > the day.
+            day_help=_(
+                "解除日期是不再有风险的第一天：前一天仍是风险地区，从这一天起不再使所在区县"
+                "成为风险区县。须晚于划定日期。"
+            ),
+            note=REEVALUATION_NOTE,
         )
 
     # -- bulk import --------------------------------------------------------------------
@@ -359,10 +405,19 @@ class DesignationAdmin(ServiceModelAdmin):
 
     @admin.action(description=gettext_lazy("今天起不再有效（截止昨天）"), permissions=["change"])
     def end_today(self, request, queryset):
-        yesterday = timezone.localdate() - timedelta(days=1)
-        active = list(queryset.active(on=timezone.localdate()).select_related("region"))
-        if not active:
-            messages.warning(request, _("所选地区认定今天都不在有效期内，无需结束。"))
+        today = timezone.localdate()
+        yesterday = today - timedelta(days=1)
+        active = list(queryset.active(on=today).select_related("region"))
+        # Ending yesterday what starts today would end it before it starts (refused by the
+        # model): left out and said so, as for risk areas designated today.
+        endable = [item for item in active if item.valid_from < today]
+        started_today = [
+            (f"{item.region.full_name} {item.get_kind_display()}", SAME_DAY_END_REASON)
+            for item in active
+            if item.valid_from >= today
+        ]
+        if not endable:
+            _warn_skipped(request, started_today, _("所选地区认定今天都不在有效期内，无需结束。"))
             return None
         if not action_confirmed(request):
             return confirmation_page(
@@ -370,19 +425,21 @@ class DesignationAdmin(ServiceModelAdmin):
                 request,
                 title=_("今天起结束地区认定"),
                 action="end_today",
-                objects=active,
+                objects=endable,
                 lines=[
-                    (item, f"{item.region.full_name} {item.get_kind_display()}") for item in active
+                    (item, f"{item.region.full_name} {item.get_kind_display()}")
+                    for item in endable
                 ],
                 note=_(
                     "以下地区认定截止到昨天。系统随后重新评估相关申报，"
                     "并给结果改变的人发送通知邮件："
                 ),
                 skipped=queryset.count() - len(active),
+                skipped_lines=started_today,
             )
         _run_per_object(
             request,
-            active,
+            endable,
             lambda item: designation_update(
                 designation=item, valid_until=yesterday, actor=request.user
             ),
@@ -402,4 +459,10 @@ class DesignationAdmin(ServiceModelAdmin):
                 designation=item, valid_until=day, actor=request.user
             ),
             done_message=_("已设置 %(count)s 项地区认定的截止日期。"),
+            day_label=_("截止日期（含）"),
+            # DesignationQuerySet.active: active while valid_until >= the day.
+            day_help=_(
+                "截止日期是仍然有效的最后一天（含当天），次日起不再有效。不能早于起始日期。"
+            ),
+            note=REEVALUATION_NOTE,
         )

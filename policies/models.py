@@ -67,7 +67,9 @@ class Region(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        # Chinese has one form for both; a msgid of its own lets English say "regions"
+        # ("Delete selected risk areas", "10 policy versions").
+        verbose_name_plural = pgettext_lazy("plural", "行政区划")
 
     def __str__(self):
         return f"{self.code} {self.full_name or self.name}"
@@ -119,7 +121,7 @@ class RiskArea(models.Model):
     class Meta:
         ordering = ["-designated_on", "region_id", "name"]
         verbose_name = _("风险地区")
-        verbose_name_plural = _("风险地区")
+        verbose_name_plural = pgettext_lazy("plural", "风险地区")
         indexes = [models.Index(fields=["region", "designated_on", "lifted_on"])]
         constraints = [
             models.CheckConstraint(
@@ -176,7 +178,7 @@ class Designation(models.Model):
     class Meta:
         ordering = ["kind", "region_id", "-valid_from"]
         verbose_name = _("地区认定")
-        verbose_name_plural = _("地区认定")
+        verbose_name_plural = pgettext_lazy("plural", "地区认定")
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
@@ -185,7 +187,11 @@ class Designation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.region_id}"
+        # Shown in admin messages and the history: a code alone ("410100") says nothing.
+        return _("%(kind)s：%(region)s") % {
+            "kind": self.get_kind_display(),
+            "region": self.region.display_name,
+        }
 
     def clean(self):
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
@@ -244,7 +250,7 @@ class RiskDataChange(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("风险数据变更")
-        verbose_name_plural = _("风险数据变更")
+        verbose_name_plural = pgettext_lazy("plural", "风险数据变更")
         indexes = [
             models.Index(
                 fields=["created_at"],
@@ -336,7 +342,7 @@ class PolicyVersion(models.Model):
     class Meta:
         ordering = ["-effective_from", "code"]
         verbose_name = _("政策版本")
-        verbose_name_plural = _("政策版本")
+        verbose_name_plural = pgettext_lazy("plural", "政策版本")
 
     def __str__(self):
         return f"{self.code} ({self.effective_from})"
@@ -390,7 +396,7 @@ class PolicyRule(models.Model):
     class Meta:
         ordering = ["version", "position"]
         verbose_name = _("政策规则")
-        verbose_name_plural = _("政策规则")
+        verbose_name_plural = pgettext_lazy("plural", "政策规则")
         constraints = [
             models.UniqueConstraint(fields=["version", "position"], name="rule_position_unique")
         ]
@@ -464,8 +470,10 @@ class Announcement(models.Model):
 
     class Meta:
         ordering = ["-pinned", "-published_at", "-id"]
-        verbose_name = _("公告")
-        verbose_name_plural = _("公告")
+        # "公告" alone is the heading of the public list ("Announcements"); the model's
+        # singular needs English of its own ("Add announcement").
+        verbose_name = pgettext_lazy("singular", "公告")
+        verbose_name_plural = pgettext_lazy("plural", "公告")
 
     def __str__(self):
         return self.title_zh

@@ -10,11 +10,40 @@ import json
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from policies.engine import catalogue
 from policies.engine.catalogue import RuleParamsError, validate_rule
 from policies.models import PolicyRule
+
+# What a kind is about, in words; the code stays beside it (kind_label), since the
+# parameters and the help refer to rules by their code.
+KIND_LABELS = {
+    "risk_county_stay": _("到过风险地区所在县"),
+    "designated_region_stay": _("到过认定地区"),
+    "international_entry": _("从境外入境"),
+    "health_code": _("健康码颜色"),
+    "nat_test": _("核酸检测证明"),
+    "commuter": _("环京通勤人员"),
+    "contact_status": _("密切接触者及相关人员"),
+    "port_city_exit": _("离开陆地边境口岸城市"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """「到过风险地区所在县（risk_county_stay）」 in the active language; the bare code for
+    a kind without a label."""
+    label = KIND_LABELS.get(kind)
+    if label is None:
+        return kind
+    return gettext("%(label)s（%(kind)s）") % {"label": label, "kind": kind}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    # Called when a form is rendered, so the labels are in the reader's language.
+    return [(kind, kind_label(kind)) for kind in catalogue.RULE_KINDS]
+
 
 # What each kind does, for the staff member writing a rule (rulebook section 4).
 KIND_DESCRIPTIONS = {
@@ -58,6 +87,7 @@ def kind_help() -> list[dict]:
     return [
         {
             "kind": kind,
+            "label": KIND_LABELS.get(kind, kind),
             "description": KIND_DESCRIPTIONS.get(kind, ""),
             "required": [
                 name
@@ -73,7 +103,7 @@ def kind_help() -> list[dict]:
 class PolicyRuleForm(forms.ModelForm):
     """One rule of a draft: kind from the catalogue, JSON parameters, a required citation."""
 
-    kind = forms.ChoiceField(label=_("规则类型"), choices=[(k, k) for k in catalogue.RULE_KINDS])
+    kind = forms.ChoiceField(label=_("规则类型"), choices=kind_choices)
     params = forms.JSONField(
         label=_("参数（JSON）"),
         required=False,

@@ -29,7 +29,11 @@ def announcement_detail(request, pk: int):
         Announcement.objects.public().select_related("policy_version"), pk=pk
     )
     _presented(announcement)
+    # Only a published version is named as in force: a draft linked by mistake (or before
+    # the form refused drafts) may change or never take effect.
     version = announcement.policy_version
+    if version is not None and not version.is_published:
+        version = None
     today = timezone.localdate()
     in_force = PolicyVersion.objects.in_force(on=today) if version else None
     replaced_by = (
@@ -44,6 +48,7 @@ def announcement_detail(request, pk: int):
             "announcement": announcement,
             "body_html": announcement_body_html(announcement),
             "expired": announcement.expired(),
+            "version": version,
             "version_upcoming": bool(version and version.effective_from > today),
             "replaced_by": replaced_by,
         },

@@ -127,11 +127,15 @@ class ReevaluationRunAdmin(admin.ModelAdmin):
             for (old, new), count in summary.items()
         )
 
-    @admin.action(description=_("批准所选待审批批次（应用结果并发送通知）"))
+    def has_decide_permission(self, request):
+        # Change stays refused (the records are read-only); deciding a held run is the
+        # one write, and the change permission is the right that allows it.
+        return request.user.has_perm("travellers.change_reevaluationrun")
+
+    @admin.action(
+        description=_("批准所选待审批批次（应用结果并发送通知）"), permissions=["decide"]
+    )
     def approve_runs(self, request, queryset):
-        if not request.user.has_perm("travellers.change_reevaluationrun"):
-            self.message_user(request, _("没有审批权限。"), messages.ERROR)
-            return
         held = list(queryset.filter(status=RunStatus.HELD).select_related("change"))
         if not held:
             self.message_user(request, _("所选批次都不在待审批状态。"), messages.WARNING)
@@ -160,11 +164,8 @@ class ReevaluationRunAdmin(admin.ModelAdmin):
             self.message_user(request, _("批次 %(id)s 已批准。") % {"id": run.pk})
         return None
 
-    @admin.action(description=_("放弃所选待审批批次（需填写理由）"))
+    @admin.action(description=_("放弃所选待审批批次（需填写理由）"), permissions=["decide"])
     def discard_runs(self, request, queryset):
-        if not request.user.has_perm("travellers.change_reevaluationrun"):
-            self.message_user(request, _("没有审批权限。"), messages.ERROR)
-            return
         reason = request.POST.get("reason", "")
         for run in queryset.filter(status=RunStatus.HELD):
             try:
@@ -238,11 +239,13 @@ class NoticeAdmin(FilterLookupsOnly, admin.ModelAdmin):
     def last_error_short(self, notice):
         return (notice.last_error or "")[:80]
 
-    @admin.action(description=_("重试所选发送失败的通知"))
+    def has_retry_permission(self, request):
+        # Notices are read-only here (has_change_permission is False for everyone); the
+        # change permission is what lets the health office send a failed one again.
+        return request.user.has_perm("travellers.change_notice")
+
+    @admin.action(description=_("重试所选发送失败的通知"), permissions=["retry"])
     def retry_notices(self, request, queryset):
-        if not request.user.has_perm("travellers.change_notice"):
-            self.message_user(request, _("没有重试通知的权限。"), messages.ERROR)
-            return
         failed = list(queryset.filter(status=NoticeStatus.FAILED).values_list("id", flat=True))
         # A failed notice whose declaration has had a newer one since would tell the
         # citizen an out-of-date answer: it is not retried, and the message says so.

@@ -188,11 +188,29 @@ class FollowUpSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class ScopedCommunityField(serializers.SlugRelatedField):
+    """A community code among those the requesting user may see.
+
+    Looked up in the user's communities only, so that a code that exists elsewhere is
+    answered like one that does not exist at all: the filter must not tell a community
+    worker which other communities there are.
+    """
+
+    default_error_messages = {
+        "does_not_exist": _("您可查看的社区中没有代码为“{value}”的社区。"),
+        "invalid": _("社区代码无效。"),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def get_queryset(self):
+        return scoping.communities_for(self.context["request"].user)
+
+
 class StaffListQuerySerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
-    community = serializers.SlugRelatedField(
-        slug_field="code", queryset=Community.objects.all(), required=False
-    )
+    community = ScopedCommunityField(required=False)
     arrival_from = serializers.DateField(required=False)
     arrival_to = serializers.DateField(required=False)
 
@@ -255,7 +273,7 @@ class StaffDeclarationMixin:
         responses=StaffDeclarationListSerializer(many=True),
     )
     def list(self, request, *args, **kwargs):
-        query = StaffListQuerySerializer(data=request.query_params)
+        query = StaffListQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         declarations = self.get_queryset()
         filters = query.validated_data

@@ -255,3 +255,16 @@ def test_publishing_refuses_an_effective_date_before_today(officer_client, draft
     assert "生效日期不能早于今天" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == PolicyStatus.DRAFT
+
+
+def test_the_rule_kind_choices_are_named_in_words_with_the_code(officer_client, draft):
+    chinese = officer_client.get(_change_url(draft)).content.decode()
+    assert ">到过风险地区所在县（risk_county_stay）</option>" in chinese
+    assert ">离开陆地边境口岸城市（port_city_exit）</option>" in chinese
+    english = officer_client.get(_change_url(draft), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Stay in a county with a risk area (risk_county_stay)</option>" in english
+    # Every kind of the catalogue has its words: no option reads as a bare code.
+    from policies.engine.catalogue import RULE_KINDS
+
+    for kind in RULE_KINDS:
+        assert f">{kind}</option>" not in chinese and f"（{kind}）</option>" in chinese

@@ -168,7 +168,13 @@ def test_lift_on_a_date_asks_for_the_date_first(officer_client, areas):
 
     officer_client.post(
         CHANGELIST,
-        {"action": "lift_on_date", "_selected_action": selected, "apply": "1", "day": "2021-08-12"},
+        {
+            "action": "lift_on_date",
+            "_selected_action": selected,
+            "apply": "1",
+            "day": "2021-08-12",
+            "confirm_past": "on",
+        },
     )
     assert set(RiskArea.objects.filter(pk__in=selected).values_list("lifted_on", flat=True)) == {
         date(2021, 8, 12)
@@ -183,6 +189,7 @@ def test_a_lift_date_before_designation_is_reported_per_area(officer_client, are
             "_selected_action": [areas["yangzhou"].pk, areas["zhengzhou"].pk],
             "apply": "1",
             "day": "2021-07-29",
+            "confirm_past": "on",
         },
         follow=True,
     )
@@ -222,6 +229,7 @@ def test_designations_are_added_filtered_and_ended_through_the_services(officer_
             "_selected_action": [designation.pk],
             "apply": "1",
             "day": "2021-08-31",
+            "confirm_past": "on",
         },
     )
     designation.refresh_from_db()
@@ -242,3 +250,108 @@ def test_ending_a_designation_today_asks_first(officer_client):
     officer_client.post(changelist, {**chosen, "apply": "1"})
     designation.refresh_from_db()
     assert designation.valid_until == timezone.localdate() - timedelta(days=1)
+
+
+def test_lift_today_leaves_out_an_area_designated_today_and_says_why(officer_client, areas):
+    today = timezone.localdate()
+    new = make_area("410102", "今天小区", "medium", today)
+    chosen = {"action": "lift_today", "_selected_action": [areas["yangzhou"].pk, new.pk]}
+    page = officer_client.post(CHANGELIST, chosen).content.decode()
+    assert "data-confirm-action" in page and "data-skipped" in page
+    # Listed as skipped with the reason and the way out, not among the areas to lift.
+    assert "今天小区：今天划定，不能在同一天解除" in page and "请删除" in page
+    assert f'name="_selected_action" value="{new.pk}"' not in page
+
+    # Confirming with the whole selection still lifts only what can be lifted.
+    response = officer_client.post(CHANGELIST, {**chosen, "apply": "1"}, follow=True)
+    text = response.content.decode()
+    assert "已解除 1 个风险地区" in text and "解除日期必须晚于划定日期" not in text
+    new.refresh_from_db()
+    areas["yangzhou"].refresh_from_db()
+    assert new.lifted_on is None and areas["yangzhou"].lifted_on == today
+
+
+def test_lift_today_of_areas_designated_today_only_explains_instead_of_confirming(
+    officer_client,
+):
+    new = make_area("410102", "今天小区", "medium", timezone.localdate())
+    response = officer_client.post(
+        CHANGELIST, {"action": "lift_today", "_selected_action": [new.pk]}, follow=True
+    )
+    text = response.content.decode()
+    assert "data-confirm-action" not in text
+    assert "今天小区：今天划定" in text and "无需解除" not in text
+    assert not RiskDataChange.objects.exists()
+
+
+def test_ending_today_a_designation_that_starts_today_is_left_out(officer_client):
+    today = timezone.localdate()
+    started = Designation.objects.create(kind="case_city", region_id="410100", valid_from=today)
+    older = Designation.objects.create(
+        kind="commuter_zone", region_id="131082", valid_from=date(2021, 8, 1)
+    )
+    changelist = reverse("admin:policies_designation_changelist")
+    chosen = {"action": "end_today", "_selected_action": [started.pk, older.pk]}
+    page = officer_client.post(changelist, chosen).content.decode()
+    assert "今天起始，截止到昨天会早于起始日期" in page
+    officer_client.post(changelist, {**chosen, "apply": "1"})
+    started.refresh_from_db()
+    older.refresh_from_db()
+    assert started.valid_until is None
+    assert older.valid_until == today - timedelta(days=1)
+
+
+def test_the_date_pages_say_what_the_date_means_and_that_citizens_are_emailed(
+    officer_client, areas
+):
+    lift = officer_client.post(
+        CHANGELIST, {"action": "lift_on_date", "_selected_action": [areas["yangzhou"].pk]}
+    ).content.decode()
+    assert "解除日期是不再有风险的第一天" in lift
+    assert "data-reevaluation-note" in lift and "通知邮件" in lift
+
+    designation = Designation.objects.create(
+        kind="commuter_zone", region_id="131082", valid_from=date(2021, 8, 1)
+    )
+    end = officer_client.post(
+        reverse("admin:policies_designation_changelist"),
+        {"action": "end_on_date", "_selected_action": [designation.pk]},
+    ).content.decode()
+    assert "截止日期是仍然有效的最后一天（含当天）" in end and "通知邮件" in end
+
+
+def test_a_past_date_needs_an_explicit_confirmation(officer_client, areas):
+    area = areas["yangzhou"]
+    chosen = {
+        "action": "lift_on_date",
+        "_selected_action": [area.pk],
+        "apply": "1",
+        "day": "2025-01-01",
+    }
+    page = officer_client.post(CHANGELIST, chosen)
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert "2025-01-01 早于今天" in " ".join(form.errors["confirm_past"])
+    assert "errornote" in page.content.decode()
+    area.refresh_from_db()
+    assert area.lifted_on is None and not RiskDataChange.objects.exists()
+
+    officer_client.post(CHANGELIST, {**chosen, "confirm_past": "on"})
+    area.refresh_from_db()
+    assert area.lifted_on == date(2025, 1, 1)
+
+
+def test_today_and_later_need_no_confirmation(officer_client, areas):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    area = areas["zhengzhou"]
+    officer_client.post(
+        CHANGELIST,
+        {
+            "action": "lift_on_date",
+            "_selected_action": [area.pk],
+            "apply": "1",
+            "day": tomorrow.isoformat(),
+        },
+    )
+    area.refresh_from_db()
+    assert area.lifted_on == tomorrow

@@ -122,9 +122,23 @@ def test_bad_filter_values_are_a_400(api, query):
     assert set(response.json()) and set(response.json()) <= set(query)
 
 
-def test_the_filter_by_another_community_finds_nothing_for_a_worker(worker_api, west):
+def test_another_communitys_code_is_answered_like_a_code_that_does_not_exist(worker_api, west):
     make_declaration(community=west)
-    assert references(worker_api.get(LIST, {"community": west.code})) == set()
+    theirs = worker_api.get(LIST, {"community": west.code})
+    unknown = worker_api.get(LIST, {"community": "110105999"})
+    # The same answer for both: the filter does not reveal which communities exist.
+    assert theirs.status_code == unknown.status_code == 400
+    assert theirs.json()["community"] == [
+        "您可查看的社区中没有代码为“110108001”的社区。"
+    ]
+    assert unknown.json()["community"] == [
+        "您可查看的社区中没有代码为“110105999”的社区。"
+    ]
+
+
+def test_a_worker_filters_by_their_own_community(worker_api, east):
+    mine = make_declaration(community=east)
+    assert references(worker_api.get(LIST, {"community": east.code})) == {mine.reference}
 
 
 def test_the_detail_has_masked_data_the_current_result_and_the_history(worker_api, east):
