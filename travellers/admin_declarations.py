@@ -588,21 +588,18 @@ class DeclarationAdmin(FilterLookupsOnly, PlainForeignKeys, admin.ModelAdmin):
         swaps = self._swaps(request, obj)
         # Whoever may only look has no new note to write.
         left_out = () if self._may_follow_up(request, obj) else FORM_ONLY_FIELDS
-        return [
-            (
-                name,
-                {
-                    **options,
-                    "fields": [swaps.get(f, f) for f in options["fields"] if f not in left_out],
-                },
-            )
-            for name, options in self.fieldsets
-        ]
+        fieldsets = []
+        for name, options in self.fieldsets:
+            fields = [swaps.get(f, f) for f in options["fields"] if f not in left_out]
+            if options["fields"] is FOLLOW_UP_FIELDS and getattr(obj, "answer_changed", False):
+                fields.insert(0, "answer_changed_notice")
+            fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         swaps = self._swaps(request, obj)
         shown = [swaps.get(f, f) for f in CITIZEN_FIELDS + ANSWER_FIELDS + FOLLOW_UP_FIELDS]
-        shown += MEASURE_FIELDS
+        shown += [*MEASURE_FIELDS, "answer_changed_notice"]
         if self._may_follow_up(request, obj):
             return tuple(f for f in shown if f not in EDITABLE_FIELDS)
         return tuple(f for f in shown if f not in FORM_ONLY_FIELDS)
@@ -681,6 +678,13 @@ class DeclarationAdmin(FilterLookupsOnly, PlainForeignKeys, admin.ModelAdmin):
         if not getattr(obj, "answer_changed", False):
             return status
         return format_html("{}<br><strong>{}</strong>", status, _("结果已变，待重新跟进"))
+
+    @admin.display(description=_("结果变化"))
+    def answer_changed_notice(self, obj):
+        return format_html(
+            "<strong>{}</strong>",
+            _("跟进后，重新评估改变了结果（见“评估记录”）。请按上面的新结果重新跟进；保存后此提示消失。"),
+        )
 
     @admin.display(description=_("当前评估"))
     def current_answer(self, obj):

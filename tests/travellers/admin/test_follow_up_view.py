@@ -207,12 +207,15 @@ def test_an_answer_changed_after_the_follow_up_is_flagged_until_the_next_step(
 
     # Saved again with the status as it was and no note: the worker acted on the new answer.
     page = worker_client.get(change_url(observed)).content.decode()
+    assert "跟进后，重新评估改变了结果" in page
     response = worker_client.post(
         change_url(observed), admin_form_data(page, follow_up_status="contacted", new_note="")
     )
     assert response.status_code == 302
     cleared = worker_client.get(reverse(LIST), {"answer_changed": "yes"})
     assert cleared.context["cl"].result_count == 0
+    page = worker_client.get(change_url(observed)).content.decode()
+    assert "跟进后，重新评估改变了结果" not in page
     assert observed.events.filter(kind="follow_up").count() == 2
 
 
