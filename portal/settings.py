@@ -244,6 +244,8 @@ THROTTLE_RATES = {
     "submit": "20/hour",
     "lookup": "30/hour",
     "lookup_reference": "10/hour",
+    # Per staff account: the full mobile numbers one worker may open (admin button).
+    "reveal_contact": "60/hour",
     **env.dict("THROTTLE_RATES", default={}),
 }
 

@@ -15,17 +15,21 @@ import unicodedata
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
@@ -33,7 +37,15 @@ from policies.engine.catalogue import RuleParamsError
 from policies.models import PolicyVersion, Region
 from travellers import exports, pii, scoping
 from travellers.admin_lookups import FilterLookupsOnly
-from travellers.follow_up import NOTE_MAX_LENGTH, declaration_follow_up
+from travellers.follow_up import (
+    NOTE_MAX_LENGTH,
+    answer_changed_since_follow_up,
+    current_measures_end,
+    declaration_follow_up,
+    evaluation_cause,
+    reveal_phone,
+    reveal_wait_seconds,
+)
 from travellers.identity import validate_mainland_mobile
 from travellers.models import (
     Community,
@@ -47,6 +59,7 @@ from travellers.models import (
     NoticeKind,
     Outcome,
 )
+from travellers.presentation import present
 from travellers.references import normalise_reference
 
 
@@ -83,11 +96,19 @@ class CommunityAdmin(admin.ModelAdmin):
 class CommunityFilter(admin.SimpleListFilter):
     title = _("所属社区")
     parameter_name = "community"
+    NONE = "none"
 
     def lookups(self, request, model_admin):
-        return [(str(c.pk), c.name) for c in scoping.communities_for(request.user)]
+        choices = [(str(c.pk), c.name) for c in scoping.communities_for(request.user)]
+        if scoping.sees_all(request.user):
+            # No community's worker sees these: someone who sees all has to find them.
+            choices.append((self.NONE, _("未分配社区")))
+        return choices
 
     def queryset(self, request, queryset):
+        if self.value() == self.NONE:
+            # Only those who see all have such rows in their scope; for others, none.
+            return queryset.filter(community__isnull=True)
         if self.value():
             if not self.value().isdigit():
                 return queryset.none()  # a typed-in URL, not a choice of this filter
@@ -96,15 +117,49 @@ class CommunityFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _HistoryInline(admin.TabularInline):
+def as_text(model, field_name: str):
+    """A display of a foreign key as its name alone, under the field's own label."""
+
+    def show(self, obj):
+        value = getattr(obj, field_name)
+        return None if value is None else str(value)
+
+    show.short_description = model._meta.get_field(field_name).verbose_name
+    show.__name__ = f"{field_name}_text"
+    return show
+
+
+class PlainForeignKeys:
+    """Read-only foreign keys link to the admin page of what they name; for staff who may
+    not open that page (a community worker and the policy version, or a colleague's
+    account) the name alone: the link only led to "403 Forbidden"."""
+
+    plain_foreign_keys: tuple[str, ...] = ()
+
+    def unlinked(self, request) -> dict[str, str]:
+        """The foreign keys this user may not follow, each with its text display."""
+        swaps = {}
+        for name in self.plain_foreign_keys:
+            target = self.model._meta.get_field(name).related_model
+            target_admin = self.admin_site._registry.get(target)
+            if target_admin is None or not target_admin.has_view_or_change_permission(request):
+                swaps[name] = f"{name}_text"
+        return swaps
+
+
+class _HistoryInline(PlainForeignKeys, admin.TabularInline):
     """Read-only rows that belong to the declaration: visible to whoever may see it."""
 
     extra = 0
     can_delete = False
     show_change_link = False
 
+    def get_fields(self, request, obj=None):
+        swaps = self.unlinked(request)
+        return [swaps.get(name, name) for name in self.fields]
+
     def get_readonly_fields(self, request, obj=None):
-        return self.fields
+        return self.get_fields(request, obj)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("travellers.view_declaration")
@@ -122,7 +177,9 @@ class _HistoryInline(admin.TabularInline):
 class LegInline(_HistoryInline):
     model = Leg
     fields = ("position", "region", "start_date", "end_date")
+    plain_foreign_keys = ("region",)
     verbose_name_plural = _("行程")
+    region_text = as_text(Leg, "region")
 
 
 class EvaluationInline(_HistoryInline):
@@ -130,12 +187,33 @@ class EvaluationInline(_HistoryInline):
     fields = (
         "created_at",
         "trigger",
+        "cause",
         "outcome",
         "entry_allowed_from",
         "next_review_on",
         "policy_version",
     )
+    plain_foreign_keys = ("policy_version",)
     verbose_name_plural = _("评估记录")
+    policy_version_text = as_text(Evaluation, "policy_version")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("declaration", "change", "run")
+
+    @admin.display(description=_("原因"))
+    def cause(self, evaluation):
+        previous = None
+        if evaluation.change_id is not None:
+            # The answer before names the places of an import or of dates that came.
+            previous = (
+                Evaluation.objects.filter(
+                    declaration_id=evaluation.declaration_id, created_at__lt=evaluation.created_at
+                )
+                .order_by("-created_at", "-id")
+                .values_list("result", flat=True)
+                .first()
+            )
+        return evaluation_cause(evaluation, previous) or None
 
 
 class NoticeInline(_HistoryInline):
@@ -176,7 +254,9 @@ def _event_value(value) -> str:
 class EventInline(_HistoryInline):
     model = DeclarationEvent
     fields = ("created_at", "kind", "actor", "details")
+    plain_foreign_keys = ("actor",)
     verbose_name_plural = _("申报事件")
+    actor_text = as_text(DeclarationEvent, "actor")
 
     @admin.display(description=_("内容"))
     def details(self, event):
@@ -195,7 +275,9 @@ class EventInline(_HistoryInline):
 class FollowUpNoteInline(_HistoryInline):
     model = FollowUpNote
     fields = ("created_at", "author", "status", "text")
+    plain_foreign_keys = ("author",)
     verbose_name_plural = _("跟进备注记录")
+    author_text = as_text(FollowUpNote, "author")
 
 
 class FollowUpForm(forms.ModelForm):
@@ -394,6 +476,24 @@ class NumberMatchForm(forms.Form):
     )
 
 
+class AnswerChangedFilter(admin.SimpleListFilter):
+    """The declarations whose answer a re-evaluation changed after the last follow-up."""
+
+    title = _("跟进后结果变化")
+    parameter_name = "answer_changed"
+    YES = "yes"
+
+    def lookups(self, request, model_admin):
+        return [(self.YES, _("结果已变，待重新跟进"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.YES:
+            return queryset.filter(answer_changed_since_follow_up())
+        if self.value():
+            return queryset.none()  # a typed-in URL, not a choice of this filter
+        return queryset
+
+
 NUMBER_IN_URL_MESSAGE = _(
     "证件号码和手机号码不能输入搜索框（会留在网址和日志中），请用“按证件号码或手机号码查找”表单。"
 )
@@ -408,19 +508,23 @@ FOLLOW_UP_FIELDS = (
 )
 EDITABLE_FIELDS = ("follow_up_status", "seen_follow_up", "new_note")
 FORM_ONLY_FIELDS = ("seen_follow_up", "new_note")  # no model attribute to show read-only
+# The current answer in words (measures, conditions, reasons), below its dates.
+MEASURE_FIELDS = ("current_answer",)
+REVEAL_PERMISSION = "travellers.reveal_contact"
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(FilterLookupsOnly, admin.ModelAdmin):
+class DeclarationAdmin(FilterLookupsOnly, PlainForeignKeys, admin.ModelAdmin):
     form = FollowUpForm
     list_display = (
         "reference",
         "masked_name",
         "masked_id_number",
         "outcome",
+        "measures_end",
         "next_review_on",
         "community",
-        "follow_up_status",
+        "follow_up",
     )
     list_select_related = ("community",)
     list_filter = (
@@ -428,6 +532,7 @@ class DeclarationAdmin(FilterLookupsOnly, admin.ModelAdmin):
         CommunityFilter,
         ("arrival_date", admin.DateFieldListFilter),
         "follow_up_status",
+        AnswerChangedFilter,
         NumberMatchFilter,
     )
     # The search box is handled by get_search_results: references only. Identity numbers
@@ -438,13 +543,21 @@ class DeclarationAdmin(FilterLookupsOnly, admin.ModelAdmin):
     fieldsets = (
         (_("申报人信息（只读）"), {"fields": CITIZEN_FIELDS}),
         (_("评估结果"), {"fields": ANSWER_FIELDS}),
+        (_("管控措施与原因"), {"fields": MEASURE_FIELDS}),
         (_("社区跟进"), {"fields": FOLLOW_UP_FIELDS}),
     )
     inlines = (LegInline, EvaluationInline, NoticeInline, FollowUpNoteInline, EventInline)
     actions = ("export_selected_csv",)
+    plain_foreign_keys = ("residence_region", "community", "policy_version", "follow_up_by")
+    residence_region_text = as_text(Declaration, "residence_region")
+    community_text = as_text(Declaration, "community")
+    policy_version_text = as_text(Declaration, "policy_version")
+    follow_up_by_text = as_text(Declaration, "follow_up_by")
 
     def get_queryset(self, request):
-        return scoping.declarations_for(request.user)
+        return scoping.declarations_for(request.user).annotate(
+            answer_changed=answer_changed_since_follow_up()
+        )
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -457,26 +570,46 @@ class DeclarationAdmin(FilterLookupsOnly, admin.ModelAdmin):
     def _may_follow_up(self, request, obj) -> bool:
         return obj is not None and self.has_change_permission(request, obj)
 
+    def _may_reveal(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and bool(obj.phone)
+            and request.user.has_perm(REVEAL_PERMISSION)
+            and self.has_view_permission(request, obj)
+        )
+
+    def _swaps(self, request, obj) -> dict[str, str]:
+        swaps = self.unlinked(request)
+        if self._may_reveal(request, obj):
+            swaps["masked_phone"] = "masked_phone_with_reveal"
+        return swaps
+
     def get_fieldsets(self, request, obj=None):
-        if self._may_follow_up(request, obj):
-            return self.fieldsets
+        swaps = self._swaps(request, obj)
         # Whoever may only look has no new note to write.
-        return [
-            (
-                name,
-                {
-                    **options,
-                    "fields": [f for f in options["fields"] if f not in FORM_ONLY_FIELDS],
-                },
-            )
-            for name, options in self.fieldsets
-        ]
+        left_out = () if self._may_follow_up(request, obj) else FORM_ONLY_FIELDS
+        fieldsets = []
+        for name, options in self.fieldsets:
+            fields = [swaps.get(f, f) for f in options["fields"] if f not in left_out]
+            if options["fields"] is FOLLOW_UP_FIELDS and getattr(obj, "answer_changed", False):
+                fields.insert(0, "answer_changed_notice")
+            fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        shown = CITIZEN_FIELDS + ANSWER_FIELDS + FOLLOW_UP_FIELDS
+        swaps = self._swaps(request, obj)
+        shown = [swaps.get(f, f) for f in CITIZEN_FIELDS + ANSWER_FIELDS + FOLLOW_UP_FIELDS]
+        shown += [*MEASURE_FIELDS, "answer_changed_notice"]
         if self._may_follow_up(request, obj):
             return tuple(f for f in shown if f not in EDITABLE_FIELDS)
         return tuple(f for f in shown if f not in FORM_ONLY_FIELDS)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if self._may_reveal(request, obj):
+            context["reveal_contact_url"] = reverse(
+                "admin:travellers_declaration_reveal_contact", args=[obj.pk]
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -526,6 +659,44 @@ class DeclarationAdmin(FilterLookupsOnly, admin.ModelAdmin):
     def masked_phone(self, obj):
         return obj.masked_phone
 
+    @admin.display(description=_("手机号码"))
+    def masked_phone_with_reveal(self, obj):
+        # Submits the form the change_form template puts after the change form.
+        return format_html(
+            '{} <button type="submit" form="reveal-contact-form" class="button">{}</button>',
+            obj.masked_phone,
+            _("显示完整手机号"),
+        )
+
+    @admin.display(description=_("当前措施截止"))
+    def measures_end(self, obj):
+        return current_measures_end(obj.result, on=timezone.localdate())
+
+    @admin.display(description=_("跟进状态"), ordering="follow_up_status")
+    def follow_up(self, obj):
+        status = obj.get_follow_up_status_display()
+        if not getattr(obj, "answer_changed", False):
+            return status
+        return format_html("{}<br><strong>{}</strong>", status, _("结果已变，待重新跟进"))
+
+    @admin.display(description=_("结果变化"))
+    def answer_changed_notice(self, obj):
+        return format_html(
+            "<strong>{}</strong>",
+            _("跟进后，重新评估改变了结果（见“评估记录”）。请按上面的新结果重新跟进；保存后此提示消失。"),
+        )
+
+    @admin.display(description=_("当前评估"))
+    def current_answer(self, obj):
+        shown = present(
+            obj.result,
+            get_language() or "zh-hans",
+            today=timezone.localdate(),
+            kind=obj.kind,
+            arrival_date=obj.arrival_date,
+        )
+        return render_to_string("admin/travellers/declaration/answer.html", {"answer": shown})
+
     @admin.display(description=_("电子邮箱"))
     def masked_email(self, obj):
         local, _at, domain = (obj.email or "").partition("@")
@@ -552,6 +723,11 @@ class DeclarationAdmin(FilterLookupsOnly, admin.ModelAdmin):
                 name="travellers_declaration_export",
             ),
             path(
+                "<path:object_id>/reveal-contact/",
+                self.admin_site.admin_view(self.reveal_contact_view),
+                name="travellers_declaration_reveal_contact",
+            ),
+            path(
                 "impact/policy/<int:version_id>/",
                 self.admin_site.admin_view(self.impact_policy_view),
                 name="travellers_impact_policy",
@@ -573,6 +749,48 @@ class DeclarationAdmin(FilterLookupsOnly, admin.ModelAdmin):
             return HttpResponseRedirect(changelist)
         token = remember_match(request.session, form.cleaned_data["number"])
         return HttpResponseRedirect(f"{changelist}?{urlencode({MATCH_PARAM: token})}")
+
+    # The number is in the context dict, not a variable of its own: every local is hidden.
+    @method_decorator(sensitive_variables())
+    def reveal_contact_view(self, request, object_id):
+        """The full mobile number of one declaration, once, for a worker to call.
+
+        POST only, and shown in this response alone: never in a URL, a message or a log.
+        Each reveal is recorded (``reveal_phone``) and counted per staff member.
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        declaration = self.get_object(request, unquote(object_id))  # out of scope: 404
+        if not self._may_reveal(request, declaration):
+            if not declaration.phone and request.user.has_perm(REVEAL_PERMISSION):
+                messages.warning(request, _("该申报没有填写手机号码。"))
+                return HttpResponseRedirect(self._change_url(declaration))
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("完整手机号码"),
+            "opts": self.opts,
+            "declaration": declaration,
+            "change_url": self._change_url(declaration),
+        }
+        wait = reveal_wait_seconds(request.user)
+        if wait is not None:
+            context["refusal"] = _(
+                "您查看完整手机号码的次数已达上限，请 %(minutes)s 分钟后再试。"
+            ) % {"minutes": max(1, -(-wait // 60))}
+            status = 429
+        else:
+            context["phone"] = reveal_phone(declaration=declaration, actor=request.user)
+            status = 200
+        response = TemplateResponse(
+            request, "admin/travellers/declaration/reveal_contact.html", context, status=status
+        )
+        # A shared or back-buttoned browser must not bring the number back from a cache.
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def _change_url(self, declaration) -> str:
+        return reverse("admin:travellers_declaration_change", args=[declaration.pk])
 
     def export_view(self, request):
         """The changelist's filters, search and scope, as CSV."""

@@ -14,6 +14,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from travellers.follow_up import answer_changed_since_follow_up, current_measures_end
 from travellers.models import Declaration
 
 CHUNK_SIZE = 500
@@ -33,15 +34,18 @@ def _header() -> list[str]:
         _("抵京日期"),
         _("评估结果"),
         _("可进京日期"),
+        _("当前措施截止"),
         _("下次复核日期"),
         _("跟进状态"),
         _("跟进时间"),
+        _("结果已变，待重新跟进"),
     ]
 
 
-def _row(declaration: Declaration) -> list[str]:
+def _row(declaration: Declaration, today) -> list[str]:
     community = declaration.community
     follow_up_at = declaration.follow_up_at
+    measures_end = current_measures_end(declaration.result, on=today)
     return [
         declaration.reference,
         declaration.masked_name,
@@ -53,9 +57,11 @@ def _row(declaration: Declaration) -> list[str]:
         declaration.arrival_date.isoformat(),
         declaration.get_outcome_display(),
         declaration.entry_allowed_from.isoformat() if declaration.entry_allowed_from else "",
+        measures_end.isoformat() if measures_end else "",
         declaration.next_review_on.isoformat() if declaration.next_review_on else "",
         declaration.get_follow_up_status_display(),
         timezone.localtime(follow_up_at).strftime("%Y-%m-%d %H:%M") if follow_up_at else "",
+        _("是") if declaration.answer_changed_on_export else _("否"),
     ]
 
 
@@ -74,9 +80,15 @@ def declaration_csv_lines(declarations: QuerySet[Declaration]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark makes spreadsheet programs read the Chinese text as UTF-8.
     yield "\ufeff" + writer.writerow(_header())
-    rows = declarations.select_related("community").iterator(chunk_size=CHUNK_SIZE)
+    rows = (
+        declarations.select_related("community")
+        .annotate(answer_changed_on_export=answer_changed_since_follow_up())
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    # One day for the whole file, also when it is read across midnight.
+    today = timezone.localdate()
     for declaration in rows:
-        yield writer.writerow([_safe(cell) for cell in _row(declaration)])
+        yield writer.writerow([_safe(cell) for cell in _row(declaration, today)])
 
 
 def declaration_csv_response(declarations: QuerySet[Declaration]) -> StreamingHttpResponse:

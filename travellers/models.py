@@ -207,8 +207,25 @@ class Declaration(models.Model):
     outcome = models.CharField(_("评估结果"), max_length=24, choices=Outcome.choices, blank=True)
     entry_allowed_from = models.DateField(_("可进京日期"), null=True, blank=True)
     # Indexed only where set (declaration_review_idx): most answers have no review date.
-    next_review_on = models.DateField(_("下次复核日期"), null=True, blank=True)
-    live_until = models.DateField(_("有效跟踪至"), null=True, blank=True, db_index=True)
+    next_review_on = models.DateField(
+        _("下次复核日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "结果仅因日期推移（措施开始或结束、回溯期届满等）就可能变化的第一天，"
+            "系统在这一天自动重新评估。空白表示结果不会仅因日期推移而变化。"
+        ),
+    )
+    live_until = models.DateField(
+        _("有效跟踪至"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "到这一天为止，风险地区或地区认定的变化仍可能改变本申报的结果，系统会随之重新评估；"
+            "此后不再重新评估。空白表示结果尚无确定日期（如暂缓进返京且未定可进京日期），一直跟踪。"
+        ),
+    )
     policy_version = models.ForeignKey(
         "policies.PolicyVersion",
         on_delete=models.PROTECT,
@@ -248,6 +265,9 @@ class Declaration(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("申报")
         verbose_name_plural = _("申报")
+        # The phone is masked everywhere; calling the citizen needs it whole, one
+        # declaration at a time and recorded (travellers.follow_up.reveal_phone).
+        permissions = [("reveal_contact", _("可查看完整手机号码"))]
         # Every index is paid for on each re-evaluated answer (a changed outcome is never
         # a HOT update), so only those a query uses: the staff search by identity number
         # uses its hash (plain index: db_index on a CharField adds a LIKE index on
@@ -479,6 +499,7 @@ class EventKind(models.TextChoices):
     AMENDED = "amended", _("修改")
     NOTICE_SENT = "notice_sent", _("发送通知")
     FOLLOW_UP = "follow_up", _("跟进")
+    CONTACT_REVEALED = "contact_revealed", _("查看完整手机号码")
 
 
 class DeclarationEvent(AppendOnlyModel):

@@ -295,3 +295,56 @@ def test_who_may_only_look_reads_the_notes_without_a_field_for_a_new_one(client,
     page = response.content.decode()
     assert "已电话联系" in page
     assert "new_note" not in page and "新增跟进备注" not in page
+
+
+def test_who_sees_all_can_list_the_declarations_without_a_community(worker_client, east):
+    nobodys = make_declaration(community=None)
+    ours = make_declaration(community=east)
+    client = Client()
+    client.force_login(health_officer())
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert "未分配社区" in page
+    unassigned = client.get(reverse(CHANGELIST), {"community": "none"})
+    assert [d.pk for d in unassigned.context["cl"].result_list] == [nobodys.pk]
+    # A community worker has none of them in scope, and no such choice.
+    assert "未分配社区" not in worker_client.get(reverse(CHANGELIST)).content.decode()
+    theirs = worker_client.get(reverse(CHANGELIST), {"community": "none"})
+    assert theirs.context["cl"].result_count == 0
+    assert ours.pk not in [d.pk for d in theirs.context["cl"].result_list]
+
+
+def test_read_only_links_only_to_pages_the_viewer_may_open(worker_client, east):
+    from django.contrib.auth import get_user_model
+
+    from travellers.follow_up import declaration_follow_up
+    from travellers.models import Evaluation
+
+    colleague = get_user_model().objects.get(username="east-worker")
+    declaration = make_declaration(community=east)
+    Evaluation.objects.create(
+        declaration=declaration,
+        trigger="submitted",
+        outcome="allowed",
+        policy_version=declaration.policy_version,
+    )
+    declaration_follow_up(declaration=declaration, status="contacted", note="", actor=colleague)
+    version_url = reverse(
+        "admin:policies_policyversion_change", args=[declaration.policy_version_id]
+    )
+    region_url = reverse("admin:policies_region_change", args=[declaration.residence_region_id])
+    user_url = reverse("admin:auth_user_change", args=[colleague.pk])
+
+    page = worker_client.get(change_url(declaration)).content.decode()
+    for url in (version_url, region_url, user_url):
+        assert f'href="{url}"' not in page
+    # The names are still there, as text.
+    assert declaration.policy_version.code in page and "east-worker" in page
+    assert "北京市朝阳区" in page
+    # Their community's page they may open.
+    assert f'href="{reverse("admin:travellers_community_change", args=[east.pk])}"' in page
+
+    root = Client()
+    root.force_login(superuser())
+    page = root.get(change_url(declaration)).content.decode()
+    for url in (version_url, region_url, user_url):
+        assert f'href="{url}"' in page
