@@ -457,7 +457,7 @@ def _test_step(
         values["sampled"] = format_day(test.sampled_on, language)
         return _(
             "您申报的核酸检测采样日期为%(sampled)s，不在%(window)s，不能作为出行的阴性证明。"
-            "请在%(window)s重新采样检测，出行时携带阴性证明，并%(amend)s填写新的检测结果。"
+            "请在上述日期重新采样检测，出行时携带阴性证明，并%(amend)s填写新的检测结果。"
         ) % values
     # The declared test is not at hand (an answer read without its declaration).
     return _(

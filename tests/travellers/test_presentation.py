@@ -540,7 +540,8 @@ def test_an_allowed_trip_whose_declared_test_does_not_do_says_why_and_what_to_do
     ).next_step
     # The sampling day, and the days that would do.
     assert step.startswith("您申报的核酸检测采样日期为2026年12月2日，不在抵京当日或前一日")
-    assert "请在抵京当日或前一日（2026年12月3日至2026年12月4日）重新采样检测" in step
+    assert "不在抵京当日或前一日（2026年12月3日至2026年12月4日）" in step
+    assert "请在上述日期重新采样检测" in step
     assert "通过“修改行程和健康信息”填写新的检测结果" in step
     english = present(unmet, "en", kind="pre_travel", arrival_date=date(2026, 12, 4), test=early)
     assert "sampled on 2 December 2026, not on the day you arrive" in english.next_step
