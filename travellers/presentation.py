@@ -163,16 +163,17 @@ DEFAULT_TEST_HOURS: int = SCHEMAS["nat_test"]["hours"][1]
 _HOURS = re.compile(r"(\d+)[\s-]*hours?\b", re.IGNORECASE)
 
 
-def nat_hours(result: dict | None) -> int:
-    """The hours of the policy's test rule behind ``result`` (48 in the shipped ones)."""
+def nat_hours(result: dict | None, rule: str = "nat_test") -> int:
+    """The hours of the policy's test rule behind ``result`` (48 in the shipped ones):
+    ``nat_test``'s, or ``port_city_exit``'s for the test on leaving a port city."""
     for reason in (result or {}).get("reasons") or ():
-        if reason.get("rule") != "nat_test":
+        if reason.get("rule") != rule:
             continue
         for key in ("text_en", "text"):
             found = _HOURS.search(reason.get(key) or "")
             if found:
                 return int(found.group(1))
-    return DEFAULT_TEST_HOURS
+    return SCHEMAS[rule]["hours"][1] if rule in SCHEMAS else DEFAULT_TEST_HOURS
 
 
 def _window_days(hours: int) -> int:
@@ -192,7 +193,21 @@ def nat_window(hours: int) -> str:
     return _("抵京当日或前%(days)d日") % {"days": days - 1}
 
 
-def condition_label(code: str, hours: int = DEFAULT_TEST_HOURS) -> str:
+def _leaving_window(hours: int) -> str:
+    """As ``nat_window``, counted back from the day of leaving a port city."""
+    days = _window_days(hours)
+    if days == 1:
+        return _("离开当日")
+    if days == 2:
+        return _("离开当日或前一日")
+    if days == 3:
+        return _("离开当日或前两日")
+    return _("离开当日或前%(days)d日") % {"days": days - 1}
+
+
+def condition_label(
+    code: str, hours: int = DEFAULT_TEST_HOURS, port_hours: int = DEFAULT_TEST_HOURS
+) -> str:
     if code == "nat_48h":
         # Says the day rule the engine applies, then the policy's hours it stands for:
         # "within 48 hours before boarding" alone let a test 50 hours before boarding
@@ -201,13 +216,18 @@ def condition_label(code: str, hours: int = DEFAULT_TEST_HOURS) -> str:
             "window": nat_window(hours),
             "hours": hours,
         }
+    if code == "nat_48h_leaving_port_city":
+        # Met by a test sampled on the leaving day or the day before (port_city_exit).
+        return _("离开口岸城市时持%(window)s采样的核酸检测阴性证明（即离开前%(hours)d小时内）") % {
+            "window": _leaving_window(port_hours),
+            "hours": port_hours,
+        }
     labels = {
         "green_code": _("健康码为绿码"),
         "report_to_community": _("抵京后主动向所在社区报到"),
         "nat_on_arrival": _("抵京后请尽快进行核酸检测，社区会告知检测地点"),
         "closed_loop": _("闭环管理，不参加聚集性活动"),
         "temperature_check": _("测温正常，做好个人防护"),
-        "nat_48h_leaving_port_city": _("离开口岸城市时持48小时内核酸检测阴性证明"),
     }
     return labels.get(code, code)
 
@@ -279,8 +299,8 @@ _SEVERITY = {"central_observation": 0, "home_observation": 1, "health_monitoring
 _DAY = timedelta(days=1)
 
 
-def _condition(code: str, met: bool | None, hours: int) -> PresentedCondition:
-    label, state = condition_label(code, hours), _state(met)
+def _condition(code: str, met: bool | None, hours: int, port_hours: int) -> PresentedCondition:
+    label, state = condition_label(code, hours, port_hours), _state(met)
     state_label = _state_label(state, code)
     return PresentedCondition(
         code=code,
@@ -616,9 +636,9 @@ def present(
                     line=line,
                 )
             )
-        hours = nat_hours(result)
+        hours, port_hours = nat_hours(result), nat_hours(result, "port_city_exit")
         conditions = tuple(
-            _condition(item["code"], item.get("met"), hours)
+            _condition(item["code"], item.get("met"), hours, port_hours)
             for item in result.get("conditions") or ()
         )
         reasons = tuple(_reason(item, language) for item in result.get("reasons") or ())

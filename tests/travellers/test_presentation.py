@@ -626,3 +626,15 @@ def test_a_reason_whose_label_names_the_designation_does_not_repeat_it():
     other = {"rule": "port_city_exit", "designation": "land_border_port_city", "text": "x"}
     [shown] = present({**POSTPONED, "reasons": [other]}, "zh-hans").reasons
     assert not shown.designation_named
+
+
+def test_the_port_city_test_condition_states_the_day_rule_too():
+    result = {
+        **POSTPONED,
+        "conditions": [{"code": "nat_48h_leaving_port_city", "met": None}],
+        "reasons": [PORT_CITY],
+    }
+    # Met by a test sampled on the leaving day or the day before (port_city_exit).
+    assert present(result, "zh-hans").conditions[0].label == (
+        "离开口岸城市时持离开当日或前一日采样的核酸检测阴性证明（即离开前48小时内）"
+    )
