@@ -7,17 +7,31 @@ from django.utils.translation import gettext as _
 
 from policies.models import ChangeKind
 from policies.regions import region_display_name
+from travellers.models import Evaluation, EvaluationTrigger
+
+
+def _amended_by_lead(evaluation, declaration) -> bool:
+    """Whether a companion's amended answer came with its lead's amendment: the lead's
+    amendment evaluates the whole family at one moment (``declaration_amend``)."""
+    return Evaluation.objects.filter(
+        declaration_id=declaration.lead_id,
+        trigger=EvaluationTrigger.AMENDED,
+        created_at=evaluation.created_at,
+    ).exists()
 
 
 def change_cause(evaluation, declaration) -> str:
     change = evaluation.change
     if change is None:
-        if evaluation.trigger == "amended":
+        if evaluation.trigger == EvaluationTrigger.AMENDED:
             if declaration.lead_id is not None:
-                # A companion's answer changes when the form's lead amends it too.
-                return _("您的申报内容已修改。")
+                # A companion's mail reaches the lead, who changed nothing of the
+                # companion's own when amending the shared trip.
+                if _amended_by_lead(evaluation, declaration):
+                    return _("申报人修改了共同的行程或抵京日期。")
+                return _("已用同行人的查询码修改了申报内容。")
             return _("您修改了申报内容。")
-        if evaluation.trigger == "reevaluated":
+        if evaluation.trigger == EvaluationTrigger.REEVALUATED:
             # The daily review: a date of the answer itself came (a measure ended).
             return _("管控期限等日期已到，系统按今天的情况重新评估了您的申报。")
         return ""

@@ -47,7 +47,7 @@ from travellers.models import (
     NoticeStatus,
     ReevaluationRun,
 )
-from travellers.presentation import format_day, present
+from travellers.presentation import declared_test, format_day, present
 from travellers.references import format_reference
 
 logger = logging.getLogger(__name__)
@@ -164,10 +164,13 @@ def notice_render(notice: Notice, previous=_LOOK_UP) -> EmailMultiAlternatives:
             language,
             kind=declaration.kind,
             arrival_date=declaration.arrival_date,
+            test=declared_test(declaration),
         )
         context = {
             "language": language,
             "name": declaration.masked_name,
+            # A companion's mail reaches the lead's address: it says whose answer it is.
+            "companion": declaration.lead_id is not None,
             "reference": format_reference(declaration.reference),
             "shown": shown,
             "status_url": status_url(language),

@@ -9,6 +9,7 @@ from the ``.po`` catalogue.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from policies.api.results import english_place_names, is_english
+from policies.engine.catalogue import SCHEMAS
 from policies.regions import region_display_name, region_table
 from travellers.models import Outcome
 
@@ -71,6 +73,9 @@ class PresentedReason:
     # stored, and for English readers the English name ("" for Chinese readers or none).
     county_name_zh: str = ""
     county_name_en: str = ""
+    # The rule label already names the designation ("到过有病例发生的城市"): no
+    # "designation:" line repeating it.
+    designation_named: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,26 @@ class Presented:
     risk_areas: tuple[str, ...] = field(default=())
     # What the traveller can do about a postponement, in a sentence ("" otherwise).
     next_step: str = ""
+    # An "allowed" answer before travel with a condition not (yet) met: the page draws
+    # it amber, not green, since it holds only once the conditions below are met.
+    conditional: bool = False
+
+
+@dataclass(frozen=True)
+class DeclaredTest:
+    """The declared test, as the engine reads it: its result and its sampling day."""
+
+    result: str
+    sampled_on: date
+
+
+def declared_test(declaration) -> DeclaredTest | None:
+    """The declaration's test, or None when none is declared (as ``facts_for``)."""
+    from policies.snapshots import local_date
+
+    if not (declaration.nat_result and declaration.nat_sampled_at):
+        return None
+    return DeclaredTest(declaration.nat_result, local_date(declaration.nat_sampled_at))
 
 
 def _date(value) -> date | None:
@@ -129,30 +154,100 @@ def measure_label(kind: str) -> str:
     return outcome_label(kind)
 
 
-def condition_label(code: str) -> str:
+# The engine counts a test in whole days (``negative_test_within``): with the rule's
+# ``hours``, a negative test sampled on the reference day or one of the ``hours // 24 - 1``
+# days before it, as the boarding time is not declared. Stored results do not keep the
+# hours; the nat_test reason names them (read from its English text, which every stored
+# result keeps beside the Chinese), else the rule's default applies.
+DEFAULT_TEST_HOURS: int = SCHEMAS["nat_test"]["hours"][1]
+_HOURS = re.compile(r"(\d+)[\s-]*hours?\b", re.IGNORECASE)
+
+
+def nat_hours(result: dict | None, rule: str = "nat_test") -> int:
+    """The hours of the policy's test rule behind ``result`` (48 in the shipped ones):
+    ``nat_test``'s, or ``port_city_exit``'s for the test on leaving a port city."""
+    for reason in (result or {}).get("reasons") or ():
+        if reason.get("rule") != rule:
+            continue
+        for key in ("text_en", "text"):
+            found = _HOURS.search(reason.get(key) or "")
+            if found:
+                return int(found.group(1))
+    return SCHEMAS[rule]["hours"][1] if rule in SCHEMAS else DEFAULT_TEST_HOURS
+
+
+def _window_days(hours: int) -> int:
+    return max(hours // 24, 1)
+
+
+def nat_window(hours: int) -> str:
+    """The days a test counts for, in words: "抵京当日或前一日" for 48 hours."""
+    days = _window_days(hours)
+    if days == 1:
+        return _("抵京当日")
+    if days == 2:
+        return _("抵京当日或前一日")
+    if days == 3:
+        # 72 hours, a rule some versions had: "前两日" reads better than "前2日".
+        return _("抵京当日或前两日")
+    return _("抵京当日或前%(days)d日") % {"days": days - 1}
+
+
+def _leaving_window(hours: int) -> str:
+    """As ``nat_window``, counted back from the day of leaving a port city."""
+    days = _window_days(hours)
+    if days == 1:
+        return _("离开当日")
+    if days == 2:
+        return _("离开当日或前一日")
+    if days == 3:
+        return _("离开当日或前两日")
+    return _("离开当日或前%(days)d日") % {"days": days - 1}
+
+
+def condition_label(
+    code: str, hours: int = DEFAULT_TEST_HOURS, port_hours: int = DEFAULT_TEST_HOURS
+) -> str:
+    if code == "nat_48h":
+        # Says the day rule the engine applies, then the policy's hours it stands for:
+        # "within 48 hours before boarding" alone let a test 50 hours before boarding
+        # (sampled two days before arrival) look acceptable.
+        return _("持%(window)s采样的核酸检测阴性证明（即登机（车）前%(hours)d小时内）") % {
+            "window": nat_window(hours),
+            "hours": hours,
+        }
+    if code == "nat_48h_leaving_port_city":
+        # Met by a test sampled on the leaving day or the day before (port_city_exit).
+        return _("离开口岸城市时持%(window)s采样的核酸检测阴性证明（即离开前%(hours)d小时内）") % {
+            "window": _leaving_window(port_hours),
+            "hours": port_hours,
+        }
     labels = {
-        # The hours are the policy version's (48 in the shipped ones, 72 in another):
-        # the nat_test reason beside it names them, the label must not contradict it.
-        "nat_48h": _("持登机（车）前规定时限内的核酸检测阴性证明"),
         "green_code": _("健康码为绿码"),
         "report_to_community": _("抵京后主动向所在社区报到"),
-        "nat_on_arrival": _("抵京后进行核酸检测"),
+        "nat_on_arrival": _("抵京后请尽快进行核酸检测，社区会告知检测地点"),
         "closed_loop": _("闭环管理，不参加聚集性活动"),
         "temperature_check": _("测温正常，做好个人防护"),
-        "nat_48h_leaving_port_city": _("离开口岸城市时持48小时内核酸检测阴性证明"),
     }
     return labels.get(code, code)
+
+
+def _rule_names_designation(rule: str, designation: str | None) -> bool:
+    return rule == "designated_region_stay" and designation in _BY_DESIGNATION
+
+
+_BY_DESIGNATION = ("case_city", "land_border_port_city", "commuter_zone")
 
 
 def rule_label(rule: str, designation: str | None = None) -> str:
     # A stay in a designated region says which kind: "a designated area" told the reader
     # nothing the reason beside it did not have to explain.
     by_designation = {
-        "case_city": _("有病例城市旅居史"),
+        "case_city": _("到过有病例发生的城市"),
         "land_border_port_city": _("陆地边境口岸城市旅居史"),
         "commuter_zone": _("环京通勤地区旅居史"),
     }
-    if rule == "designated_region_stay" and designation in by_designation:
+    if _rule_names_designation(rule, designation):
         return by_designation[designation]
     labels = {
         "risk_county_stay": _("中高风险地区旅居史"),
@@ -169,7 +264,7 @@ def rule_label(rule: str, designation: str | None = None) -> str:
 
 def designation_label(kind: str | None) -> str:
     labels = {
-        "case_city": _("有病例的城市"),
+        "case_city": _("有病例发生的城市"),
         "land_border_port_city": _("陆地边境口岸城市"),
         "commuter_zone": _("环京通勤地区"),
     }
@@ -192,9 +287,11 @@ def _state(met: bool | None) -> str:
     return UNKNOWN if met is None else (MET if met else UNMET)
 
 
-def _state_label(state: str) -> str:
+def _state_label(state: str, code: str = "") -> str:
     # Unknown is what the traveller still has to do (a test not yet declared, reporting
     # to the community after arrival), not a doubt about the rule.
+    if state == UNKNOWN and code == "nat_48h":
+        return _("尚未申报检测结果")
     return {MET: _("已满足"), UNMET: _("未满足"), UNKNOWN: _("待办理")}[state]
 
 
@@ -202,9 +299,9 @@ _SEVERITY = {"central_observation": 0, "home_observation": 1, "health_monitoring
 _DAY = timedelta(days=1)
 
 
-def _condition(code: str, met: bool | None) -> PresentedCondition:
-    label, state = condition_label(code), _state(met)
-    state_label = _state_label(state)
+def _condition(code: str, met: bool | None, hours: int, port_hours: int) -> PresentedCondition:
+    label, state = condition_label(code, hours, port_hours), _state(met)
+    state_label = _state_label(state, code)
     return PresentedCondition(
         code=code,
         label=label,
@@ -261,7 +358,14 @@ def _without(periods, taken) -> list[tuple[date, date]]:
     return left
 
 
-def _headline(outcome, entry_from, measures, rules, kind, language, arrival_date=None) -> str:
+def _in_sentence(label: str, language: str) -> str:
+    # A measure's name inside an English sentence ("..., then health monitoring").
+    return label[:1].lower() + label[1:] if is_english(language) else label
+
+
+def _headline(
+    outcome, entry_from, measures, rules, kind, language, arrival_date=None, conditional=False
+) -> str:
     if outcome == "postponed":
         if entry_from is None:
             return _("暂缓进返京，目前尚不能确定可进京日期")
@@ -272,52 +376,137 @@ def _headline(outcome, entry_from, measures, rules, kind, language, arrival_date
                 # After arrival the test rule fires only for a declared positive result:
                 # it asks for nothing dated, but "no measures" would read as all clear.
                 return _("请立即向所在社区报到")
+            if measures and all(m.timing == PAST for m in measures):
+                # "No measures" over a list of measures read as a contradiction: they
+                # are over, and the headline says since when.
+                last = max(measures, key=lambda m: m.end)
+                return _("%(measure)s已于%(date)s结束，无需其他管控措施") % {
+                    "measure": last.label,
+                    "date": last.end_text,
+                }
             return _("无需管控")
         if kind == "pre_travel" and arrival_date:
             # The answer is for this arrival day only: after an amendment moved it to the
             # first allowed day, "may travel" alone let a hurried reader go earlier.
-            return _("可以进返京，于%(date)s抵京") % {"date": format_day(arrival_date, language)}
+            values = {"date": format_day(arrival_date, language)}
+            if conditional:
+                # Green "may enter" over a condition "not met" read as all clear.
+                return _("可以进返京，于%(date)s抵京（须满足下列条件）") % values
+            return _("可以进返京，于%(date)s抵京") % values
+        if kind == "pre_travel" and conditional:
+            return _("可以进返京（须满足下列条件）")
         return _("可以进返京")
     running = [m for m in measures if m.kind == outcome and m.timing == CURRENT]
     current = running[0] if running else next((m for m in measures if m.kind == outcome), None)
     if current is None:
         return outcome_label(outcome)
-    return _("%(measure)s至%(date)s") % {"measure": current.label, "date": current.end_text}
+    text = _("%(measure)s至%(date)s") % {"measure": current.label, "date": current.end_text}
+    # The measures that follow on from it (home observation, then health monitoring):
+    # the headline naming only the first let a reader think they were free after it.
+    end = current.end
+    for later in sorted((m for m in measures if m.start > current.end), key=lambda m: m.start):
+        if later.start != end + _DAY:
+            break
+        text += _("，之后%(measure)s至%(date)s") % {
+            "measure": _in_sentence(later.label, language),
+            "date": later.end_text,
+        }
+        end = later.end
+    return text
 
 
 # After arrival, what the measure in force asks of the person (the 2021 Q&A: report to
 # the community and the employer; keep to the site's rules; stay at home).
 _MEASURE_STEPS = {
     "central_observation": _lazy(
-        "请及时主动向所在社区和单位报告，由社区安排集中观察；观察期间遵守观察点的管理规定，"
+        "请及时主动向所在社区和工作单位报告，由社区安排集中观察；观察期间遵守观察点的管理规定，"
         "配合核酸检测和健康监测。"
     ),
     "home_observation": _lazy(
-        "请及时主动向所在社区和单位报告。居家观察期间做好家庭防护，足不出户。"
+        "请及时主动向所在社区和工作单位报告。居家观察期间做好家庭防护，足不出户。"
     ),
-    "health_monitoring": _lazy("请及时主动向所在社区和单位报告，配合社区的核酸检测和健康监测。"),
+    "health_monitoring": _lazy(
+        "请及时主动向所在社区和工作单位报告，配合社区的核酸检测和健康监测。"
+    ),
 }
+
+
+def _amend_how(companion_reference: str) -> str:
+    """How to change one's health facts: a companion's are changed under the companion's
+    own reference (the lead's amend page keeps them as declared)."""
+    if companion_reference:
+        return _(
+            "用同行人的查询码%(reference)s和同一手机号码后4位重新查询，"
+            "再通过“修改行程和健康信息”"
+        ) % {"reference": companion_reference}
+    return _("通过“修改行程和健康信息”")
+
+
+def _period(first: date, last: date, language: str) -> str:
+    if first == last:
+        return format_day(first, language)
+    return _("%(start)s至%(end)s") % {
+        "start": format_day(first, language),
+        "end": format_day(last, language),
+    }
+
+
+def _test_step(
+    met: bool | None,
+    test: DeclaredTest | None,
+    reference: date | None,
+    hours: int,
+    language: str,
+    amend: str,
+) -> str:
+    """What to do about the pre-travel test: when to be sampled (the days the engine
+    accepts, named), and, for a test that does not count, why."""
+    window = nat_window(hours)
+    values = {"window": window, "amend": amend}
+    if reference is not None:
+        earliest = reference - _DAY * (_window_days(hours) - 1)
+        values["window"] = _("%(window)s（%(days)s）") % {
+            "window": window,
+            "days": _period(earliest, reference, language),
+        }
+    if met is None:
+        return _(
+            "请在%(window)s完成核酸检测采样，出行时携带阴性证明；取得结果后可%(amend)s补填。"
+        ) % values
+    if test is not None and test.result == "negative":
+        values["sampled"] = format_day(test.sampled_on, language)
+        return _(
+            "您申报的核酸检测采样日期为%(sampled)s，不在%(window)s，不能作为出行的阴性证明。"
+            "请在上述日期重新采样检测，出行时携带阴性证明，并%(amend)s填写新的检测结果。"
+        ) % values
+    # The declared test is not at hand (an answer read without its declaration).
+    return _(
+        "您申报的核酸检测不符合要求：须为阴性，并在%(window)s采样。"
+        "请按时重新检测，出行时携带阴性证明，并%(amend)s填写新的检测结果。"
+    ) % values
 
 
 def _next_step(
     outcome: str,
     entry_from: date | None,
     rules: set[str],
-    conditions: set[str],
+    conditions: dict[str, bool | None],
     language: str,
     *,
-    unmet_test: bool = False,
+    pre_travel: bool = False,
+    test: DeclaredTest | None = None,
+    reference: date | None = None,
+    hours: int = DEFAULT_TEST_HOURS,
+    companion_reference: str = "",
 ) -> str:
     """The hotline heard "why am I held back, and what now?": the answer says what ends
     the postponement and that the declaration is amended for it."""
     if outcome in _MEASURE_STEPS:
         return str(_MEASURE_STEPS[outcome])
-    if outcome == "allowed" and unmet_test:
+    amend = _amend_how(companion_reference)
+    if outcome == "allowed" and pre_travel and conditions.get("nat_48h", True) is not True:
         # "Not met" alone left the traveller guessing why, and what to do.
-        return _(
-            "您申报的核酸检测不符合要求（不是阴性，或采样时间不在抵京前规定的时限内）。"
-            "请在出发前按规定时限重新检测，并通过“修改行程和健康信息”填写新的检测结果。"
-        )
+        return _test_step(conditions["nat_48h"], test, reference, hours, language, amend)
     if outcome != "postponed":
         return ""
     if entry_from is not None:
@@ -331,7 +520,9 @@ def _next_step(
     if "report_to_community" in conditions:
         return _("核酸检测结果为阳性：请立即联系当地社区或医疗机构，暂不要出行。")
     if "health_code" in rules:
-        return _("健康码转为绿码后，请修改申报，系统会重新给出结果。")
+        return _("健康码转为绿码后，请%(amend)s修改申报，系统会重新给出结果。") % {
+            "amend": amend
+        }
     if "risk_county_stay" in rules:
         return _(
             "您仍在有中高风险地区的县（区）。离开后请修改申报、填写离开日期，"
@@ -389,6 +580,7 @@ def _reason(item: dict, language: str) -> PresentedReason:
         citation=item.get("citation") or "",
         county_name_zh=county_name_zh,
         county_name_en=county_name_en,
+        designation_named=_rule_names_designation(item.get("rule", ""), item.get("designation")),
     )
 
 
@@ -399,6 +591,8 @@ def present(
     today: date | None = None,
     kind: str | None = None,
     arrival_date: date | None = None,
+    test: DeclaredTest | None = None,
+    companion_reference: str = "",
 ) -> Presented:
     """``result`` in plain words for a reader of ``language`` (``zh-hans`` / ``en``).
 
@@ -409,6 +603,9 @@ def present(
     (the answer is for that day), and a postponement read after it has passed asks
     whether the traveller already came. Left out where the arrival day the result was
     given for is not known (an answer from before an amendment).
+    ``test``: the declared test (``declared_test``), so that a next step says why it
+    does not count. ``companion_reference``: a companion's answer shown on the lead's
+    page, whose health facts are changed under this (formatted) reference.
     """
     result = result or {}
     day = today or _date(result.get("as_of")) or timezone.localdate()
@@ -439,14 +636,25 @@ def present(
                     line=line,
                 )
             )
+        hours, port_hours = nat_hours(result), nat_hours(result, "port_city_exit")
         conditions = tuple(
-            _condition(item["code"], item.get("met")) for item in result.get("conditions") or ()
+            _condition(item["code"], item.get("met"), hours, port_hours)
+            for item in result.get("conditions") or ()
         )
         reasons = tuple(_reason(item, language) for item in result.get("reasons") or ())
         outcome = result.get("outcome", "")
         entry_from = _date(result.get("entry_allowed_from"))
         policy = result.get("policy_version") or {}
         next_review = _date(result.get("next_review_on"))
+        conditional = (
+            kind == "pre_travel"
+            and outcome == "allowed"
+            and any(c.met is not True for c in conditions)
+        )
+        # The day the engine counted the test back from: the arrival day, or the day it
+        # evaluated once that had passed.
+        as_of = _date(result.get("as_of"))
+        reference = max(arrival_date, as_of) if arrival_date and as_of else arrival_date
         return Presented(
             outcome=outcome,
             outcome_label=outcome_label(outcome),
@@ -458,17 +666,22 @@ def present(
                 kind,
                 language,
                 arrival_date,
+                conditional,
             ),
             next_step=_overdue_step(kind, outcome, arrival_date, entry_from, day, language)
             or _next_step(
                 outcome,
                 entry_from,
                 {r.rule for r in reasons},
-                {c.code for c in conditions},
+                {c.code: c.met for c in conditions},
                 language,
-                unmet_test=kind == "pre_travel"
-                and any(c.code == "nat_48h" and c.met is False for c in conditions),
+                pre_travel=kind == "pre_travel",
+                test=test,
+                reference=reference,
+                hours=hours,
+                companion_reference=companion_reference,
             ),
+            conditional=conditional,
             entry_allowed_from=entry_from,
             entry_allowed_from_text=format_day(entry_from, language),
             measures=tuple(measures),

@@ -55,8 +55,8 @@ def _services():
     return services
 
 
-def _present(declaration: Declaration, language: str):
-    from travellers.presentation import present
+def _present(declaration: Declaration, language: str, *, companion_reference: str = ""):
+    from travellers.presentation import declared_test, present
 
     # Past / current / future as of today: the page is read now, not on the day evaluated.
     return present(
@@ -65,6 +65,8 @@ def _present(declaration: Declaration, language: str):
         today=timezone.localdate(),
         kind=declaration.kind,
         arrival_date=declaration.arrival_date,
+        test=declared_test(declaration),
+        companion_reference=companion_reference,
     )
 
 
@@ -535,7 +537,10 @@ def declaration_detail(request, reference: str):
     companions = [
         {
             "declaration": companion,
-            "answer": _present(companion, language),
+            # On the lead's page: its health facts are amended under its own reference.
+            "answer": _present(
+                companion, language, companion_reference=format_reference(companion.reference)
+            ),
             "reference": format_reference(companion.reference),
         }
         for companion in declaration.companions.order_by("id")

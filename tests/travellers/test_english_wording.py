@@ -67,9 +67,13 @@ def test_a_measures_headline_says_its_last_day_is_still_part_of_it(english, jins
     page = result_page(english, **arrival_report())
     last_day = timezone.localdate() - timedelta(days=3) + timedelta(days=13)
     shown = f"{last_day.day} {last_day:%B} {last_day.year}"
-    # "Until 12 December" leaves open whether the 12th is a day at home.
+    monitored = last_day + timedelta(days=7)
+    then = f"{monitored.day} {monitored:%B} {monitored.year}"
+    # "Until 12 December" leaves open whether the 12th is a day at home; the monitoring
+    # that follows is named too, or the reader thought they were free after it.
     assert page.select_one(".headline").get_text(strip=True) == (
-        f"Home observation up to and including {shown}"
+        f"Home observation up to and including {shown}, "
+        f"then health monitoring up to and including {then}"
     )
 
 
@@ -137,8 +141,9 @@ def test_after_an_amendment_to_the_first_allowed_day_the_answer_says_that_day(en
     page = soup(english.get(saved["Location"]))
     shown = f"{first_day.day} {first_day:%B} {first_day.year}"
     # Not travelling before then is the whole answer: "You may travel" alone did not say.
+    # No test declared yet: the headline says the trip holds only with the conditions.
     assert page.select_one(".headline").get_text(strip=True) == (
-        f"You may travel to Beijing, arriving on {shown}"
+        f"You may travel to Beijing, arriving on {shown}, if you meet the conditions below"
     )
     body = notice_render(Notice.objects.get(declaration=declaration, kind="change")).body
     assert f"You may travel to Beijing, arriving on {shown}" in body
@@ -246,7 +251,7 @@ def test_the_result_asks_everyone_on_the_form_once_to_report_to_their_community(
         },
     )
     [note] = page.select("[data-everyone-note]")
-    assert "Everyone coming to Beijing" in note.get_text()
+    assert "Please note (everyone coming to Beijing)" in note.get_text()
     assert "report without delay to your residential community and your employer" in note.get_text(
         " ", strip=True
     )

@@ -682,6 +682,35 @@ def test_the_leads_confirmation_names_the_companions_references(locmem, language
     assert lead.reference[:5] not in notice_render(own).body
 
 
+@pytest.mark.parametrize(
+    ("language", "hello", "named", "whose"),
+    [
+        ("zh-hans", "您好！", "您好，", "以下是同行人{name}的申报结果（查询码 {reference}）。"),
+        (
+            "en",
+            "Hello,",
+            "Dear ",
+            "Below is the result for your companion {name} (reference code {reference}).",
+        ),
+    ],
+)
+def test_mails_greet_neutrally_and_a_companions_says_whose_declaration_it_is(
+    locmem, language, hello, named, whose
+):
+    lead, notice = submitted(language=language, companions=[companion()])
+    [child] = lead.saved_companions
+    own = notice_render(Notice.objects.get(declaration=child))
+    for message in (notice_render(notice), own):
+        for body in (message.body, message.alternatives[0][0]):
+            # A masked name in the greeting ("您好，张*：") read as a bug.
+            assert hello in body and named not in body
+    # The child's mail reaches the lead's address: it does not say "your declaration".
+    expected = whose.format(name=child.masked_name, reference=format_reference(child.reference))
+    assert expected in own.body and expected in own.alternatives[0][0]
+    assert "您的进返京申报已提交" not in own.body
+    assert "Your declaration for travel" not in own.body
+
+
 def test_a_runs_figures_count_its_replaced_notices(locmem):
     lead, _confirmation = submitted()
     later = date(2021, 8, 10)

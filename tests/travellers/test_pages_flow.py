@@ -510,7 +510,9 @@ def test_the_history_says_what_changed_each_answer_and_what_it_was(
     assert "某某花园" in cells[0][0] and "某某花园" in cells[1][0]
     assert cells[1][1].startswith("暂缓进返京，可于")
     arrival = declaration.arrival_date
+    # No test declared: allowed on the conditions listed.
     allowed = f"可以进返京，于{arrival.year}年{arrival.month}月{arrival.day}日抵京"
+    allowed += "（须满足下列条件）"
     assert cells[0][1] == cells[2][1] == allowed
 
 
@@ -648,3 +650,36 @@ def test_a_right_lookup_opens_the_declaration_though_the_cache_went_after_the_re
         response = lookup(Client(), reference, "5678")
     assert response.status_code == 303
     assert response["Location"] == reverse("travellers:declaration", args=[reference])
+
+
+def test_the_result_page_tells_a_companions_untested_traveller_to_use_the_companions_reference(
+    client,
+):
+    response, _token = confirm(client, **COMPANION)
+    page = soup(client.get(response["Location"]))
+    companion = Declaration.objects.get(lead__isnull=False)
+    reference = f"{companion.reference[:5]}-{companion.reference[5:]}"
+    lead_step = page.select_one("[aria-labelledby=answer-heading] .next-step").get_text()
+    companion_step = page.select_one("[aria-labelledby=companion-1] .next-step").get_text()
+    # The lead's amend page keeps a companion's health facts as declared: the companion's
+    # test is entered under the companion's own reference.
+    assert "取得结果后可通过“修改行程和健康信息”补填" in lead_step
+    assert f"用同行人的查询码{reference}和同一手机号码后4位重新查询" in companion_step
+    # No test declared yet: allowed on conditions, drawn amber rather than green.
+    headline = page.select_one("[aria-labelledby=answer-heading] .headline")
+    assert "conditional" in headline["class"] and "须满足下列条件" in headline.get_text()
+    assert "尚未申报检测结果" in page.get_text()
+    assert "抵京当日或前一日采样的核酸检测阴性证明" in page.get_text()
+
+
+def test_the_result_page_names_the_form_number_and_keeps_dates_whole(client):
+    response, _token = confirm(client)
+    page = soup(client.get(response["Location"]))
+    text = page.get_text()
+    assert "用查询码和申报表上填写的手机号码后4位" in text and "查询码和手机号码后4位" not in text
+    assert page.select_one("#everyone-heading").get_text() == "温馨提示（所有进返京人员）"
+    # At 360 px a date broke after "12": each is kept whole, the range joined by 至.
+    [leg] = page.select("[aria-labelledby=legs-heading] li")
+    assert leg.select(".nowrap") and "至" in leg.get_text()
+    times = page.select("[data-history] tbody td:first-child")
+    assert times and all(cell.select(".nowrap") for cell in times)

@@ -227,18 +227,71 @@ def test_an_unknown_region_keeps_its_stored_name_and_text_in_english():
     )
 
 
-def test_a_measure_headline_says_until_when():
+@pytest.mark.django_db
+def test_a_measure_headline_says_until_when_and_what_follows():
     result = {**POSTPONED, "outcome": "central_observation", "entry_allowed_from": None}
     shown = present(result, "zh-hans", today=date(2021, 8, 8))
-    assert shown.headline == "集中观察至2021年8月14日"
+    # Naming only the first let the reader think they were free after it.
+    assert shown.headline == "集中观察至2021年8月14日，之后健康监测至2021年8月21日"
+    english = present(result, "en", today=date(2021, 8, 8))
+    assert english.headline == (
+        "Observation at a designated site up to and including 14 August 2021, "
+        "then health monitoring up to and including 21 August 2021"
+    )
+
+
+def test_a_measure_headline_leaves_out_a_measure_that_does_not_follow_on():
+    shown = present(
+        arrival_result(
+            [
+                ("home_observation", "2021-08-01", "2021-08-14"),
+                ("health_monitoring", "2021-08-20", "2021-08-26"),
+            ],
+            outcome="home_observation",
+        ),
+        "zh-hans",
+        kind="arrival_report",
+    )
+    assert shown.headline == "居家观察至2021年8月14日"
+
+
+def test_when_every_measure_has_ended_the_headline_says_since_when():
+    result = arrival_result(
+        [
+            ("central_observation", "2021-08-01", "2021-08-14"),
+            ("health_monitoring", "2021-08-15", "2021-08-21"),
+        ],
+        as_of="2021-08-25",
+        outcome="allowed",
+    )
+    shown = present(result, "zh-hans", kind="arrival_report")
+    # "No measures needed" over a list of measures read as a contradiction.
+    assert shown.headline == "健康监测已于2021年8月21日结束，无需其他管控措施"
+    assert present(result, "en", kind="arrival_report").headline == (
+        "Health monitoring ended on 21 August 2021; no other measures needed"
+    )
 
 
 @pytest.mark.parametrize(
     ("kind", "expected"), [("pre_travel", "可以进返京"), ("arrival_report", "无需管控")]
 )
 def test_allowed_headline_depends_on_the_kind(kind, expected):
-    result = {**POSTPONED, "outcome": "allowed", "entry_allowed_from": None}
-    assert present(result, "zh-hans", kind=kind).headline == expected
+    result = {**POSTPONED, "outcome": "allowed", "entry_allowed_from": None, "measures": []}
+    result["conditions"] = [{"code": "nat_48h", "met": True}]
+    shown = present(result, "zh-hans", kind=kind)
+    assert shown.headline == expected
+    assert not shown.conditional
+
+
+@pytest.mark.parametrize("met", [False, None])
+def test_an_allowed_trip_with_a_condition_not_met_says_so_in_the_headline(met):
+    result = {**POSTPONED, "outcome": "allowed", "entry_allowed_from": None, "measures": []}
+    result["conditions"] = [{"code": "nat_48h", "met": met}]
+    shown = present(result, "zh-hans", kind="pre_travel", arrival_date=date(2021, 8, 15))
+    # Green "may enter" right above "(not met)" read as all clear.
+    assert shown.headline == "可以进返京，于2021年8月15日抵京（须满足下列条件）"
+    assert shown.conditional
+    assert present(result, "zh-hans", kind="pre_travel").headline == "可以进返京（须满足下列条件）"
 
 
 @pytest.mark.parametrize(
@@ -252,6 +305,7 @@ def test_an_allowed_trip_before_travel_says_the_arrival_day_it_is_for(language, 
     # After an amendment moved the arrival to the first allowed day, "may travel"
     # alone let a hurried reader go earlier.
     result = {**POSTPONED, "outcome": "allowed", "entry_allowed_from": None, "reasons": []}
+    result["conditions"] = [{"code": "nat_48h", "met": True}]
     shown = present(result, language, kind="pre_travel", arrival_date=date(2021, 8, 15))
     assert shown.headline == expected
 
@@ -329,7 +383,7 @@ def test_two_overlapping_periods_of_one_measure_end_on_the_later_day():
         "zh-hans",
         kind="arrival_report",
     )
-    assert shown.headline == "集中观察至2021年8月18日"
+    assert shown.headline == "集中观察至2021年8月18日，之后健康监测至2021年8月25日"
     assert periods(shown) == [
         ("central_observation", "2021-08-01", "2021-08-18"),
         ("health_monitoring", "2021-08-19", "2021-08-25"),
@@ -398,10 +452,38 @@ def test_a_positive_test_after_arrival_is_not_told_no_measures_are_needed():
     assert present(later, "zh-hans", kind="arrival_report").headline == "无需管控"
 
 
-@pytest.mark.django_db
-def test_the_test_condition_does_not_name_hours_the_policy_may_not_have():
-    shown = present(POSTPONED, "en")
-    assert "48" not in shown.conditions[0].label
+def nat_reason(hours):
+    return {
+        "rule": "nat_test",
+        "text_zh": f"需持登机（车）前{hours}小时内核酸检测阴性证明。",
+        "text_en": f"You need a negative test taken within {hours} hours before boarding.",
+        "risk_areas": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("hours", "zh", "en"),
+    [
+        (
+            48,
+            "持抵京当日或前一日采样的核酸检测阴性证明（即登机（车）前48小时内）",
+            "Proof of a negative nucleic acid (PCR) test sampled on the day you arrive in "
+            "Beijing or the day before (that is, within 48 hours before boarding)",
+        ),
+        (72, "持抵京当日或前两日采样的核酸检测阴性证明（即登机（车）前72小时内）", "2 days before"),
+        (24, "持抵京当日采样的核酸检测阴性证明（即登机（车）前24小时内）", "on the day you arrive"),
+    ],
+)
+def test_the_test_condition_states_the_day_rule_for_the_policys_hours(hours, zh, en):
+    # The engine counts whole days (hours // 24): the label says those days, not
+    # "the set time", and the hours of the policy's own rule.
+    result = {**POSTPONED, "reasons": [nat_reason(hours)]}
+    assert present(result, "zh-hans").conditions[0].label == zh
+    assert en in present(result, "en").conditions[0].label
+
+
+def test_the_test_condition_without_its_reason_uses_the_rules_default_hours():
+    assert "前一日" in present({**POSTPONED, "reasons": []}, "zh-hans").conditions[0].label
 
 
 def postponed(entry=None, rules=(), conditions=()):
@@ -449,16 +531,47 @@ def test_a_postponement_read_after_the_declared_arrival_asks_whether_they_came_a
 
 
 def test_an_allowed_trip_whose_declared_test_does_not_do_says_why_and_what_to_do():
+    from travellers.presentation import DeclaredTest
+
     unmet = {**postponed(), "outcome": "allowed", "conditions": [{"code": "nat_48h", "met": False}]}
+    early = DeclaredTest("negative", date(2026, 12, 2))
+    step = present(
+        unmet, "zh-hans", kind="pre_travel", arrival_date=date(2026, 12, 4), test=early
+    ).next_step
+    # The sampling day, and the days that would do.
+    assert step.startswith("您申报的核酸检测采样日期为2026年12月2日，不在抵京当日或前一日")
+    assert "不在抵京当日或前一日（2026年12月3日至2026年12月4日）" in step
+    assert "请在上述日期重新采样检测" in step
+    assert "通过“修改行程和健康信息”填写新的检测结果" in step
+    english = present(unmet, "en", kind="pre_travel", arrival_date=date(2026, 12, 4), test=early)
+    assert "sampled on 2 December 2026, not on the day you arrive" in english.next_step
+    # Without the declared test at hand: the rule, still in days.
     step = present(unmet, "zh-hans", kind="pre_travel").next_step
-    assert "不符合要求" in step and "重新检测" in step
-    # Not yet tested: the condition itself says what is needed.
-    unknown = {**unmet, "conditions": [{"code": "nat_48h", "met": None}]}
-    assert present(unknown, "zh-hans", kind="pre_travel").next_step == ""
+    assert "不符合要求：须为阴性，并在抵京当日或前一日采样" in step
 
 
-def test_an_answer_that_is_not_postponed_has_no_next_step():
+def test_an_allowed_trip_not_yet_tested_says_when_to_be_tested():
+    unknown = {**postponed(), "outcome": "allowed"}
+    shown = present(unknown, "zh-hans", kind="pre_travel", arrival_date=date(2026, 12, 4))
+    assert shown.conditions[0].state_label == "尚未申报检测结果"
+    assert shown.next_step == (
+        "请在抵京当日或前一日（2026年12月3日至2026年12月4日）完成核酸检测采样，"
+        "出行时携带阴性证明；取得结果后可通过“修改行程和健康信息”补填。"
+    )
+
+
+def test_a_companions_test_step_on_the_leads_page_says_to_use_the_companions_reference():
+    unknown = {**postponed(), "outcome": "allowed"}
+    step = present(
+        unknown, "zh-hans", kind="pre_travel", companion_reference="ABCDE-23456"
+    ).next_step
+    # The lead's amend page keeps a companion's health facts as declared.
+    assert "用同行人的查询码ABCDE-23456和同一手机号码后4位重新查询" in step
+
+
+def test_an_allowed_trip_whose_test_counts_has_no_next_step():
     allowed = {**postponed(), "outcome": "allowed"}
+    allowed["conditions"] = [{"code": "nat_48h", "met": True}]
     assert present(allowed, "zh-hans", kind="pre_travel").next_step == ""
 
 
@@ -473,7 +586,7 @@ def test_an_answer_that_is_not_postponed_has_no_next_step():
 def test_a_measure_after_arrival_says_what_it_asks_of_the_person(outcome, says):
     result = arrival_result([(outcome, "2021-08-01", "2021-08-14")], outcome=outcome)
     step = present(result, "zh-hans", kind="arrival_report").next_step
-    assert "向所在社区和单位报告" in step and says in step
+    assert "向所在社区和工作单位报告" in step and says in step
 
 
 def test_no_measure_after_arrival_asks_for_nothing_more():
@@ -497,8 +610,31 @@ def test_a_stay_in_a_designated_region_is_labelled_by_the_designations_kind():
             result = {**POSTPONED, "reasons": [reason]}
             return present(result, language).reasons[0].rule_label
 
-    assert label("case_city", "zh-hans") == "有病例城市旅居史"
-    assert label("case_city", "en") == "Stay in a city with cases"
+    assert label("case_city", "zh-hans") == "到过有病例发生的城市"
+    assert label("case_city", "en") == "Stay in a city with local cases"
     assert label("land_border_port_city", "en") == "Stay in a land border port city"
     # A kind the portal has no words for keeps the general label.
     assert label("unknown_kind", "zh-hans") == "特定地区旅居史"
+
+
+def test_a_reason_whose_label_names_the_designation_does_not_repeat_it():
+    reason = {"rule": "designated_region_stay", "designation": "case_city", "text": "x"}
+    [shown] = present({**POSTPONED, "reasons": [reason]}, "zh-hans").reasons
+    assert shown.designation_label == "有病例发生的城市"
+    # "到过有病例发生的城市" already says it: no "地区认定：" line under it.
+    assert shown.designation_named
+    other = {"rule": "port_city_exit", "designation": "land_border_port_city", "text": "x"}
+    [shown] = present({**POSTPONED, "reasons": [other]}, "zh-hans").reasons
+    assert not shown.designation_named
+
+
+def test_the_port_city_test_condition_states_the_day_rule_too():
+    result = {
+        **POSTPONED,
+        "conditions": [{"code": "nat_48h_leaving_port_city", "met": None}],
+        "reasons": [PORT_CITY],
+    }
+    # Met by a test sampled on the leaving day or the day before (port_city_exit).
+    assert present(result, "zh-hans").conditions[0].label == (
+        "离开口岸城市时持离开当日或前一日采样的核酸检测阴性证明（即离开前48小时内）"
+    )

@@ -494,7 +494,24 @@ def test_a_companions_change_email_does_not_say_they_changed_it_themselves(guang
     }
     assert "您修改了申报内容。" in by_person[lead.pk].body
     assert "您修改了申报内容。" not in by_person[child.pk].body
-    assert "您的申报内容已修改。" in by_person[child.pk].body
+    # The mail reaches the lead's address: whose declaration it is, and who changed what.
+    assert "申报人修改了共同的行程或抵京日期。" in by_person[child.pk].body
+    assert f"同行人{child.masked_name}的申报" in by_person[child.pk].body
+    assert "您好，" not in by_person[child.pk].body and "您好！" in by_person[child.pk].body
+    # Everyone is asked to report, in the change mail as in the confirmation.
+    assert "温馨提示（所有进返京人员）" in by_person[lead.pk].body
+
+
+def test_a_companion_amended_under_its_own_reference_is_not_said_to_be_the_leads_change(
+    guangling_high, queued
+):
+    _lead, child, _contact = submit_family()
+    amend(child, WITHOUT_THE_RISK_LEG)
+
+    [notice] = Notice.objects.filter(kind="change", declaration=child)
+    body = notice_render(notice).body
+    assert "已用同行人的查询码修改了申报内容。" in body
+    assert "申报人修改了" not in body
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
