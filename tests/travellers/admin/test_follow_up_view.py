@@ -104,7 +104,7 @@ def test_the_change_page_shows_the_measures_with_dates_and_state_conditions_and_
     # The one running today, and the one that follows it.
     assert block.index("进行中") < block.index("未开始")
     assert "适用条件" in block and "健康码为绿码（已满足）" in block
-    assert "抵京后进行核酸检测（待办理）" in block
+    assert "抵京后请尽快进行核酸检测，社区会告知检测地点（待办理）" in block
     assert "中高风险地区旅居史" in block and "广陵区" in block and "汶河街道" in block
     assert "京疫情防控办〔2021〕示例号" in block
     # Words for staff, not the citizen's next step.
