@@ -424,7 +424,7 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
     if include_identity and fields.get("community") in ("", None):
         data.pop("community", None)
 
-    data["nat_test"] = _nat_test(fields)
+    data["nat_test"] = _nat_test(fields, built, "nat_sampled_at")
     for group in state.get("overflow", ()):
         first = "legs-0-region" if group == "legs" else "companions-0-full_name"
         message = (
@@ -466,13 +466,13 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
             for name in ("health_code", "contact_status", "last_contact_date"):
                 if row.get(name):  # blank: the lead's, as the serializer defaults
                     companion[name] = row[name]
-            companion["nat_test"] = _nat_test(row)
+            companion["nat_test"] = _nat_test(row, built, f"companions-{index}-nat_sampled_at")
             companions.append(companion)
         data["companions"] = companions
     return built
 
 
-def _nat_test(values: Mapping) -> dict | None:
+def _nat_test(values: Mapping, built: Built, time_field: str) -> dict | None:
     result, sampled = values.get("nat_result", ""), values.get("nat_sampled_at", "")
     if not result and not sampled:
         return None
@@ -480,19 +480,33 @@ def _nat_test(values: Mapping) -> dict | None:
     # None read "may not be null", which tells a citizen nothing).
     test = {}
     if sampled:
-        test["sampled_at"] = _aware_iso(sampled)
+        moment = _aware_iso(sampled)
+        if moment is None:
+            # The serializer refuses it too ("wrong format", naming an ISO pattern that
+            # "2027-02-30T08:30" does follow): the form says what is wrong instead.
+            built.errors[field_id(time_field)] = [
+                _("采样时间不是有效的日期和时间，请按“年-月-日 时:分”填写，例如 2021-08-09 08:30。")
+            ]
+        test["sampled_at"] = moment or sampled
     if result:
         test["result"] = result
     return test
 
 
-def _aware_iso(value: str) -> str | None:
-    """'2021-08-09T08:30' from a datetime-local input is Beijing time."""
-    if not value:
+def _parsed_datetime(value: str) -> datetime | None:
+    # parse_datetime raises on a well-formed impossible time (30 February, 25:00, 08:60).
+    try:
+        return parse_datetime(value)
+    except ValueError:
         return None
-    parsed = parse_datetime(value)
+
+
+def _aware_iso(value: str) -> str | None:
+    """'2021-08-09T08:30' from a datetime-local input is Beijing time; None when the
+    value is no date and time."""
+    parsed = _parsed_datetime(value.strip()) if value else None
     if parsed is None:
-        return value
+        return None
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
     return parsed.isoformat()
@@ -503,7 +517,7 @@ def local_input_value(value: datetime | str | None) -> str:
     if not value:
         return ""
     if isinstance(value, str):
-        value = parse_datetime(value)
+        value = _parsed_datetime(value)
         if value is None:
             return ""
     if timezone.is_aware(value):
