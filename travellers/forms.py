@@ -55,8 +55,9 @@ YES, NO = "yes", "no"
 CHECKED = "1"  # the value of every checkbox (travellers/includes/field.html)
 MAX_REGION_TEXT = 64  # as the regions API's search: longer is no place name
 
-# Row numbers stay small: a crafted name with thousands of digits is no row.
-_ROW_KEY = re.compile(r"^(legs|companions)-(\d{1,3})-(\w+)$")
+# Row numbers stay small and ASCII: a crafted name with thousands of digits, or with
+# Arabic-Indic ones ("legs-٣-region"), is no row.
+_ROW_KEY = re.compile(r"^(legs|companions)-(\d{1,3})-(\w+)$", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -241,13 +241,15 @@ def declare(request):
         return _switch_language(request, reverse("travellers:declare"))
     if action.startswith("remove_companion:"):
         number = action.removeprefix("remove_companion:")
-        if not number.isdigit():
+        # ASCII digits only: "²" and "٣" pass isdigit(), and int() refuses the first.
+        if not (number.isascii() and number.isdigit() and len(number) <= 3):
             return _form_page(request, state)
-        state = forms.remove_companion_row(state, int(number))
+        index = int(number)
+        state = forms.remove_companion_row(state, index)
         # Focus where the removed one was: the next companion's name, else "add one".
         left = len(state["companions"])
         focus = (
-            forms.field_id(f"companions-{min(int(number), left - 1)}-full_name")
+            forms.field_id(f"companions-{min(index, left - 1)}-full_name")
             if left
             else ADD_COMPANION_BUTTON
         )

@@ -117,6 +117,25 @@ def test_the_amend_page_shows_no_time_for_an_impossible_one(value):
     assert forms.local_input_value(value) == ""
 
 
+# --- the companion to remove ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "1" * 5000, "-1", ""])
+def test_a_crafted_companion_number_removes_no_one_and_is_no_error(client, number):
+    two = {**companion_fields(0), **companion_fields(1, full_name="王小红")}
+    response = client.post("/declare/", valid_post(**two, action=f"remove_companion:{number}"))
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.find(id="id_companions-0-full_name")["value"] == "王小宝"
+    assert page.find(id="id_companions-1-full_name")["value"] == "王小红"
+
+
+def test_a_row_number_in_other_digits_is_no_row():
+    # "legs-٠-region" is not legs-0-region: only the form's own (ASCII) names are rows.
+    state = forms.state_from_post({"legs-0-region": "321002", "legs-٠-region": "110105"})
+    assert [leg["region"] for leg in state["legs"]] == ["321002"]
+
+
 # --- invisible characters in the numbers, through the form ------------------------------------
 
 
