@@ -54,6 +54,11 @@ COMPANION_FIELDS = (
 YES, NO = "yes", "no"
 CHECKED = "1"  # the value of every checkbox (travellers/includes/field.html)
 MAX_REGION_TEXT = 64  # as the regions API's search: longer is no place name
+# Longer than any field takes (an email's 254 characters; a region box holds at most the
+# 95 of an English full name): a value cut here still fails its own check, and a crafted
+# post kept as a draft (the language switch keeps it unchecked) stays small.
+MAX_VALUE_LENGTH = 300
+_CODE = re.compile(r"[0-9]{6}")
 
 # Row numbers stay small and ASCII: a crafted name with thousands of digits, or with
 # Arabic-Indic ones ("legs-٣-region"), is no row.
@@ -310,7 +315,7 @@ def blank_state(*, language: str = "zh-hans") -> dict:
 
 def state_from_post(post: Mapping) -> dict:
     """The raw form state (strings only) from a POST, rows in index order."""
-    fields = {name: str(post.get(name, "")).strip() for name in TOP_FIELDS}
+    fields = {name: _posted(post, name) for name in TOP_FIELDS}
     rows: dict[str, dict[int, dict]] = {"legs": {}, "companions": {}}
     overflow = set()
     for key in post:
@@ -320,9 +325,12 @@ def state_from_post(post: Mapping) -> dict:
         group, index, name = match.group(1), int(match.group(2)), match.group(3)
         allowed = LEG_FIELDS if group == "legs" else COMPANION_FIELDS
         limit = MAX_LEG_ROWS if group == "legs" else MAX_COMPANIONS
-        value = str(post.get(key, "")).strip()
+        value = _posted(post, key)
         if name not in allowed:
             continue
+        if name == "region_code" and not _CODE.fullmatch(value):
+            # Only the picker writes it, and only a code: anything else is no pick.
+            value = ""
         if index < limit:
             rows[group].setdefault(index, {})[name] = value
         elif value:
@@ -336,6 +344,10 @@ def state_from_post(post: Mapping) -> dict:
     if overflow:
         state["overflow"] = sorted(overflow)
     return state
+
+
+def _posted(post: Mapping, key: str) -> str:
+    return str(post.get(key, "")).strip()[:MAX_VALUE_LENGTH]
 
 
 def _complete(row: dict, names) -> dict:

@@ -5,9 +5,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 
+from policies.models import Region
 from tests.travellers.test_pages_flow import amend_post, confirm
 from tests.travellers.test_pages_form import companion_fields, field_error, soup, valid_post
 from travellers import forms, pii, views
@@ -28,6 +31,10 @@ IMPOSSIBLE_TIMES = [
 def draft(client) -> dict | None:
     sealed = client.session.get(views.DRAFT)
     return json.loads(pii.decrypt(sealed)) if sealed else None
+
+
+def session_row_size(client) -> int:
+    return len(Session.objects.get(session_key=client.session.session_key).session_data)
 
 
 # --- an impossible sampling time ------------------------------------------------------------
@@ -134,6 +141,107 @@ def test_a_row_number_in_other_digits_is_no_row():
     # "legs-٠-region" is not legs-0-region: only the form's own (ASCII) names are rows.
     state = forms.state_from_post({"legs-0-region": "321002", "legs-٠-region": "110105"})
     assert [leg["region"] for leg in state["legs"]] == ["321002"]
+
+
+# --- the draft's size -----------------------------------------------------------------------
+
+
+def test_each_posted_value_is_cut_to_a_length_no_field_takes(client):
+    posted = valid_post(
+        full_name="王" * 100_000,
+        email="x" * 300_000,
+        action="switch_language",
+        **{"legs-0-region": "y" * 300_000, "legs-0-region_code": "1" * 300_000},
+    )
+    assert client.post("/declare/", posted).status_code == 303
+    kept = draft(client)
+    assert len(kept["fields"]["full_name"]) == forms.MAX_VALUE_LENGTH
+    assert len(kept["fields"]["email"]) == forms.MAX_VALUE_LENGTH
+    assert len(kept["legs"][0]["region"]) == forms.MAX_VALUE_LENGTH
+    assert kept["legs"][0]["region_code"] == ""  # only a code is a pick
+    assert session_row_size(client) < 10_000
+
+
+def test_a_value_cut_short_is_still_refused_for_its_length(client):
+    # The cut is longer than any field takes: it never turns a value into a valid one.
+    response = client.post(
+        "/declare/", valid_post(full_name="王" * 100_000, email="a" * 300_000 + "@example.com")
+    )
+    assert response.status_code == 400
+    assert field_error(response, "full_name") and field_error(response, "email")
+    assert not Declaration.objects.exists()
+
+
+def oversized(**overrides) -> dict:
+    # Every value as long as it may be, each character three bytes: fifty rows of them.
+    long = "广" * forms.MAX_VALUE_LENGTH
+    rows = {
+        f"legs-{index}-{name}": long
+        for index in range(forms.MAX_LEG_ROWS)
+        for name in ("region", "start_date", "end_date")
+    }
+    return valid_post(**rows, action="switch_language", ui_language="en", **overrides)
+
+
+def test_an_oversized_draft_is_not_kept_and_the_language_still_switches(client):
+    from django.conf import settings
+
+    client.post("/declare/", valid_post(full_name="王大明", action="switch_language"))
+    assert draft(client)["fields"]["full_name"] == "王大明"
+
+    response = client.post("/declare/", oversized())
+    assert response.status_code == 303
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    # Nor does the draft before it come back as if it were what was just typed.
+    assert draft(client) is None
+    assert session_row_size(client) < 10_000
+    assert soup(client.get("/declare/")).find(id="id_full_name")["value"] == ""
+
+
+def test_an_oversized_draft_of_the_amend_page_is_not_kept(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    url = reverse("travellers:amend", args=[declaration.reference])
+    rows = {
+        f"legs-{index}-{name}": "广" * forms.MAX_VALUE_LENGTH
+        for index in range(forms.MAX_LEG_ROWS)
+        for name in ("region", "start_date", "end_date")
+    }
+    posted = amend_post(health_code="yellow", action="switch_language", ui_language="en", **rows)
+    assert client.post(url, posted).status_code == 303
+    assert views.AMEND_DRAFT not in client.session
+    assert session_row_size(client) < 10_000
+    page = soup(client.get(url))
+    assert page.html["lang"] == "en"
+    assert page.find("input", attrs={"name": "health_code", "value": "green"}).has_attr("checked")
+
+
+def test_the_largest_form_a_person_can_fill_in_is_kept():
+    # Fifty legs named by the longest English names, four companions, every field full.
+    longest = Region.objects.filter(county_level=True, retired=False).order_by(
+        Length("full_name_en").desc()
+    )[0]
+    state = forms.blank_state()
+    state["fields"].update(
+        full_name="王" * 100,
+        id_number="1" * 40,
+        phone="1" * 32,
+        email="a" * 240 + "@example.com",
+        nat_sampled_at="2021-08-09T08:30",
+    )
+    state["legs"] = [
+        {
+            "region": longest.full_name_en,
+            "region_code": longest.code,
+            "start_date": "2021-08-01",
+            "end_date": "2021-08-02",
+        }
+        for _ in range(forms.MAX_LEG_ROWS)
+    ]
+    state["companions"] = [
+        {name: "王" * 100 for name in forms.COMPANION_FIELDS} for _ in range(forms.MAX_COMPANIONS)
+    ]
+    assert views._sealed(state) is not None
 
 
 # --- invisible characters in the numbers, through the form ------------------------------------
