@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.db.models.functions import Length
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -252,3 +253,40 @@ def test_direction_marks_around_a_pasted_phone_number_are_no_error(client):
     assert client.post("/declare/", post).status_code == 303
     check = soup(client.get(reverse("travellers:declare-check"))).get_text()
     assert "4321" in check and "\u202a" not in check
+
+
+# --- an oversized post: the site's 400 page ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "home"),
+    [
+        ("zh-hans", "无法处理这次提交", "返回首页"),
+        ("en", "Your form could not be processed", "Go to the home page"),
+    ],
+)
+def test_a_post_with_a_thousand_leg_rows_gets_the_sites_400_page(
+    client, settings, language, heading, home
+):
+    settings.DEBUG = False
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    rows = {f"legs-{index}-region": "321002" for index in range(1000)}
+
+    response = client.post("/declare/", valid_post(**rows))
+
+    assert response.status_code == 400
+    page = soup(response)
+    assert page.html["lang"] == ("zh-Hans" if language == "zh-hans" else "en")
+    assert page.h1.get_text(strip=True) == heading
+    assert page.find("a", href=reverse("travellers:home"), string=home)
+    assert page.find("form", action=reverse("set_language"))  # the full layout
+    assert "Bad Request" not in page.get_text()
+    assert not Declaration.objects.exists()
+
+
+def test_a_post_larger_than_django_reads_gets_the_same_page(settings):
+    settings.DEBUG = False
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/declare/", valid_post(full_name="x" * (3 * 1024 * 1024)))
+    assert response.status_code == 400
+    assert soup(response).h1.get_text(strip=True) == "Your form could not be processed"
