@@ -547,10 +547,10 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     code, text = (code or "").strip(), (text or "").strip()
     # The picked code stands unless the text was changed or emptied afterwards (without
     # JavaScript nothing else clears the hidden code).
-    if re.fullmatch(r"\d{6}", code) and text and text in (code, *_box_names(code)):
-        return code, None
-    if re.fullmatch(r"\d{6}", text):
-        return text, None
+    if _CODE.fullmatch(code) and text and text in (code, *_box_names(code)):
+        return _in_force(code)
+    if _CODE.fullmatch(text):
+        return _in_force(text)
     if not text:
         return None, _("请填写地区。")
     if len(text) > MAX_REGION_TEXT:
@@ -558,7 +558,11 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     # One search, districts of the jurisdiction included, then split: a leg names places
     # outside it, but a name of one of its own districts must not find a namesake.
     home = significant_prefix(settings.PORTAL_JURISDICTION)
-    found = region_search(query=text, for_legs=True, limit=12)
+    # Retired counties are searched too, only to say so when nothing in force matches:
+    # "下城区" (merged into 拱墅区) is an error, never its old code; "沙县" offers 沙县区.
+    found = region_search(query=text, for_legs=True, retired_legs=True, limit=12)
+    retired = [region for region in found if region.retired and not region.code.startswith(home)]
+    found = [region for region in found if not region.retired]
     matches = [region for region in found if not region.code.startswith(home)][:6]
     at_home = [
         region
@@ -587,6 +591,8 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     ]
     if len(exact) == 1:
         return exact[0].code, None
+    if not matches and retired:
+        return None, retired_county_message()
     if not matches:
         return None, _("没有找到“%(text)s”，请换一种写法，或填写六位行政区划代码。") % {
             "text": text
@@ -595,6 +601,21 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
         "text": text,
         "candidates": _candidates(matches),
     }
+
+
+def retired_county_message() -> str:
+    # The API's leg serializer refuses a retired code in the same words.
+    return _("该区县已撤销，请选择现在所属的区县。")
+
+
+def _in_force(code: str) -> tuple[str | None, str | None]:
+    """A six-digit code as typed or picked: refused when it is a retired county, whose
+    legs no risk area (designated under the codes in force) would ever match. An
+    unknown code goes on, for the serializer to say so."""
+    facts = region_table().get(code)
+    if facts is not None and facts.retired:
+        return None, retired_county_message()
+    return code, None
 
 
 def _candidates(regions) -> str:

@@ -27,6 +27,7 @@ IMPOSSIBLE_TIMES = [
     "2026-13-01T08:30",
     "not a time",
 ]
+RETIRED = "该区县已撤销，请选择现在所属的区县。"
 
 
 def draft(client) -> dict | None:
@@ -290,3 +291,78 @@ def test_a_post_larger_than_django_reads_gets_the_same_page(settings):
     response = client.post("/declare/", valid_post(full_name="x" * (3 * 1024 * 1024)))
     assert response.status_code == 400
     assert soup(response).h1.get_text(strip=True) == "Your form could not be processed"
+
+
+# --- a retired county in the itinerary --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "leg",
+    [
+        {"legs-0-region": "下城区"},
+        {"legs-0-region": "xiachengqu"},
+        {"legs-0-region": "330103"},
+        # A pick kept from an older page or draft, its box as the picker filled it.
+        {"legs-0-region": "浙江省杭州市下城区", "legs-0-region_code": "330103"},
+    ],
+)
+def test_a_retired_county_is_an_error_at_the_leg(client, leg):
+    response = client.post("/declare/", valid_post(**leg))
+    assert response.status_code == 400
+    assert field_error(response, "legs-0-region").endswith(RETIRED)
+    assert not Declaration.objects.exists()
+
+
+def test_the_retired_county_error_is_in_english_on_english_pages(client):
+    client.cookies["django_language"] = "en"
+    response = client.post("/declare/", valid_post(**{"legs-0-region": "下城区"}))
+    assert "has been abolished" in field_error(response, "legs-0-region")
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("shaxian", "350405"),  # 沙县 became 沙县区 in 2021: the one in force, not the old code
+        ("三元区", "350404"),  # the same name under a new code
+    ],
+)
+def test_a_name_of_a_county_in_force_and_a_retired_one_resolves_to_the_one_in_force(
+    client, typed, code
+):
+    assert forms.resolve_region(typed) == (code, None)
+    response = client.post("/declare/", valid_post(**{"legs-0-region": typed}))
+    assert response.status_code == 303
+    assert draft(client)["legs"][0]["region_code"] == code
+
+
+def test_candidates_for_an_ambiguous_name_are_counties_in_force():
+    # 沙县 is the name of the retired 350427 alone, and part of 沙县区, 长沙县, 金沙县...
+    code, message = forms.resolve_region("沙县")
+    assert code is None
+    assert "福建省三明市沙县区（350405）" in message and "350427" not in message
+
+
+def test_an_amendment_of_a_stay_in_a_county_since_retired_asks_for_the_one_in_force(client):
+    confirm(client)
+    declaration = Declaration.objects.get()
+    declaration.legs.update(region_id="330103")  # as declared before retired codes were refused
+    url = reverse("travellers:amend", args=[declaration.reference])
+    form = soup(client.get(url))
+    box = form.find(id="id_legs-0-region")["value"]
+    code = form.find("input", attrs={"name": "legs-0-region_code"})["value"]
+    response = client.post(url, amend_post(**{"legs-0-region": box, "legs-0-region_code": code}))
+    assert response.status_code == 400
+    assert field_error(response, "legs-0-region").endswith(RETIRED)
+    assert declaration.evaluations.count() == 1
+
+
+def test_the_picker_offers_no_retired_county_for_a_leg(client):
+    def codes(**params):
+        response = client.get(reverse("region-search"), params)
+        return [(row["code"], row["retired"]) for row in response.json()["results"]]
+
+    assert codes(q="江干", for_legs="1") == []
+    assert codes(q="三元区", for_legs="1") == [("350404", False)]
+    assert codes(q="330103", for_legs="1") == []
+    # Other searches (staff tools) still find and flag them.
+    assert codes(q="江干") == [("330104", True)]
