@@ -36,6 +36,7 @@ def region_search(
     for_legs: bool = False,
     jurisdiction: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    retired_legs: bool = False,
 ) -> list[Region]:
     """Regions matching ``query``, best first, at most ``limit`` (capped at MAX_LIMIT).
 
@@ -50,8 +51,10 @@ def region_search(
     the query (pinyin prefix for latin queries), then the rest; within each, units in force
     before retired ones, then by code.
 
-    ``for_legs`` keeps what a leg may name: county-level units outside ``jurisdiction``.
-    Retired codes stay, since an itinerary from before a 2021 change names them.
+    ``for_legs`` keeps what a leg may name: county-level units in force outside
+    ``jurisdiction``. Risk areas are designated under the codes in force, so a leg in a
+    retired county would never meet one and read "allowed". ``retired_legs`` adds the
+    retired ones back, for a form that tells a person who typed one that it is gone.
     """
     query = (query or "").strip()
     if "\x00" in query:
@@ -72,6 +75,8 @@ def region_search(
     regions = Region.objects.all()
     if for_legs:
         regions = regions.leg_level()
+        if not retired_legs:
+            regions = regions.filter(retired=False)
         if jurisdiction:
             regions = regions.exclude(code__startswith=significant_prefix(jurisdiction))
     return list(_ranked(regions, query, words).order_by("rank", "retired", "code")[:limit])

@@ -54,9 +54,15 @@ COMPANION_FIELDS = (
 YES, NO = "yes", "no"
 CHECKED = "1"  # the value of every checkbox (travellers/includes/field.html)
 MAX_REGION_TEXT = 64  # as the regions API's search: longer is no place name
+# Longer than any field takes (an email's 254 characters; a region box holds at most the
+# 95 of an English full name): a value cut here still fails its own check, and a crafted
+# post kept as a draft (the language switch keeps it unchecked) stays small.
+MAX_VALUE_LENGTH = 300
+_CODE = re.compile(r"[0-9]{6}")
 
-# Row numbers stay small: a crafted name with thousands of digits is no row.
-_ROW_KEY = re.compile(r"^(legs|companions)-(\d{1,3})-(\w+)$")
+# Row numbers stay small and ASCII: a crafted name with thousands of digits, or with
+# Arabic-Indic ones ("legs-٣-region"), is no row.
+_ROW_KEY = re.compile(r"^(legs|companions)-(\d{1,3})-(\w+)$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -309,7 +315,7 @@ def blank_state(*, language: str = "zh-hans") -> dict:
 
 def state_from_post(post: Mapping) -> dict:
     """The raw form state (strings only) from a POST, rows in index order."""
-    fields = {name: str(post.get(name, "")).strip() for name in TOP_FIELDS}
+    fields = {name: _posted(post, name) for name in TOP_FIELDS}
     rows: dict[str, dict[int, dict]] = {"legs": {}, "companions": {}}
     overflow = set()
     for key in post:
@@ -319,9 +325,12 @@ def state_from_post(post: Mapping) -> dict:
         group, index, name = match.group(1), int(match.group(2)), match.group(3)
         allowed = LEG_FIELDS if group == "legs" else COMPANION_FIELDS
         limit = MAX_LEG_ROWS if group == "legs" else MAX_COMPANIONS
-        value = str(post.get(key, "")).strip()
+        value = _posted(post, key)
         if name not in allowed:
             continue
+        if name == "region_code" and not _CODE.fullmatch(value):
+            # Only the picker writes it, and only a code: anything else is no pick.
+            value = ""
         if index < limit:
             rows[group].setdefault(index, {})[name] = value
         elif value:
@@ -335,6 +344,10 @@ def state_from_post(post: Mapping) -> dict:
     if overflow:
         state["overflow"] = sorted(overflow)
     return state
+
+
+def _posted(post: Mapping, key: str) -> str:
+    return str(post.get(key, "")).strip()[:MAX_VALUE_LENGTH]
 
 
 def _complete(row: dict, names) -> dict:
@@ -424,7 +437,7 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
     if include_identity and fields.get("community") in ("", None):
         data.pop("community", None)
 
-    data["nat_test"] = _nat_test(fields)
+    data["nat_test"] = _nat_test(fields, built, "nat_sampled_at")
     for group in state.get("overflow", ()):
         first = "legs-0-region" if group == "legs" else "companions-0-full_name"
         message = (
@@ -466,13 +479,13 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
             for name in ("health_code", "contact_status", "last_contact_date"):
                 if row.get(name):  # blank: the lead's, as the serializer defaults
                     companion[name] = row[name]
-            companion["nat_test"] = _nat_test(row)
+            companion["nat_test"] = _nat_test(row, built, f"companions-{index}-nat_sampled_at")
             companions.append(companion)
         data["companions"] = companions
     return built
 
 
-def _nat_test(values: Mapping) -> dict | None:
+def _nat_test(values: Mapping, built: Built, time_field: str) -> dict | None:
     result, sampled = values.get("nat_result", ""), values.get("nat_sampled_at", "")
     if not result and not sampled:
         return None
@@ -480,19 +493,33 @@ def _nat_test(values: Mapping) -> dict | None:
     # None read "may not be null", which tells a citizen nothing).
     test = {}
     if sampled:
-        test["sampled_at"] = _aware_iso(sampled)
+        moment = _aware_iso(sampled)
+        if moment is None:
+            # The serializer refuses it too ("wrong format", naming an ISO pattern that
+            # "2027-02-30T08:30" does follow): the form says what is wrong instead.
+            built.errors[field_id(time_field)] = [
+                _("采样时间不是有效的日期和时间，请按“年-月-日 时:分”填写，例如 2021-08-09 08:30。")
+            ]
+        test["sampled_at"] = moment or sampled
     if result:
         test["result"] = result
     return test
 
 
-def _aware_iso(value: str) -> str | None:
-    """'2021-08-09T08:30' from a datetime-local input is Beijing time."""
-    if not value:
+def _parsed_datetime(value: str) -> datetime | None:
+    # parse_datetime raises on a well-formed impossible time (30 February, 25:00, 08:60).
+    try:
+        return parse_datetime(value)
+    except ValueError:
         return None
-    parsed = parse_datetime(value)
+
+
+def _aware_iso(value: str) -> str | None:
+    """'2021-08-09T08:30' from a datetime-local input is Beijing time; None when the
+    value is no date and time."""
+    parsed = _parsed_datetime(value.strip()) if value else None
     if parsed is None:
-        return value
+        return None
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
     return parsed.isoformat()
@@ -503,7 +530,7 @@ def local_input_value(value: datetime | str | None) -> str:
     if not value:
         return ""
     if isinstance(value, str):
-        value = parse_datetime(value)
+        value = _parsed_datetime(value)
         if value is None:
             return ""
     if timezone.is_aware(value):
@@ -520,10 +547,10 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     code, text = (code or "").strip(), (text or "").strip()
     # The picked code stands unless the text was changed or emptied afterwards (without
     # JavaScript nothing else clears the hidden code).
-    if re.fullmatch(r"\d{6}", code) and text and text in (code, *_box_names(code)):
-        return code, None
-    if re.fullmatch(r"\d{6}", text):
-        return text, None
+    if _CODE.fullmatch(code) and text and text in (code, *_box_names(code)):
+        return _in_force(code)
+    if _CODE.fullmatch(text):
+        return _in_force(text)
     if not text:
         return None, _("请填写地区。")
     if len(text) > MAX_REGION_TEXT:
@@ -531,7 +558,11 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     # One search, districts of the jurisdiction included, then split: a leg names places
     # outside it, but a name of one of its own districts must not find a namesake.
     home = significant_prefix(settings.PORTAL_JURISDICTION)
-    found = region_search(query=text, for_legs=True, limit=12)
+    # Retired counties are searched too, only to say so when nothing in force matches:
+    # "下城区" (merged into 拱墅区) is an error, never its old code; "沙县" offers 沙县区.
+    found = region_search(query=text, for_legs=True, retired_legs=True, limit=12)
+    retired = [region for region in found if region.retired and not region.code.startswith(home)]
+    found = [region for region in found if not region.retired]
     matches = [region for region in found if not region.code.startswith(home)][:6]
     at_home = [
         region
@@ -560,6 +591,8 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
     ]
     if len(exact) == 1:
         return exact[0].code, None
+    if not matches and retired:
+        return None, retired_county_message()
     if not matches:
         return None, _("没有找到“%(text)s”，请换一种写法，或填写六位行政区划代码。") % {
             "text": text
@@ -568,6 +601,21 @@ def resolve_region(text: str, code: str = "") -> tuple[str | None, str | None]:
         "text": text,
         "candidates": _candidates(matches),
     }
+
+
+def retired_county_message() -> str:
+    # The API's leg serializer refuses a retired code in the same words.
+    return _("该区县已撤销，请选择现在所属的区县。")
+
+
+def _in_force(code: str) -> tuple[str | None, str | None]:
+    """A six-digit code as typed or picked: refused when it is a retired county, whose
+    legs no risk area (designated under the codes in force) would ever match. An
+    unknown code goes on, for the serializer to say so."""
+    facts = region_table().get(code)
+    if facts is not None and facts.retired:
+        return None, retired_county_message()
+    return code, None
 
 
 def _candidates(regions) -> str:

@@ -55,9 +55,16 @@ _TAIWAN = re.compile(r"\d{8}|[A-Z0-9]{10}", re.ASCII)
 _MOBILE = re.compile(r"(?:\+86|0086|86)?(1[3-9]\d{9})", re.ASCII)
 
 
+def _visible(value: str) -> str:
+    """``value`` without format characters (category Cf): the direction marks a pasted
+    "\\u202a+86 139 8765 4321\\u202c" carries, zero-width spaces. No one sees or means
+    them, and left in they made a good number "19 characters long"."""
+    return "".join(char for char in value or "" if unicodedata.category(char) != "Cf")
+
+
 def _compact(value: str) -> str:
     # NFKC turns the full-width digits and letters of Chinese input methods into ASCII.
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", _visible(value))).upper()
 
 
 def validate_resident_id(value: str, *, today: date | None = None) -> str:
@@ -163,7 +170,7 @@ def validate_id_number(id_type: str, value: str, *, today: date | None = None) -
 
 def validate_mainland_mobile(value: str) -> str:
     """'+86 139-1234-5678' -> '13912345678'."""
-    compact = re.sub(r"[\s\-()]+", "", unicodedata.normalize("NFKC", value or ""))
+    compact = re.sub(r"[\s\-()]+", "", unicodedata.normalize("NFKC", _visible(value)))
     if not compact:
         raise ValidationError(_("请填写手机号码。"), code="required")
     match = _MOBILE.fullmatch(compact)

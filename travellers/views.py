@@ -160,9 +160,29 @@ def forget_citizen_on_staff_login(sender, request, user, **kwargs) -> None:
     session.set_expiry(None)
 
 
-def _save_draft(request, state: dict) -> None:
-    request.session[DRAFT] = pii.encrypt(json.dumps(state, ensure_ascii=False))
+# The form as typed is some 20 kB at most (fifty legs, four companions, every value
+# within its field's limit). The language switch keeps a draft unchecked: a crafted post
+# beyond this is not kept, rather than become a session row of megabytes.
+MAX_DRAFT_BYTES = 64 * 1024
+
+
+def _sealed(state: dict) -> str | None:
+    """The encrypted draft, or None when ``state`` is too large to keep."""
+    text = json.dumps(state, ensure_ascii=False)
+    if len(text.encode()) > MAX_DRAFT_BYTES:
+        return None
+    return pii.encrypt(text)
+
+
+def _save_draft(request, state: dict) -> bool:
+    sealed = _sealed(state)
+    if sealed is None:
+        # Nor is the one before it shown in its place, as if it were what was typed.
+        request.session.pop(DRAFT, None)
+        return False
+    request.session[DRAFT] = sealed
     _keep_briefly(request)
+    return True
 
 
 def _token(request) -> str:
@@ -243,13 +263,15 @@ def declare(request):
         return _switch_language(request, reverse("travellers:declare"))
     if action.startswith("remove_companion:"):
         number = action.removeprefix("remove_companion:")
-        if not number.isdigit():
+        # ASCII digits only: "²" and "٣" pass isdigit(), and int() refuses the first.
+        if not (number.isascii() and number.isdigit() and len(number) <= 3):
             return _form_page(request, state)
-        state = forms.remove_companion_row(state, int(number))
+        index = int(number)
+        state = forms.remove_companion_row(state, index)
         # Focus where the removed one was: the next companion's name, else "add one".
         left = len(state["companions"])
         focus = (
-            forms.field_id(f"companions-{min(int(number), left - 1)}-full_name")
+            forms.field_id(f"companions-{min(index, left - 1)}-full_name")
             if left
             else ADD_COMPANION_BUTTON
         )
@@ -789,10 +811,11 @@ def amend(request, reference: str):
     if request.POST.get("action") == "add_legs":
         return _amend_page(request, declaration, forms.add_leg_rows(state))
     if request.POST.get("action") == "switch_language":
-        request.session[AMEND_DRAFT] = {
-            "reference": reference,
-            "state": pii.encrypt(json.dumps(state, ensure_ascii=False)),
-        }
+        sealed = _sealed(state)
+        if sealed is None:
+            request.session.pop(AMEND_DRAFT, None)
+        else:
+            request.session[AMEND_DRAFT] = {"reference": reference, "state": sealed}
         return _switch_language(request, reverse("travellers:amend", args=[reference]))
     built = forms.build_data(state, include_identity=False)
     serializer = AmendmentSerializer(data=built.data, context={"declaration": declaration})

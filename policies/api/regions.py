@@ -21,7 +21,7 @@ class RegionSearchParams(serializers.Serializer):
     for_legs = serializers.BooleanField(
         required=False,
         default=False,
-        help_text="只返回可作为行程地区的县级单位，并排除本辖区。",
+        help_text="只返回可作为行程地区的现行县级单位（不含已撤销的代码），并排除本辖区。",
     )
     # Above MAX_LIMIT is clamped rather than refused: a picker asking for more is not an error.
     limit = serializers.IntegerField(required=False, default=DEFAULT_LIMIT, min_value=1)
@@ -61,7 +61,8 @@ class RegionSearchView(APIView):
             "By Chinese name (substring of name or full name), pinyin or initials prefix "
             "(case-insensitive) or code prefix. Exact matches first, then name prefix, then "
             "the rest; within each, units in force before retired ones (codes changed during "
-            "2021, kept so older itineraries resolve), then by code. "
+            "2021), then by code. `for_legs` leaves retired codes out: risk areas are "
+            "designated under the codes in force, and a leg may only name one of those. "
             f"`limit` defaults to {DEFAULT_LIMIT} and is capped at {MAX_LIMIT}. An empty or "
             "too short query (one latin letter or digit) returns no results. `name_en` and "
             "`full_name_en` are the English names a picker shows English readers, next to "

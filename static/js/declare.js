@@ -123,8 +123,8 @@
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
         option.appendChild(placeName(region, true));
-        option.appendChild(document.createTextNode(" " + region.code +
-          (region.retired ? " " + text.retiredLabel : "")));
+        // for_legs offers no retired county: a leg in one would never meet a risk area.
+        option.appendChild(document.createTextNode(" " + region.code));
         option.addEventListener("mousedown", function (event) { event.preventDefault(); });
         option.addEventListener("click", function () { pick(i); input.focus(); });
         list.appendChild(option);

@@ -221,3 +221,67 @@ def test_other_phone_numbers_are_refused(typed):
 
 def test_an_empty_phone_is_reported_as_missing():
     assert_refused("required", identity.validate_mainland_mobile, " ")
+
+
+# Invisible format characters (Unicode category Cf) come with pasted text: direction
+# marks around a number copied from a right-to-left or mixed page, zero-width spaces
+# from chat apps and word processors.
+LRE, PDF, RLM, ZWSP, BOM = "\u202a", "\u202c", "\u200f", "\u200b", "\ufeff"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        f"{LRE}+86 139 1234 5678{PDF}",
+        f"{RLM}13912345678",
+        f"139{ZWSP}1234{ZWSP}5678",
+        f"{BOM}13912345678",
+    ],
+)
+def test_invisible_format_characters_around_a_phone_number_are_dropped(typed):
+    assert identity.validate_mainland_mobile(typed) == "13912345678"
+
+
+def test_a_phone_of_format_characters_only_is_reported_as_missing():
+    assert_refused("required", identity.validate_mainland_mobile, f"{LRE}{ZWSP}{PDF}")
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda number: number[:6] + ZWSP + number[6:],
+        lambda number: LRE + number + PDF,
+        lambda number: RLM + number,
+    ],
+)
+def test_invisible_format_characters_in_a_resident_id_are_dropped(regions, wrap):
+    number = make_resident_id("110105", "19900101")
+    assert identity.validate_resident_id(wrap(number), today=TODAY) == number
+
+
+def test_a_zero_width_space_no_longer_counts_as_a_nineteenth_character(regions):
+    number = make_resident_id("110105", "19900101")
+    # Still too short once the invisible character is dropped: the count is of what shows.
+    error = assert_refused(
+        "id_length", identity.validate_resident_id, number[:-1] + ZWSP, today=TODAY
+    )
+    assert error.params == {"count": 17}
+
+
+@pytest.mark.parametrize(
+    ("id_type", "typed", "normalised"),
+    [
+        ("passport", f"{LRE}E12345678{PDF}", "E12345678"),
+        ("hk_macao_permit", f"C1234{ZWSP}5678", "C12345678"),
+        ("taiwan_permit", f"{RLM}12345678", "12345678"),
+    ],
+)
+def test_other_documents_drop_format_characters_too(id_type, typed, normalised):
+    assert identity.validate_id_number(id_type, typed) == normalised
+
+
+def test_a_retired_county_still_opens_a_valid_resident_id(db):
+    # A card's number never changes when its county is abolished (下城区, 2021).
+    assert Region.objects.get(code="330103").retired
+    number = make_resident_id("330103", "19800101")
+    assert identity.validate_resident_id(number, today=TODAY) == number
