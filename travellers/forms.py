@@ -86,7 +86,7 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "kind",
             _lazy("申报类型"),
             "radio",
-            _lazy("尚未出发或正在途中，选“出行前申报”；已经抵京，选“抵达后报备”。"),
+            _lazy("尚未出发或正在途中，选“出行前申报”；已经抵京，选“抵京后报备”。"),
             _choices(DeclarationKind),
             required=True,
         ),
@@ -140,7 +140,7 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "arrival_date",
             _lazy("抵京日期"),
             "date",
-            _lazy("出行前申报填计划抵京日期；抵达后报备填实际抵京日期。"),
+            _lazy("出行前申报填计划抵京日期；抵京后报备填实际抵京日期。"),
             required=True,
         ),
         FieldSpec(
