@@ -69,6 +69,11 @@ class FieldSpec:
     autocomplete: str = ""
     inputmode: str = ""
     required: bool = False
+    # Needed in some cases only: not marked "（选填）", the hint says when it is needed.
+    conditional: bool = False
+    # A hint per choice of another field, (value, text): the identity number's depends on
+    # the document type (declare.js shows the chosen one; without JavaScript, all).
+    choice_hints: tuple = ()
 
 
 def _choices(text_choices) -> tuple:
@@ -77,6 +82,14 @@ def _choices(text_choices) -> tuple:
 
 def _yes_no() -> tuple:
     return ((YES, _lazy("是")), (NO, _lazy("否")))
+
+
+ID_NUMBER_HINTS = (
+    (IdType.RESIDENT_ID, _lazy("居民身份证：18位，最后一位可能是字母X。")),
+    (IdType.PASSPORT, _lazy("护照：5至17位字母或数字。")),
+    (IdType.HK_MACAO_PERMIT, _lazy("港澳通行证：以字母C、H或M开头，如C12345678。")),
+    (IdType.TAIWAN_PERMIT, _lazy("台湾居民来往大陆通行证：8位数字，旧版为10位。")),
+)
 
 
 FIELD_SPECS: dict[str, FieldSpec] = {
@@ -95,15 +108,18 @@ FIELD_SPECS: dict[str, FieldSpec] = {
         FieldSpec(
             "id_number",
             _lazy("证件号码"),
-            hint=_lazy("身份证为18位，最后一位可能是字母X。"),
             autocomplete="off",
+            choice_hints=ID_NUMBER_HINTS,
             required=True,
         ),
         FieldSpec(
             "phone",
             _lazy("手机号码"),
             "tel",
-            _lazy("中国大陆手机号码，11位。查询申报结果时需要填写后4位。"),
+            _lazy(
+                "11位，查询申报结果时需要填写后4位。仅支持中国大陆手机号码；"
+                "没有大陆手机号码的，请拨打12345热线。"
+            ),
             autocomplete="tel",
             inputmode="tel",
             required=True,
@@ -157,7 +173,7 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "nat_sampled_at",
             _lazy("采样时间"),
             "datetime-local",
-            _lazy("北京时间，例如 2021-08-09 08:30。"),
+            _lazy("北京时间，请填写日期和时间。"),
         ),
         FieldSpec(
             "contact_status",
@@ -170,7 +186,8 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "last_contact_date",
             _lazy("最后一次接触的日期"),
             "date",
-            _lazy("有接触情况时必填。"),
+            _lazy("接触情况不是“无接触”时必填。"),
+            conditional=True,
         ),
         FieldSpec(
             "international_entry_date",
@@ -213,14 +230,24 @@ LEG_SPECS: dict[str, FieldSpec] = {
         "end_date",
         _lazy("离开当地日期"),
         "date",
-        _lazy("仍在当地（仅限出行前申报的最后一段）可不填。"),
+        _lazy("除出行前申报中仍在当地的最后一段外，均需填写。"),
+        conditional=True,
     ),
 }
 
 COMPANION_SPECS: dict[str, FieldSpec] = {
     "full_name": FieldSpec("full_name", _lazy("姓名"), required=True),
-    "id_type": FieldSpec("id_type", _lazy("证件类型"), "select", choices=_choices(IdType)),
-    "id_number": FieldSpec("id_number", _lazy("证件号码"), autocomplete="off", required=True),
+    # Never blank: the select starts on the resident ID card.
+    "id_type": FieldSpec(
+        "id_type", _lazy("证件类型"), "select", choices=_choices(IdType), required=True
+    ),
+    "id_number": FieldSpec(
+        "id_number",
+        _lazy("证件号码"),
+        autocomplete="off",
+        required=True,
+        choice_hints=ID_NUMBER_HINTS,
+    ),
     "health_code": FieldSpec(
         "health_code",
         _lazy("健康码颜色"),
@@ -232,7 +259,7 @@ COMPANION_SPECS: dict[str, FieldSpec] = {
         "nat_result", _lazy("最近一次核酸检测结果"), "select", choices=_choices(NatResult)
     ),
     "nat_sampled_at": FieldSpec(
-        "nat_sampled_at", _lazy("采样时间"), "datetime-local", _lazy("北京时间。")
+        "nat_sampled_at", _lazy("采样时间"), "datetime-local", _lazy("北京时间，请填写日期和时间。")
     ),
     # A child of a secondary contact is a cohabitant of one, not a secondary contact.
     "contact_status": FieldSpec(
@@ -246,7 +273,8 @@ COMPANION_SPECS: dict[str, FieldSpec] = {
         "last_contact_date",
         _lazy("最后一次接触的日期"),
         "date",
-        _lazy("接触情况与您不同时填写。"),
+        _lazy("为同行人选择了“无接触”以外的接触情况时必填。"),
+        conditional=True,
     ),
 }
 
@@ -737,7 +765,7 @@ class Bound:
 
     @property
     def hint_id(self) -> str:
-        return f"{self.id}-hint" if self.spec.hint else ""
+        return f"{self.id}-hint" if self.spec.hint or self.spec.choice_hints else ""
 
     @property
     def error_id(self) -> str:

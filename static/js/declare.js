@@ -253,6 +253,25 @@
     renumber();
   }
 
+  // The identity number's hint for the chosen document type only (all of them without
+  // this file). The select is the number's neighbour: "id_id_type" for "id_id_number",
+  // "id_companions-0-id_type" for "id_companions-0-id_number".
+  form.querySelectorAll("[data-choice-hints]").forEach(function (hints) {
+    var select = document.getElementById(hints.id.replace(/id_number-hint$/, "id_type"));
+    if (!select || select === hints) { return; }
+    function show() {
+      var items = hints.querySelectorAll("[data-choice-hint]");
+      var known = Array.prototype.some.call(items, function (item) {
+        return item.dataset.choiceHint === select.value;
+      });
+      items.forEach(function (item) {
+        item.hidden = known && item.dataset.choiceHint !== select.value;
+      });
+    }
+    select.addEventListener("change", show);
+    show();
+  });
+
   // Switching language on the declaration form keeps what was typed: the form itself is
   // posted, the server keeps it as the (encrypted) draft and shows it in the new language.
   // Without this the header's own form switches and the answers are lost.

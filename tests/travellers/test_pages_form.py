@@ -494,3 +494,47 @@ def test_without_javascript_the_form_offers_a_language_switch_that_keeps_the_ans
     switch = form.find("noscript")
     assert switch.find("input", attrs={"name": "ui_language"})["value"] == "en"
     assert "Switch to English" in switch.get_text()
+
+
+def _label(page, field_id):
+    return page.find("label", attrs={"for": field_id}).get_text()
+
+
+def test_fields_needed_only_in_some_cases_are_not_marked_optional_and_say_when(client):
+    post = valid_post(
+        **{
+            "action": "add_companion",
+        }
+    )
+    page = soup(client.post("/declare/", post))
+    for field_id in (
+        "id_last_contact_date",
+        "id_legs-0-end_date",
+        "id_companions-0-id_type",
+        "id_companions-0-last_contact_date",
+    ):
+        assert "选填" not in _label(page, field_id), field_id
+    # A field that may really stay empty keeps the mark, with no space before it.
+    assert _label(page, "id_international_entry_date") == "入境日期（选填）"
+    assert "不是“无接触”时必填" in page.find(id="id_last_contact_date-hint").get_text()
+    assert "均需填写" in page.find(id="id_legs-0-end_date-hint").get_text()
+
+
+def test_the_identity_number_has_a_hint_for_each_document_type(client):
+    page = soup(client.post("/declare/", valid_post(action="add_companion")))
+    for prefix in ("id_id_number", "id_companions-0-id_number"):
+        hints = page.find(id=f"{prefix}-hint")
+        assert prefix + "-hint" in page.find(id=prefix)["aria-describedby"].split()
+        types = [item["data-choice-hint"] for item in hints.select("[data-choice-hint]")]
+        assert types == ["resident_id", "passport", "hk_macao_permit", "taiwan_permit"]
+        # Without JavaScript every hint shows; declare.js hides the others.
+        assert not hints.select("[hidden]")
+        assert "护照：5至17位" in hints.get_text()
+
+
+def test_the_phone_hint_says_what_to_do_without_a_mainland_number(client):
+    page = soup(client.get("/declare/"))
+    hint = page.find(id="id_phone-hint").get_text()
+    assert "仅支持中国大陆手机号码" in hint and "12345" in hint
+    # The sampling time's hint names no year of its own.
+    assert "2021" not in page.find(id="id_nat_sampled_at-hint").get_text()
