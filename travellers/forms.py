@@ -222,7 +222,7 @@ LEG_SPECS: dict[str, FieldSpec] = {
     "region": FieldSpec(
         "region",
         _lazy("地区（区、县）"),
-        hint=_lazy("输入地名、拼音或六位代码，例如 广陵区、guanglingqu 或 321002。"),
+        hint=_lazy("输入地名、拼音或六位代码，例如余杭区、yuhangqu或330110。"),
         required=True,
     ),
     "start_date": FieldSpec("start_date", _lazy("到达当地日期"), "date", required=True),

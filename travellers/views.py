@@ -28,6 +28,7 @@ from rest_framework.throttling import BaseThrottle
 from policies.announcements import announcement_title, latest_announcements
 from policies.api.results import is_english
 from policies.models import PolicyVersion
+from policies.risk_listing import active_risk_counties
 from policies.snapshots import NoPolicyInForce, policy_in_force
 from portal import rate_counts
 from travellers import forms, lookup_attempts, pii
@@ -46,6 +47,7 @@ TOKEN = "declare_token"
 ACCESS = "declarations_access"
 SIGN_IN_FIRST = "status_sign_in_first"  # came to a declaration without having looked it up
 AMENDED = "declaration_amended"  # the reference just amended: its page says it was saved
+HOME_RISK_COUNTIES = 5  # more are on the full list (policies:risk-areas), by province
 
 
 def _services():
@@ -88,6 +90,7 @@ def home(request):
         .order_by("effective_from")
         .first()
     )
+    risk_counties = active_risk_counties(today)
     return render(
         request,
         "travellers/home.html",
@@ -100,6 +103,10 @@ def home(request):
             "upcoming": upcoming,
             "upcoming_since": upcoming and _date(upcoming.effective_from),
             "announcements": announcements,
+            "today": today,
+            "english": is_english(get_language()),
+            "risk_counties": risk_counties[:HOME_RISK_COUNTIES],
+            "risk_counties_more": max(0, len(risk_counties) - HOME_RISK_COUNTIES),
         },
     )
 

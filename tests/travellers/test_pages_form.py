@@ -538,3 +538,76 @@ def test_the_phone_hint_says_what_to_do_without_a_mainland_number(client):
     assert "仅支持中国大陆手机号码" in hint and "12345" in hint
     # The sampling time's hint names no year of its own.
     assert "2021" not in page.find(id="id_nat_sampled_at-hint").get_text()
+
+
+def _area(county, name, level, *, days_ago=3, lifted_in=None):
+    from policies.models import RiskArea
+
+    today = timezone.localdate()
+    return RiskArea.objects.create(
+        region_id=county,
+        name=name,
+        level=level,
+        designated_on=today - timedelta(days=days_ago),
+        lifted_on=None if lifted_in is None else today + timedelta(days=lifted_in),
+    )
+
+
+def test_home_lists_todays_risk_areas_by_county_before_anyone_declares(client):
+    _area("321002", "汤汪乡", "high", days_ago=5)
+    _area("321002", "文峰街道", "medium")
+    _area("410105", "丰产路街道", "medium")
+    _area("430802", "已解除的街道", "high", days_ago=30, lifted_in=0)  # lifted today
+    _area("420106", "明天才划定的街道", "high", days_ago=-1)
+
+    page = soup(client.get("/"))
+    section = page.find(attrs={"data-risk-areas": True})
+    assert section.h2.get_text() == "当前中高风险地区"
+    counties = section.select("[data-risk-county]")
+    # High-risk counties first; an area lifted today or designated tomorrow is not listed.
+    assert [county["data-risk-county"] for county in counties] == ["321002", "410105"]
+    first = counties[0].get_text(" ", strip=True)
+    assert "江苏省扬州市广陵区" in first and "有高风险地区" in first
+    assert "汤汪乡 ：高风险，自" in first and "文峰街道 ：中风险" in first
+    assert "有中风险地区" in counties[1].get_text()
+    assert section.find("a", href=reverse("policies:risk-areas"))
+
+
+def test_home_shows_a_few_risk_counties_and_links_the_rest(client):
+    for county in ("321002", "410103", "410105", "430802", "420106", "330110"):
+        _area(county, "某街道", "medium")
+
+    page = soup(client.get("/"))
+    section = page.find(attrs={"data-risk-areas": True})
+    assert len(section.select("[data-risk-county]")) == 5
+    link = section.find("a", href=reverse("policies:risk-areas"))
+    assert "另有1个区县" in link.get_text()
+
+    full = soup(client.get(reverse("policies:risk-areas")))
+    provinces = [s["data-risk-province"] for s in full.select("[data-risk-province]")]
+    assert provinces == ["320000", "330000", "410000", "420000", "430000"]
+    assert len(full.select("[data-risk-county]")) == 6
+
+
+def test_the_risk_area_list_in_english_names_places_in_both_languages(client):
+    _area("321002", "汤汪乡", "high")
+    page = soup(client.get(reverse("policies:risk-areas"), HTTP_ACCEPT_LANGUAGE="en"))
+    county = page.find(attrs={"data-risk-county": "321002"})
+    assert "Guangling District, Yangzhou, Jiangsu (广陵区)" in county.get_text()
+    assert county.find("span", lang="zh-Hans", string="汤汪乡")
+    assert "High risk, since" in county.get_text()
+
+
+def test_without_risk_areas_the_home_page_says_so(client):
+    page = soup(client.get("/"))
+    assert page.find(attrs={"data-no-risk-areas": True})
+
+
+def test_the_region_hint_names_a_place_without_a_demo_risk_area():
+    from policies.management.commands import seed_demo
+    from travellers import forms
+
+    hint = str(forms.LEG_SPECS["region"].hint)
+    for county, *_rest in seed_demo.RISK_AREAS:
+        assert county not in hint
+    assert "330110" in hint and "guanglingqu" not in hint
