@@ -35,7 +35,9 @@ from travellers.models import (
     NatResult,
 )
 
-DEFAULT_LEG_ROWS = 3
+# One row to start: most trips have one place or two, and three blank rows were a long
+# scroll on a phone. More come from the "add" button (a POST without JavaScript).
+DEFAULT_LEG_ROWS = 1
 LEG_ROWS_STEP = 3
 MAX_LEG_ROWS = 50
 MAX_COMPANIONS = 4
@@ -407,6 +409,23 @@ def with_blank_rows(state: dict) -> dict:
     return {**state, "legs": legs}
 
 
+def shown_again(state: dict, errors: Mapping[str, list[str]]) -> tuple[dict, dict]:
+    """The state and its errors for the form shown again: ``with_blank_rows``'s rows (the
+    typed legs first, in their order) with each leg error moved to its leg's new row.
+    An error on a row that was blank (a limit, said on the first row) goes to the first."""
+    typed = [index for index, leg in enumerate(state["legs"]) if not is_blank_leg(leg)]
+    moved = {old: new for new, old in enumerate(typed)}
+    out: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        match = _ROW_FIELD.match(key)
+        if match and match.group(1) == "legs":
+            row = moved.get(int(match.group(2)), 0)
+            key = field_id(f"legs-{row}-{match.group(3)}")
+        bucket = out.setdefault(key, [])
+        bucket += [message for message in messages if message not in bucket]
+    return with_blank_rows(state), out
+
+
 @dataclass
 class Built:
     """Serializer input built from a form state, plus what the form alone can tell."""
@@ -456,9 +475,9 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
     for group in state.get("overflow", ()):
         first = "legs-0-region" if group == "legs" else "companions-0-full_name"
         message = (
-            _("行程最多 %(count)d 段。") % {"count": MAX_LEG_ROWS}
+            _("行程最多%(count)d段。") % {"count": MAX_LEG_ROWS}
             if group == "legs"
-            else _("同行人员最多 %(count)d 人。") % {"count": MAX_COMPANIONS}
+            else _("同行人员最多%(count)d人。") % {"count": MAX_COMPANIONS}
         )
         built.errors[field_id(first)] = [message]
 
@@ -856,8 +875,8 @@ _ROW_FIELD = re.compile(r"^id_(legs|companions)-(\d+)-(\w+)$")
 
 
 def summary_label(key: str) -> str:
-    """The field an error is about, as the summary names it: "证件号码", "第 2 段行程 ·
-    到达当地日期", "同行人 1 · 证件号码" (several rows have the same message)."""
+    """The field an error is about, as the summary names it: "证件号码", "第2段行程 ·
+    到达当地日期", "同行人1 · 证件号码" (several rows have the same message)."""
     match = _ROW_FIELD.match(key)
     if match is None:
         spec = FIELD_SPECS.get(key.removeprefix("id_"))
@@ -865,9 +884,9 @@ def summary_label(key: str) -> str:
     group, index, name = match.groups()
     number = int(index) + 1
     if group == "legs":
-        row, spec = _("第 %(number)s 段行程") % {"number": number}, LEG_SPECS.get(name)
+        row, spec = _("第%(number)s段行程") % {"number": number}, LEG_SPECS.get(name)
     else:
-        row, spec = _("同行人 %(number)s") % {"number": number}, COMPANION_SPECS.get(name)
+        row, spec = _("同行人%(number)s") % {"number": number}, COMPANION_SPECS.get(name)
     return _("%(row)s · %(field)s") % {"row": row, "field": spec.label} if spec else row
 
 
@@ -878,7 +897,12 @@ def summary(errors: Mapping[str, list[str]], order: list[str]) -> list[tuple[str
     named = []
     for key in keys:
         label = summary_label(key)
+        # A label that is a question takes no colon after its question mark.
+        joined = _("%(question)s%(message)s") if label.endswith(("？", "?")) else None
         for message in errors[key]:
-            text = _("%(field)s：%(message)s") % {"field": label, "message": message}
+            if joined:
+                text = joined % {"question": label, "message": message}
+            else:
+                text = _("%(field)s：%(message)s") % {"field": label, "message": message}
             named.append((key, text if label else message))
     return named

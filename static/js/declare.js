@@ -109,7 +109,8 @@
       if (chosen) {
         chosen.textContent = text.chosenLabel;
         chosen.appendChild(placeName(region, true));
-        chosen.appendChild(document.createTextNode(" (" + region.code + ")"));
+        chosen.appendChild(document.createTextNode(
+          (text.openBracket || " (") + region.code + (text.closeBracket || ")")));
       }
       status.textContent = "";
       close();

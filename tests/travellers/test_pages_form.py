@@ -76,8 +76,9 @@ def test_the_form_has_labels_for_every_input_and_legends_for_groups(client):
         assert radio.find_parent("label") and radio.find_parent("fieldset").legend
     legends = [legend.get_text(strip=True) for legend in form.find_all("legend")]
     assert "行程" in legends and "健康状况" in legends
-    # Plain rows for the itinerary, usable without JavaScript.
-    assert len(form.select("[data-leg-list] [data-leg-row]")) == 3
+    # One plain row for the itinerary to start; without JavaScript a button adds more.
+    assert len(form.select("[data-leg-list] [data-leg-row]")) == 1
+    assert form.find("button", attrs={"value": "add_legs"})
     # The attestation states what concealing travel costs.
     assert "法律责任" in form.get_text()
     assert form.find("input", attrs={"name": "token"})["value"]
@@ -125,7 +126,7 @@ def test_the_summary_names_each_field_and_a_blank_required_field_reads_as_missin
     lines = {a["href"]: a.get_text() for a in page.select("[data-error-summary] a")}
     assert lines["#id_kind"].startswith("申报类型：")
     assert lines["#id_email"].startswith("电子邮箱：")
-    assert lines["#id_legs-1-start_date"].startswith("第 2 段行程 · 到达当地日期：")
+    assert lines["#id_legs-1-start_date"].startswith("第2段行程 · 到达当地日期：")
     # Missing, not a malformed date nor an empty choice; a choice left open asks for one.
     for key in ("#id_arrival_date", "#id_legs-1-start_date"):
         assert "必填" in lines[key], lines[key]
@@ -158,8 +159,11 @@ def test_a_leg_error_is_shown_on_its_own_row(client):
         ),
     )
     page = soup(response)
-    assert page.find(id="id_legs-2-end_date")["aria-invalid"] == "true"
-    assert "#id_legs-2-end_date" in [a["href"] for a in page.select("[data-error-summary] a")]
+    # Shown again, the typed leg is the first row: its error moved with it.
+    assert page.find(id="id_legs-0-region")["value"] == "江苏省扬州市广陵区"
+    assert page.find(id="id_legs-0-end_date")["aria-invalid"] == "true"
+    assert "#id_legs-0-end_date" in [a["href"] for a in page.select("[data-error-summary] a")]
+    assert not page.find(id="id_legs-2-end_date")
 
 
 @pytest.mark.parametrize("typed", ["广陵区", "扬州 广陵", "江苏省扬州市广陵区"])
@@ -354,8 +358,8 @@ def test_a_row_number_with_thousands_of_digits_is_not_a_row(client):
 @pytest.mark.parametrize(
     ("row", "field", "message"),
     [
-        ("legs-50-region", "legs-0-region", "行程最多 50 段"),
-        ("companions-4-full_name", "companions-0-full_name", "同行人员最多 4 人"),
+        ("legs-50-region", "legs-0-region", "行程最多50段"),
+        ("companions-4-full_name", "companions-0-full_name", "同行人员最多4人"),
     ],
 )
 def test_rows_beyond_what_the_form_offers_are_refused_not_dropped(client, row, field, message):
@@ -403,7 +407,7 @@ def test_a_companion_can_have_a_contact_status_of_their_own(client):
     )
     assert client.post("/declare/", post).status_code == 303
     check = soup(client.get(reverse("travellers:declare-check"))).get_text()
-    assert "同行人 1 · 接触情况" in check
+    assert "同行人1 · 接触情况" in check
     token = soup(client.get(reverse("travellers:declare-check"))).find(
         "input", attrs={"name": "token"}
     )["value"]
@@ -611,3 +615,110 @@ def test_the_region_hint_names_a_place_without_a_demo_risk_area():
     for county, *_rest in seed_demo.RISK_AREAS:
         assert county not in hint
     assert "330110" in hint and "guanglingqu" not in hint
+
+
+def _check_rows(client, **post):
+    assert client.post("/declare/", valid_post(**post)).status_code == 303
+    page = soup(client.get(reverse("travellers:declare-check")))
+    return {
+        dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in page.select("dl.answers dt")
+    }
+
+
+def test_the_check_page_lists_each_companions_health_code_test_and_contact(client):
+    sampled = (timezone.localdate() - timedelta(days=1)).isoformat() + "T09:30"
+    rows = _check_rows(
+        client,
+        **companion_fields(nat_result="negative", nat_sampled_at=sampled),
+        **companion_fields(
+            1, full_name="王小红", health_code="yellow", id_number="110105201503010061"
+        ),
+    )
+    assert rows["同行人1 · 健康码"].startswith("与申报人相同（绿码）")
+    assert rows["同行人1 · 核酸检测"].startswith("阴性（")
+    assert "09:30" in rows["同行人1 · 核酸检测"]
+    assert rows["同行人1 · 接触情况"].startswith("与申报人相同（无接触）")
+    assert rows["同行人2 · 健康码"].startswith("黄码")
+    assert rows["同行人2 · 核酸检测"].startswith("未检测")
+    # Blank answers are named, not a dash; the commuter row names the group.
+    assert rows["所属社区"].startswith("未选择")
+    assert rows["入境日期"].startswith("未填写")
+    assert rows["环京通勤人员"].startswith("否")
+    assert not any(value.startswith("—") for value in rows.values())
+
+
+def test_the_trip_section_asks_for_the_look_back_of_the_policy_in_force(client):
+    hint = soup(client.get("/declare/")).find("h2", string="抵京前停留过的京外区县")
+    text = hint.find_next_sibling("p").get_text()
+    assert "抵京前14天内" in text and "包括您现在所在的地方" in text
+    assert "不用填" not in text
+
+
+def test_the_look_back_is_the_longest_of_the_stay_rules():
+    from types import SimpleNamespace
+
+    from travellers.views import travel_lookback_days
+
+    def rule(kind, days):
+        return SimpleNamespace(kind=kind, params={"days": days})
+
+    policy = SimpleNamespace(
+        rules=(
+            rule("risk_county_stay", 14),
+            rule("designated_region_stay", 21),
+            rule("international_entry", 28),  # an entry date, not a stay
+        )
+    )
+    assert travel_lookback_days(policy) == 21
+    assert travel_lookback_days(None) == 14
+
+
+def test_errors_move_with_their_leg_when_blank_rows_are_dropped():
+    from travellers import forms
+
+    blank = dict.fromkeys(forms.LEG_FIELDS, "")
+    typed = {**blank, "region": "321002", "start_date": "2021-08-01"}
+    state = {"fields": {}, "legs": [blank, typed, blank, typed], "companions": []}
+    shown, errors = forms.shown_again(
+        state,
+        {
+            "id_legs-3-end_date": ["a"],
+            "id_legs-2-region": ["b"],
+            "id_legs-0-region": ["c"],
+            "id_phone": ["d"],
+        },
+    )
+    assert [leg["region"] for leg in shown["legs"]] == ["321002", "321002"]
+    assert errors == {
+        "id_legs-1-end_date": ["a"],
+        "id_legs-0-region": ["b", "c"],
+        "id_phone": ["d"],
+    }
+
+
+def test_the_status_page_asks_to_fix_before_looking_up(client):
+    response = client.post(reverse("travellers:status"), {"reference": "", "phone_last4": "12"})
+    heading = soup(response).find(id="error-summary-title").get_text()
+    assert heading == "请修改以下问题后再查询"
+    form = soup(client.post("/declare/", valid_post(phone="12")))
+    assert form.find(id="error-summary-title").get_text() == "请修改以下问题后再提交"
+
+
+def test_chinese_labels_take_no_spaces_and_the_chosen_code_full_width_brackets(client):
+    response = client.post("/declare/", valid_post(phone="12", **companion_fields(id_number="1")))
+    page = soup(response)
+    chosen = page.find(id="id_legs-0-region-chosen").get_text()
+    assert "已选择：江苏省扬州市广陵区（321002）" in chosen
+    lines = [a.get_text() for a in page.select("[data-error-summary] a")]
+    assert any(line.startswith("同行人1 · 证件号码：") for line in lines)
+    assert page.find("h3", string="同行人1")
+
+
+def test_a_question_label_takes_no_colon_in_the_summary(client):
+    post = valid_post()
+    del post["home_quarantine_possible"]
+    response = client.post("/declare/", post, HTTP_ACCEPT_LANGUAGE="en")
+    lines = [a.get_text() for a in soup(response).select("[data-error-summary] a")]
+    [line] = [line for line in lines if line.startswith("Can you do home observation?")]
+    assert "?:" not in line and "? " in line
