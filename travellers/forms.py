@@ -152,7 +152,7 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "community",
             _lazy("所属社区"),
             "select",
-            _lazy("如不清楚可以不选，社区工作人员会与您联系。"),
+            _lazy("如不清楚可以不选。"),
         ),
         FieldSpec(
             "arrival_date",
