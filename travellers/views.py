@@ -210,8 +210,19 @@ def _form_page(
         max_companions=forms.MAX_COMPANIONS,
         can_add_companion=len(state["companions"]) < forms.MAX_COMPANIONS,
         lookback_days=travel_lookback_days(policy_in_force(timezone.localdate())),
+        **_risk_county_codes(timezone.localdate()),
     )
     return render(request, "travellers/declare.html", context, status=status)
+
+
+def _risk_county_codes(today) -> dict[str, str]:
+    """Today's counties with a high / a medium risk area (and none high), for the region
+    picker to mark its suggestions: in the page, since the regions API is cached an hour."""
+    counties = active_risk_counties(today)
+    return {
+        f"risk_{level}": " ".join(c.code for c in counties if c.level == level)
+        for level in ("high", "medium")
+    }
 
 
 def travel_lookback_days(policy) -> int:

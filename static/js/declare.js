@@ -47,6 +47,23 @@
 
   // The page renders the catalogue's singular and plural ("1 place", "2 places"). The
   // choice between them is the plural rule of English, the only language with two forms.
+  // Today's risk counties, from the page (the regions API's answers are cached an hour).
+  var riskLevels = {};
+  ["high", "medium"].forEach(function (level) {
+    var key = "risk" + level.charAt(0).toUpperCase() + level.slice(1);
+    (text[key] || "").split(" ").forEach(function (code) {
+      if (code) { riskLevels[code] = level; }
+    });
+  });
+  function riskNote(region) {
+    var level = riskLevels[region.code];
+    if (!level) { return null; }
+    var note = document.createElement("span");
+    note.className = "picker-risk risk-" + level;
+    note.textContent = text.openBracket + (level === "high" ? text.riskHighLabel : text.riskMediumLabel) + text.closeBracket;
+    return note;
+  }
+
   function resultsLabel(count) {
     return count === 1 ? text.resultsLabelOne : text.resultsLabelOther;
   }
@@ -126,6 +143,8 @@
         option.appendChild(placeName(region, true));
         option.appendChild(document.createTextNode(" " + region.code +
           (region.retired ? " " + text.retiredLabel : "")));
+        var risk = riskNote(region);
+        if (risk) { option.appendChild(risk); }
         option.addEventListener("mousedown", function (event) { event.preventDefault(); });
         option.addEventListener("click", function () { pick(i); input.focus(); });
         list.appendChild(option);

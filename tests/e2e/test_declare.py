@@ -263,3 +263,18 @@ def test_the_identity_hint_follows_the_document_type_and_a_picked_code_is_bracke
     pick_region(page, 0, "广陵", "江苏省扬州市广陵区 321002")
     chosen = page.locator("#id_legs-0-region-chosen").inner_text()
     assert chosen == "已选择：江苏省扬州市广陵区（321002）"
+
+
+def test_the_picker_marks_a_county_with_a_risk_area_today(page, guangling_high_risk):
+    page.goto("/declare/")
+    field = page.locator("#id_legs-0-region")
+    field.press_sequentially("广陵", delay=30)
+    listbox = page.locator(f"#{field.get_attribute('aria-controls')}")
+    marked = listbox.get_by_role("option", name="江苏省扬州市广陵区 321002")
+    marked.wait_for()
+    assert marked.inner_text().endswith("（有高风险地区）")
+    field.fill("")
+    field.press_sequentially("余杭", delay=30)
+    plain = listbox.get_by_role("option", name="浙江省杭州市余杭区 330110")
+    plain.wait_for()
+    assert "风险" not in plain.inner_text()

@@ -722,3 +722,13 @@ def test_a_question_label_takes_no_colon_in_the_summary(client):
     lines = [a.get_text() for a in soup(response).select("[data-error-summary] a")]
     [line] = [line for line in lines if line.startswith("Can you do home observation?")]
     assert "?:" not in line and "? " in line
+
+
+def test_the_form_gives_the_picker_todays_risk_counties(client):
+    _area("321002", "汤汪乡", "high")
+    _area("321002", "文峰街道", "medium")
+    _area("410105", "丰产路街道", "medium")
+    _area("430802", "已解除的街道", "high", days_ago=30, lifted_in=0)
+    form = soup(client.get("/declare/")).find("form", attrs={"data-declare-form": True})
+    assert form["data-risk-high"] == "321002"
+    assert form["data-risk-medium"] == "410105"
