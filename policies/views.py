@@ -4,10 +4,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from policies.announcements import announcement_body_html, announcement_title
 from policies.models import Announcement, PolicyVersion
+from policies.risk_listing import active_risk_provinces
 
 
 def _presented(announcement):
@@ -51,6 +53,19 @@ def announcement_detail(request, pk: int):
             "version": version,
             "version_upcoming": bool(version and version.effective_from > today),
             "replaced_by": replaced_by,
+        },
+    )
+
+
+def risk_area_list(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "policies/risk_areas.html",
+        {
+            "today": today,
+            "provinces": active_risk_provinces(today),
+            "english": (get_language() or "").startswith("en"),
         },
     )
 

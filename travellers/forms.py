@@ -35,7 +35,9 @@ from travellers.models import (
     NatResult,
 )
 
-DEFAULT_LEG_ROWS = 3
+# One row to start: most trips have one place or two, and three blank rows were a long
+# scroll on a phone. More come from the "add" button (a POST without JavaScript).
+DEFAULT_LEG_ROWS = 1
 LEG_ROWS_STEP = 3
 MAX_LEG_ROWS = 50
 MAX_COMPANIONS = 4
@@ -75,6 +77,11 @@ class FieldSpec:
     autocomplete: str = ""
     inputmode: str = ""
     required: bool = False
+    # Needed in some cases only: not marked "（选填）", the hint says when it is needed.
+    conditional: bool = False
+    # A hint per choice of another field, (value, text): the identity number's depends on
+    # the document type (declare.js shows the chosen one; without JavaScript, all).
+    choice_hints: tuple = ()
 
 
 def _choices(text_choices) -> tuple:
@@ -85,6 +92,14 @@ def _yes_no() -> tuple:
     return ((YES, _lazy("是")), (NO, _lazy("否")))
 
 
+ID_NUMBER_HINTS = (
+    (IdType.RESIDENT_ID, _lazy("居民身份证：18位，最后一位可能是字母X。")),
+    (IdType.PASSPORT, _lazy("护照：5至17位字母或数字。")),
+    (IdType.HK_MACAO_PERMIT, _lazy("港澳通行证：以字母C、H或M开头，如C12345678。")),
+    (IdType.TAIWAN_PERMIT, _lazy("台湾居民来往大陆通行证：8位数字，旧版为10位。")),
+)
+
+
 FIELD_SPECS: dict[str, FieldSpec] = {
     spec.name: spec
     for spec in (
@@ -92,7 +107,7 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "kind",
             _lazy("申报类型"),
             "radio",
-            _lazy("尚未出发或正在途中，选“出行前申报”；已经抵京，选“抵达后报备”。"),
+            _lazy("尚未出发或正在途中，选“出行前申报”；已经抵京，选“抵京后报备”。"),
             _choices(DeclarationKind),
             required=True,
         ),
@@ -101,15 +116,18 @@ FIELD_SPECS: dict[str, FieldSpec] = {
         FieldSpec(
             "id_number",
             _lazy("证件号码"),
-            hint=_lazy("身份证为18位，最后一位可能是字母X。"),
             autocomplete="off",
+            choice_hints=ID_NUMBER_HINTS,
             required=True,
         ),
         FieldSpec(
             "phone",
             _lazy("手机号码"),
             "tel",
-            _lazy("中国大陆手机号码，11位。查询申报结果时需要填写后4位。"),
+            _lazy(
+                "11位，查询申报结果时需要填写后4位。仅支持中国大陆手机号码；"
+                "没有大陆手机号码的，请拨打12345热线。"
+            ),
             autocomplete="tel",
             inputmode="tel",
             required=True,
@@ -140,13 +158,13 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "community",
             _lazy("所属社区"),
             "select",
-            _lazy("如不清楚可以不选，社区工作人员会与您联系。"),
+            _lazy("如不清楚可以不选。"),
         ),
         FieldSpec(
             "arrival_date",
             _lazy("抵京日期"),
             "date",
-            _lazy("出行前申报填计划抵京日期；抵达后报备填实际抵京日期。"),
+            _lazy("出行前申报填计划抵京日期；抵京后报备填实际抵京日期。"),
             required=True,
         ),
         FieldSpec(
@@ -163,7 +181,7 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "nat_sampled_at",
             _lazy("采样时间"),
             "datetime-local",
-            _lazy("北京时间，例如 2021-08-09 08:30。"),
+            _lazy("北京时间，请填写日期和时间。"),
         ),
         FieldSpec(
             "contact_status",
@@ -176,7 +194,8 @@ FIELD_SPECS: dict[str, FieldSpec] = {
             "last_contact_date",
             _lazy("最后一次接触的日期"),
             "date",
-            _lazy("有接触情况时必填。"),
+            _lazy("接触情况不是“无接触”时必填。"),
+            conditional=True,
         ),
         FieldSpec(
             "international_entry_date",
@@ -211,7 +230,7 @@ LEG_SPECS: dict[str, FieldSpec] = {
     "region": FieldSpec(
         "region",
         _lazy("地区（区、县）"),
-        hint=_lazy("输入地名、拼音或六位代码，例如 广陵区、guanglingqu 或 321002。"),
+        hint=_lazy("输入地名、拼音或六位代码，例如余杭区、yuhangqu或330110。"),
         required=True,
     ),
     "start_date": FieldSpec("start_date", _lazy("到达当地日期"), "date", required=True),
@@ -219,14 +238,24 @@ LEG_SPECS: dict[str, FieldSpec] = {
         "end_date",
         _lazy("离开当地日期"),
         "date",
-        _lazy("仍在当地（仅限出行前申报的最后一段）可不填。"),
+        _lazy("除出行前申报中仍在当地的最后一段外，均需填写。"),
+        conditional=True,
     ),
 }
 
 COMPANION_SPECS: dict[str, FieldSpec] = {
     "full_name": FieldSpec("full_name", _lazy("姓名"), required=True),
-    "id_type": FieldSpec("id_type", _lazy("证件类型"), "select", choices=_choices(IdType)),
-    "id_number": FieldSpec("id_number", _lazy("证件号码"), autocomplete="off", required=True),
+    # Never blank: the select starts on the resident ID card.
+    "id_type": FieldSpec(
+        "id_type", _lazy("证件类型"), "select", choices=_choices(IdType), required=True
+    ),
+    "id_number": FieldSpec(
+        "id_number",
+        _lazy("证件号码"),
+        autocomplete="off",
+        required=True,
+        choice_hints=ID_NUMBER_HINTS,
+    ),
     "health_code": FieldSpec(
         "health_code",
         _lazy("健康码颜色"),
@@ -238,7 +267,7 @@ COMPANION_SPECS: dict[str, FieldSpec] = {
         "nat_result", _lazy("最近一次核酸检测结果"), "select", choices=_choices(NatResult)
     ),
     "nat_sampled_at": FieldSpec(
-        "nat_sampled_at", _lazy("采样时间"), "datetime-local", _lazy("北京时间。")
+        "nat_sampled_at", _lazy("采样时间"), "datetime-local", _lazy("北京时间，请填写日期和时间。")
     ),
     # A child of a secondary contact is a cohabitant of one, not a secondary contact.
     "contact_status": FieldSpec(
@@ -252,7 +281,8 @@ COMPANION_SPECS: dict[str, FieldSpec] = {
         "last_contact_date",
         _lazy("最后一次接触的日期"),
         "date",
-        _lazy("接触情况与您不同时填写。"),
+        _lazy("为同行人选择了“无接触”以外的接触情况时必填。"),
+        conditional=True,
     ),
 }
 
@@ -392,6 +422,23 @@ def with_blank_rows(state: dict) -> dict:
     return {**state, "legs": legs}
 
 
+def shown_again(state: dict, errors: Mapping[str, list[str]]) -> tuple[dict, dict]:
+    """The state and its errors for the form shown again: ``with_blank_rows``'s rows (the
+    typed legs first, in their order) with each leg error moved to its leg's new row.
+    An error on a row that was blank (a limit, said on the first row) goes to the first."""
+    typed = [index for index, leg in enumerate(state["legs"]) if not is_blank_leg(leg)]
+    moved = {old: new for new, old in enumerate(typed)}
+    out: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        match = _ROW_FIELD.match(key)
+        if match and match.group(1) == "legs":
+            row = moved.get(int(match.group(2)), 0)
+            key = field_id(f"legs-{row}-{match.group(3)}")
+        bucket = out.setdefault(key, [])
+        bucket += [message for message in messages if message not in bucket]
+    return with_blank_rows(state), out
+
+
 @dataclass
 class Built:
     """Serializer input built from a form state, plus what the form alone can tell."""
@@ -441,9 +488,9 @@ def build_data(state: Mapping, *, include_identity: bool = True) -> Built:
     for group in state.get("overflow", ()):
         first = "legs-0-region" if group == "legs" else "companions-0-full_name"
         message = (
-            _("行程最多 %(count)d 段。") % {"count": MAX_LEG_ROWS}
+            _("行程最多%(count)d段。") % {"count": MAX_LEG_ROWS}
             if group == "legs"
-            else _("同行人员最多 %(count)d 人。") % {"count": MAX_COMPANIONS}
+            else _("同行人员最多%(count)d人。") % {"count": MAX_COMPANIONS}
         )
         built.errors[field_id(first)] = [message]
 
@@ -785,7 +832,7 @@ class Bound:
 
     @property
     def hint_id(self) -> str:
-        return f"{self.id}-hint" if self.spec.hint else ""
+        return f"{self.id}-hint" if self.spec.hint or self.spec.choice_hints else ""
 
     @property
     def error_id(self) -> str:
@@ -876,8 +923,8 @@ _ROW_FIELD = re.compile(r"^id_(legs|companions)-(\d+)-(\w+)$")
 
 
 def summary_label(key: str) -> str:
-    """The field an error is about, as the summary names it: "证件号码", "第 2 段行程 ·
-    到达当地日期", "同行人 1 · 证件号码" (several rows have the same message)."""
+    """The field an error is about, as the summary names it: "证件号码", "第2段行程 ·
+    到达当地日期", "同行人1 · 证件号码" (several rows have the same message)."""
     match = _ROW_FIELD.match(key)
     if match is None:
         spec = FIELD_SPECS.get(key.removeprefix("id_"))
@@ -885,9 +932,9 @@ def summary_label(key: str) -> str:
     group, index, name = match.groups()
     number = int(index) + 1
     if group == "legs":
-        row, spec = _("第 %(number)s 段行程") % {"number": number}, LEG_SPECS.get(name)
+        row, spec = _("第%(number)s段行程") % {"number": number}, LEG_SPECS.get(name)
     else:
-        row, spec = _("同行人 %(number)s") % {"number": number}, COMPANION_SPECS.get(name)
+        row, spec = _("同行人%(number)s") % {"number": number}, COMPANION_SPECS.get(name)
     return _("%(row)s · %(field)s") % {"row": row, "field": spec.label} if spec else row
 
 
@@ -898,7 +945,12 @@ def summary(errors: Mapping[str, list[str]], order: list[str]) -> list[tuple[str
     named = []
     for key in keys:
         label = summary_label(key)
+        # A label that is a question takes no colon after its question mark.
+        joined = _("%(question)s%(message)s") if label.endswith(("？", "?")) else None
         for message in errors[key]:
-            text = _("%(field)s：%(message)s") % {"field": label, "message": message}
+            if joined:
+                text = joined % {"question": label, "message": message}
+            else:
+                text = _("%(field)s：%(message)s") % {"field": label, "message": message}
             named.append((key, text if label else message))
     return named

@@ -69,7 +69,7 @@ class Community(models.Model):
 
 class DeclarationKind(models.TextChoices):
     PRE_TRAVEL = engine.PRE_TRAVEL, _("出行前申报")
-    ARRIVAL_REPORT = engine.ARRIVAL_REPORT, _("抵达后报备")
+    ARRIVAL_REPORT = engine.ARRIVAL_REPORT, _("抵京后报备")
 
 
 class IdType(models.TextChoices):

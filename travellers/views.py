@@ -28,6 +28,7 @@ from rest_framework.throttling import BaseThrottle
 from policies.announcements import announcement_title, latest_announcements
 from policies.api.results import is_english
 from policies.models import PolicyVersion
+from policies.risk_listing import active_risk_counties
 from policies.snapshots import NoPolicyInForce, policy_in_force
 from portal import rate_counts
 from travellers import forms, lookup_attempts, pii
@@ -46,6 +47,9 @@ TOKEN = "declare_token"
 ACCESS = "declarations_access"
 SIGN_IN_FIRST = "status_sign_in_first"  # came to a declaration without having looked it up
 AMENDED = "declaration_amended"  # the reference just amended: its page says it was saved
+HOME_RISK_COUNTIES = 5  # more are on the full list (policies:risk-areas), by province
+STAY_RULE_KINDS = ("risk_county_stay", "designated_region_stay")
+DEFAULT_STAY_LOOKBACK_DAYS = 14  # the rulebook's, for a day without a policy in force
 
 
 def _services():
@@ -90,6 +94,7 @@ def home(request):
         .order_by("effective_from")
         .first()
     )
+    risk_counties = active_risk_counties(today)
     return render(
         request,
         "travellers/home.html",
@@ -102,6 +107,10 @@ def home(request):
             "upcoming": upcoming,
             "upcoming_since": upcoming and _date(upcoming.effective_from),
             "announcements": announcements,
+            "today": today,
+            "english": is_english(get_language()),
+            "risk_counties": risk_counties[:HOME_RISK_COUNTIES],
+            "risk_counties_more": max(0, len(risk_counties) - HOME_RISK_COUNTIES),
         },
     )
 
@@ -222,8 +231,32 @@ def _form_page(
         max_legs=forms.MAX_LEG_ROWS,
         max_companions=forms.MAX_COMPANIONS,
         can_add_companion=len(state["companions"]) < forms.MAX_COMPANIONS,
+        lookback_days=travel_lookback_days(policy_in_force(timezone.localdate())),
+        **_risk_county_codes(timezone.localdate()),
     )
     return render(request, "travellers/declare.html", context, status=status)
+
+
+def _risk_county_codes(today) -> dict[str, str]:
+    """Today's counties with a high / a medium risk area (and none high), for the region
+    picker to mark its suggestions: in the page, since the regions API is cached an hour."""
+    counties = active_risk_counties(today)
+    return {
+        f"risk_{level}": " ".join(c.code for c in counties if c.level == level)
+        for level in ("high", "medium")
+    }
+
+
+def travel_lookback_days(policy) -> int:
+    """How many days before arrival the itinerary must cover: the longest look-back of
+    the policy's stay rules (the places a traveller stayed), not of its measures."""
+    days = [
+        spec.params.get("days")
+        for spec in (policy.rules if policy else ())
+        if spec.kind in STAY_RULE_KINDS
+    ]
+    days = [day for day in days if isinstance(day, int) and not isinstance(day, bool)]
+    return max(days, default=DEFAULT_STAY_LOOKBACK_DAYS)
 
 
 def _validate(state: dict):
@@ -280,7 +313,7 @@ def declare(request):
     _serializer, built, errors = _validate(state)
     state = forms.resolved_codes(state, built)
     if errors:
-        return _form_page(request, forms.with_blank_rows(state), errors, status=400)
+        return _form_page(request, *forms.shown_again(state, errors), status=400)
     _save_draft(request, state)
     if request.POST.get("token") and request.POST["token"] != request.session.get(TOKEN):
         # A form from another tab: this draft replaces that one and gets its own token.
@@ -327,7 +360,7 @@ def declare_check(request):
     serializer, _built, errors = _validate(state)
     if errors:
         # Valid yesterday, not today (an arrival date now past): back to the form.
-        return _form_page(request, forms.with_blank_rows(state), errors, status=400)
+        return _form_page(request, *forms.shown_again(state, errors), status=400)
 
     if request.method == "GET":
         return render(
@@ -451,7 +484,7 @@ def _answers(data: dict, state: dict) -> list[dict]:
         row("residence_region", names.get(data["residence_region"], data["residence_region"])),
         row(
             "community",
-            chinese(community.name) if isinstance(community, Community) else "—",
+            chinese(community.name) if isinstance(community, Community) else _("未选择"),
         ),
         row("arrival_date", _date(data["arrival_date"])),
     ]
@@ -478,22 +511,23 @@ def _answers(data: dict, state: dict) -> list[dict]:
                 "target": forms.field_id("legs-0-region"),
             }
         )
+    health_code = _choice_label(specs["health_code"].choices, data["health_code"])
+    contact_status = _contact_text(data["contact_status"], data.get("last_contact_date"))
     rows += [
         row(
             "international_entry_date",
-            _date(data["international_entry_date"]) if data["international_entry_date"] else "—",
+            _date(data["international_entry_date"])
+            if data["international_entry_date"]
+            else _("未填写"),
         ),
-        row("commuter", _("是") if data["commuter"] else _("否")),
-        row("health_code", _choice_label(specs["health_code"].choices, data["health_code"])),
-        row(
-            "nat_result",
-            (
-                f"{_choice_label(specs['nat_result'].choices, nat['result'])}"
-                f"{_('（')}{_datetime(nat['sampled_at'])}{_('）')}"
-            )
-            if nat
-            else _("未检测"),
-        ),
+        # The form's box is a first-person statement; the answer names the group.
+        {
+            "label": _("环京通勤人员"),
+            "value": _("是") if data["commuter"] else _("否"),
+            "target": forms.field_id("commuter"),
+        },
+        row("health_code", health_code),
+        row("nat_result", _nat_text(nat)),
         row(
             "contact_status", _choice_label(specs["contact_status"].choices, data["contact_status"])
         ),
@@ -504,34 +538,70 @@ def _answers(data: dict, state: dict) -> list[dict]:
         row("home_quarantine_possible", _("是") if data["home_quarantine_possible"] else _("否"))
     )
     for index, companion in enumerate(data["companions"], start=1):
-        rows.append(
-            {
-                "label": _("同行人 %(number)d") % {"number": index},
-                # Separators through gettext (not in an f-string, which xgettext skips).
-                "value": _("%(name)s，%(id_type)s %(id_number)s")
-                % {
-                    "name": companion["full_name"],
-                    "id_type": _choice_label(IdType.choices, companion["id_type"]),
-                    "id_number": pii.mask_id_number(companion["id_number"]),
-                },
-                "target": forms.field_id(f"companions-{index - 1}-full_name"),
-            }
-        )
-        if companion.get("contact_status"):  # left blank: the lead's, listed above
-            contact = _choice_label(specs["contact_status"].choices, companion["contact_status"])
-            if companion.get("last_contact_date"):
-                contact = _("%(status)s（%(date)s）") % {
-                    "status": contact,
-                    "date": _date(companion["last_contact_date"]),
-                }
-            rows.append(
-                {
-                    "label": _("同行人 %(number)d · 接触情况") % {"number": index},
-                    "value": contact,
-                    "target": forms.field_id(f"companions-{index - 1}-contact_status"),
-                }
-            )
+        rows += _companion_answers(index, companion, health_code, contact_status)
     return rows
+
+
+def _nat_text(nat) -> str:
+    if not nat:
+        return _("未检测")
+    return _("%(result)s（%(sampled_at)s）") % {
+        "result": _choice_label(forms.FIELD_SPECS["nat_result"].choices, nat["result"]),
+        "sampled_at": _datetime(nat["sampled_at"]),
+    }
+
+
+def _contact_text(status: str, last_contact) -> str:
+    text = _choice_label(forms.FIELD_SPECS["contact_status"].choices, status)
+    if last_contact:
+        text = _("%(status)s（%(date)s）") % {"status": text, "date": _date(last_contact)}
+    return text
+
+
+def _companion_answers(index: int, companion: dict, lead_code: str, lead_contact: str):
+    """A companion's rows: who, and their own health code, test and contact, each of the
+    last three also when left as the lead's, so that nothing is assumed unseen."""
+
+    def answer(label, value, field):
+        return {
+            "label": _("同行人%(number)d · %(field)s") % {"number": index, "field": label}
+            if label
+            else _("同行人%(number)d") % {"number": index},
+            "value": value,
+            "target": forms.field_id(f"companions-{index - 1}-{field}"),
+        }
+
+    specs = forms.COMPANION_SPECS
+    code = companion.get("health_code")
+    status = companion.get("contact_status")
+    return [
+        answer(
+            "",
+            # Separators through gettext (not in an f-string, which xgettext skips).
+            _("%(name)s，%(id_type)s %(id_number)s")
+            % {
+                "name": companion["full_name"],
+                "id_type": _choice_label(IdType.choices, companion["id_type"]),
+                "id_number": pii.mask_id_number(companion["id_number"]),
+            },
+            "full_name",
+        ),
+        answer(
+            _("健康码"),
+            _choice_label(forms.FIELD_SPECS["health_code"].choices, code)
+            if code
+            else _("与申报人相同（%(value)s）") % {"value": lead_code},
+            "health_code",
+        ),
+        answer(_("核酸检测"), _nat_text(companion.get("nat_test")), "nat_result"),
+        answer(
+            str(specs["contact_status"].label),
+            _contact_text(status, companion.get("last_contact_date"))
+            if status
+            else _("与申报人相同（%(value)s）") % {"value": lead_contact},
+            "contact_status",
+        ),
+    ]
 
 
 def _datetime(moment) -> str:
@@ -704,7 +774,7 @@ def status(request):
         except ValidationError as exc:
             errors[forms.field_id("reference")] = list(exc.messages)
     if not (len(last4) == 4 and last4.isascii() and last4.isdigit()):
-        errors[forms.field_id("phone_last4")] = [_("请填写手机号码的最后4位数字。")]
+        errors[forms.field_id("phone_last4")] = [_("请填写手机号码后4位数字。")]
     if errors:
         context.update(
             errors=errors,
@@ -822,7 +892,7 @@ def amend(request, reference: str):
     valid = serializer.is_valid()
     errors = forms.field_errors({} if valid else serializer.errors, built)
     if errors:
-        state = forms.with_blank_rows(forms.resolved_codes(state, built))
+        state, errors = forms.shown_again(forms.resolved_codes(state, built), errors)
         return _amend_page(request, declaration, state, errors, status_code=400)
     _services().declaration_amend(declaration=declaration, data=serializer.validated_data)
     request.session[AMENDED] = declaration.reference

@@ -47,6 +47,23 @@
 
   // The page renders the catalogue's singular and plural ("1 place", "2 places"). The
   // choice between them is the plural rule of English, the only language with two forms.
+  // Today's risk counties, from the page (the regions API's answers are cached an hour).
+  var riskLevels = {};
+  ["high", "medium"].forEach(function (level) {
+    var key = "risk" + level.charAt(0).toUpperCase() + level.slice(1);
+    (text[key] || "").split(" ").forEach(function (code) {
+      if (code) { riskLevels[code] = level; }
+    });
+  });
+  function riskNote(region) {
+    var level = riskLevels[region.code];
+    if (!level) { return null; }
+    var note = document.createElement("span");
+    note.className = "picker-risk risk-" + level;
+    note.textContent = text.openBracket + (level === "high" ? text.riskHighLabel : text.riskMediumLabel) + text.closeBracket;
+    return note;
+  }
+
   function resultsLabel(count) {
     return count === 1 ? text.resultsLabelOne : text.resultsLabelOther;
   }
@@ -109,7 +126,8 @@
       if (chosen) {
         chosen.textContent = text.chosenLabel;
         chosen.appendChild(placeName(region, true));
-        chosen.appendChild(document.createTextNode(" (" + region.code + ")"));
+        chosen.appendChild(document.createTextNode(
+          (text.openBracket || " (") + region.code + (text.closeBracket || ")")));
       }
       status.textContent = "";
       close();
@@ -125,6 +143,8 @@
         option.appendChild(placeName(region, true));
         // for_legs offers no retired county: a leg in one would never meet a risk area.
         option.appendChild(document.createTextNode(" " + region.code));
+        var risk = riskNote(region);
+        if (risk) { option.appendChild(risk); }
         option.addEventListener("mousedown", function (event) { event.preventDefault(); });
         option.addEventListener("click", function () { pick(i); input.focus(); });
         list.appendChild(option);
@@ -252,6 +272,25 @@
     addButton.after(limitNote);
     renumber();
   }
+
+  // The identity number's hint for the chosen document type only (all of them without
+  // this file). The select is the number's neighbour: "id_id_type" for "id_id_number",
+  // "id_companions-0-id_type" for "id_companions-0-id_number".
+  form.querySelectorAll("[data-choice-hints]").forEach(function (hints) {
+    var select = document.getElementById(hints.id.replace(/id_number-hint$/, "id_type"));
+    if (!select || select === hints) { return; }
+    function show() {
+      var items = hints.querySelectorAll("[data-choice-hint]");
+      var known = Array.prototype.some.call(items, function (item) {
+        return item.dataset.choiceHint === select.value;
+      });
+      items.forEach(function (item) {
+        item.hidden = known && item.dataset.choiceHint !== select.value;
+      });
+    }
+    select.addEventListener("change", show);
+    show();
+  });
 
   // Switching language on the declaration form keeps what was typed: the form itself is
   // posted, the server keeps it as the (encrypted) draft and shows it in the new language.

@@ -38,6 +38,7 @@ def test_amend_with_the_picker_switch_language_midway_and_see_the_new_answer(
     page.get_by_role("link", name="修改行程和健康信息").click()
     page.wait_for_url(f"**/declarations/{reference}/amend/")
     pick_region(page, 0, "广陵", "江苏省扬州市广陵区 321002")
+    assert "（321002）" in page.locator("#id_legs-0-region-chosen").inner_text()
     left = today - timedelta(days=3)
     page.locator("#id_legs-0-start_date").fill((today - timedelta(days=8)).isoformat())
     page.locator("#id_legs-0-end_date").fill(left.isoformat())

@@ -60,6 +60,7 @@ def test_declare_two_legs_through_the_picker_and_see_the_dated_answer(
     pick_region(page, 0, "广陵", "江苏省扬州市广陵区 321002")
     page.locator("#id_legs-0-start_date").fill((today - timedelta(days=12)).isoformat())
     page.locator("#id_legs-0-end_date").fill(left_guangling.isoformat())
+    page.get_by_role("button", name="添加一段行程").click()
     pick_region(page, 1, "sanhe", "河北省廊坊市三河市 131082", keyboard=True)
     page.locator("#id_legs-1-start_date").fill(left_guangling.isoformat())
     page.locator("#id_legs-1-end_date").fill((today - timedelta(days=1)).isoformat())
@@ -172,6 +173,7 @@ def test_a_summary_link_brings_a_leg_field_into_view_and_enter_never_adds_a_comp
     page.locator("#id_arrival_date").fill((today + timedelta(days=2)).isoformat())
     page.locator("#id_legs-0-region").fill("321002")
     # A second leg without its arrival date, its error at the bottom of a tall fieldset.
+    page.get_by_role("button", name="添加一段行程").click()
     page.locator("#id_legs-1-region").fill("131082")
     page.locator("#id_legs-1-end_date").fill((today - timedelta(days=1)).isoformat())
     page.locator("#id_legs-0-start_date").fill((today - timedelta(days=9)).isoformat())
@@ -183,8 +185,8 @@ def test_a_summary_link_brings_a_leg_field_into_view_and_enter_never_adds_a_comp
     summary = page.locator("[data-error-summary]")
     summary.wait_for()
     assert page.locator("#id_companions-0-full_name").count() == 0
-    link = summary.get_by_role("link", name="第 2 段行程 · 到达当地日期")
-    assert link.inner_text() == "第 2 段行程 · 到达当地日期：请填写到达当地日期。"
+    link = summary.get_by_role("link", name="第2段行程 · 到达当地日期")
+    assert link.inner_text() == "第2段行程 · 到达当地日期：请填写到达当地日期。"
     link.click()
     assert page.evaluate("document.activeElement.id") == "id_legs-1-start_date"
     assert in_view(page, "#id_legs-1-start_date")
@@ -247,3 +249,32 @@ def test_without_javascript_the_form_switches_language_and_keeps_the_answers(pla
     # Pages without a form to keep show the header's switch without JavaScript too.
     plain_page.goto("/status/")
     assert plain_page.locator(".site-header .lang-switch").is_visible()
+
+
+def test_the_identity_hint_follows_the_document_type_and_a_picked_code_is_bracketed(page):
+    page.goto("/declare/")
+    hints = page.locator("#id_id_number-hint [data-choice-hint]")
+    assert hints.count() == 4
+    visible = page.locator("#id_id_number-hint [data-choice-hint]:visible")
+    assert visible.all_inner_texts() == ["居民身份证：18位，最后一位可能是字母X。"]
+    page.locator("#id_id_type").select_option("passport")
+    assert visible.all_inner_texts() == ["护照：5至17位字母或数字。"]
+
+    pick_region(page, 0, "广陵", "江苏省扬州市广陵区 321002")
+    chosen = page.locator("#id_legs-0-region-chosen").inner_text()
+    assert chosen == "已选择：江苏省扬州市广陵区（321002）"
+
+
+def test_the_picker_marks_a_county_with_a_risk_area_today(page, guangling_high_risk):
+    page.goto("/declare/")
+    field = page.locator("#id_legs-0-region")
+    field.press_sequentially("广陵", delay=30)
+    listbox = page.locator(f"#{field.get_attribute('aria-controls')}")
+    marked = listbox.get_by_role("option", name="江苏省扬州市广陵区 321002")
+    marked.wait_for()
+    assert marked.inner_text().endswith("（有高风险地区）")
+    field.fill("")
+    field.press_sequentially("余杭", delay=30)
+    plain = listbox.get_by_role("option", name="浙江省杭州市余杭区 330110")
+    plain.wait_for()
+    assert "风险" not in plain.inner_text()

@@ -131,3 +131,23 @@ def test_it_refuses_to_run_without_the_regions(debug):
 
     assert not RiskArea.objects.exists()
     assert not RiskDataChange.objects.exists()
+
+
+def test_only_an_announcement_of_the_version_in_force_today_is_pinned(debug):
+    from django.utils import timezone
+
+    from policies.models import PolicyVersion
+
+    run()
+
+    in_force = PolicyVersion.objects.in_force(on=timezone.localdate())
+    pinned = Announcement.objects.filter(pinned=True)
+    assert pinned.exists()
+    assert {item.policy_version_id for item in pinned} == {in_force.pk}
+
+
+def test_the_demo_announcements_use_the_official_terms():
+    bodies = " ".join(item["body_zh"] for item in seed_demo.ANNOUNCEMENTS)
+    for unofficial in ("绿色健康码", "出发前48小时", "推迟来京", "健康码为绿色"):
+        assert unofficial not in bodies
+    assert "登机（车）前48小时内" in bodies and "暂缓进返京" in bodies and "“绿码”" in bodies

@@ -202,7 +202,13 @@ ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url_name",
-    ["travellers:home", "travellers:declare", "travellers:status", "policies:announcement-list"],
+    [
+        "travellers:home",
+        "travellers:declare",
+        "travellers:status",
+        "policies:announcement-list",
+        "policies:risk-areas",
+    ],
 )
 def test_english_pages_show_no_chinese_apart_from_data(client, url_name):
     response = client.get(reverse(url_name), **ENGLISH)

@@ -217,9 +217,11 @@ def test_the_status_lookup_says_whose_mobile_number_it_asks_for(english):
     # A companion's reference opens with the form's one number, not a number of their own.
     page = soup(english.get(reverse("travellers:status"))).get_text(" ", strip=True)
     assert "the mobile number given on the declaration form" in page
-    assert "companion" in page and "your mobile number" not in page
-    chinese = soup(Client().get(reverse("travellers:status")))
-    assert "申报表上填写的手机号码" in chinese.get_text()
+    assert "companion's declaration, use the same mobile number" in page
+    assert "your mobile number" not in page
+    chinese = soup(Client().get(reverse("travellers:status"))).get_text()
+    assert "申报时填写的手机号码后4位" in chinese
+    assert "查询同行人的申报，也使用这个手机号码" in chinese
 
 
 def test_the_measures_hint_reads_true_after_arrival_too(english, jinshui_medium_risk):

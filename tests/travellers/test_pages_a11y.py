@@ -177,7 +177,7 @@ def test_the_picker_status_has_a_singular_and_a_plural(client):
     assert form["data-results-label-one"].startswith("%s place found.")
     assert form["data-results-label-other"].startswith("%s places found.")
     chinese = soup(client.get(url, **CHINESE)).find("form", attrs={"data-declare-form": True})
-    assert chinese["data-results-label-one"].startswith("找到 %s 个地区")
+    assert chinese["data-results-label-one"].startswith("找到%s个地区")
     assert chinese["data-results-label-other"] == chinese["data-results-label-one"]
 
 

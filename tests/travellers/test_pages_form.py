@@ -76,8 +76,9 @@ def test_the_form_has_labels_for_every_input_and_legends_for_groups(client):
         assert radio.find_parent("label") and radio.find_parent("fieldset").legend
     legends = [legend.get_text(strip=True) for legend in form.find_all("legend")]
     assert "行程" in legends and "健康状况" in legends
-    # Plain rows for the itinerary, usable without JavaScript.
-    assert len(form.select("[data-leg-list] [data-leg-row]")) == 3
+    # One plain row for the itinerary to start; without JavaScript a button adds more.
+    assert len(form.select("[data-leg-list] [data-leg-row]")) == 1
+    assert form.find("button", attrs={"value": "add_legs"})
     # The attestation states what concealing travel costs.
     assert "法律责任" in form.get_text()
     assert form.find("input", attrs={"name": "token"})["value"]
@@ -125,11 +126,11 @@ def test_the_summary_names_each_field_and_a_blank_required_field_reads_as_missin
     lines = {a["href"]: a.get_text() for a in page.select("[data-error-summary] a")}
     assert lines["#id_kind"].startswith("申报类型：")
     assert lines["#id_email"].startswith("电子邮箱：")
-    assert lines["#id_legs-1-start_date"].startswith("第 2 段行程 · 到达当地日期：")
+    assert lines["#id_legs-1-start_date"].startswith("第2段行程 · 到达当地日期：")
     # Missing, not a malformed date nor an empty choice, in words naming what to fill in
     # (not DRF's "该字段是必填项。"); a choice left open asks for one.
     assert lines["#id_arrival_date"] == "抵京日期：请填写抵京日期。"
-    assert lines["#id_legs-1-start_date"] == "第 2 段行程 · 到达当地日期：请填写到达当地日期。"
+    assert lines["#id_legs-1-start_date"] == "第2段行程 · 到达当地日期：请填写到达当地日期。"
     assert lines["#id_email"] == "电子邮箱：请填写电子邮箱。"
     assert lines["#id_kind"] == "申报类型：请选择一项。"
     # Next to the field the message stands alone: the label is right above it.
@@ -160,8 +161,11 @@ def test_a_leg_error_is_shown_on_its_own_row(client):
         ),
     )
     page = soup(response)
-    assert page.find(id="id_legs-2-end_date")["aria-invalid"] == "true"
-    assert "#id_legs-2-end_date" in [a["href"] for a in page.select("[data-error-summary] a")]
+    # Shown again, the typed leg is the first row: its error moved with it.
+    assert page.find(id="id_legs-0-region")["value"] == "江苏省扬州市广陵区"
+    assert page.find(id="id_legs-0-end_date")["aria-invalid"] == "true"
+    assert "#id_legs-0-end_date" in [a["href"] for a in page.select("[data-error-summary] a")]
+    assert not page.find(id="id_legs-2-end_date")
 
 
 @pytest.mark.parametrize("typed", ["广陵区", "扬州 广陵", "江苏省扬州市广陵区"])
@@ -368,8 +372,8 @@ def test_a_row_number_with_thousands_of_digits_is_not_a_row(client):
 @pytest.mark.parametrize(
     ("row", "field", "message"),
     [
-        ("legs-50-region", "legs-0-region", "行程最多 50 段"),
-        ("companions-4-full_name", "companions-0-full_name", "同行人员最多 4 人"),
+        ("legs-50-region", "legs-0-region", "行程最多50段"),
+        ("companions-4-full_name", "companions-0-full_name", "同行人员最多4人"),
     ],
 )
 def test_rows_beyond_what_the_form_offers_are_refused_not_dropped(client, row, field, message):
@@ -417,7 +421,7 @@ def test_a_companion_can_have_a_contact_status_of_their_own(client):
     )
     assert client.post("/declare/", post).status_code == 303
     check = soup(client.get(reverse("travellers:declare-check"))).get_text()
-    assert "同行人 1 · 接触情况" in check
+    assert "同行人1 · 接触情况" in check
     token = soup(client.get(reverse("travellers:declare-check"))).find(
         "input", attrs={"name": "token"}
     )["value"]
@@ -508,3 +512,237 @@ def test_without_javascript_the_form_offers_a_language_switch_that_keeps_the_ans
     switch = form.find("noscript")
     assert switch.find("input", attrs={"name": "ui_language"})["value"] == "en"
     assert "Switch to English" in switch.get_text()
+
+
+def _label(page, field_id):
+    return page.find("label", attrs={"for": field_id}).get_text()
+
+
+def test_fields_needed_only_in_some_cases_are_not_marked_optional_and_say_when(client):
+    post = valid_post(
+        **{
+            "action": "add_companion",
+        }
+    )
+    page = soup(client.post("/declare/", post))
+    for field_id in (
+        "id_last_contact_date",
+        "id_legs-0-end_date",
+        "id_companions-0-id_type",
+        "id_companions-0-last_contact_date",
+    ):
+        assert "选填" not in _label(page, field_id), field_id
+    # A field that may really stay empty keeps the mark, with no space before it.
+    assert _label(page, "id_international_entry_date") == "入境日期（选填）"
+    assert "不是“无接触”时必填" in page.find(id="id_last_contact_date-hint").get_text()
+    assert "均需填写" in page.find(id="id_legs-0-end_date-hint").get_text()
+
+
+def test_the_identity_number_has_a_hint_for_each_document_type(client):
+    page = soup(client.post("/declare/", valid_post(action="add_companion")))
+    for prefix in ("id_id_number", "id_companions-0-id_number"):
+        hints = page.find(id=f"{prefix}-hint")
+        assert prefix + "-hint" in page.find(id=prefix)["aria-describedby"].split()
+        types = [item["data-choice-hint"] for item in hints.select("[data-choice-hint]")]
+        assert types == ["resident_id", "passport", "hk_macao_permit", "taiwan_permit"]
+        # Without JavaScript every hint shows; declare.js hides the others.
+        assert not hints.select("[hidden]")
+        assert "护照：5至17位" in hints.get_text()
+
+
+def test_the_phone_hint_says_what_to_do_without_a_mainland_number(client):
+    page = soup(client.get("/declare/"))
+    hint = page.find(id="id_phone-hint").get_text()
+    assert "仅支持中国大陆手机号码" in hint and "12345" in hint
+    # The sampling time's hint names no year of its own.
+    assert "2021" not in page.find(id="id_nat_sampled_at-hint").get_text()
+
+
+def _area(county, name, level, *, days_ago=3, lifted_in=None):
+    from policies.models import RiskArea
+
+    today = timezone.localdate()
+    return RiskArea.objects.create(
+        region_id=county,
+        name=name,
+        level=level,
+        designated_on=today - timedelta(days=days_ago),
+        lifted_on=None if lifted_in is None else today + timedelta(days=lifted_in),
+    )
+
+
+def test_home_lists_todays_risk_areas_by_county_before_anyone_declares(client):
+    _area("321002", "汤汪乡", "high", days_ago=5)
+    _area("321002", "文峰街道", "medium")
+    _area("410105", "丰产路街道", "medium")
+    _area("430802", "已解除的街道", "high", days_ago=30, lifted_in=0)  # lifted today
+    _area("420106", "明天才划定的街道", "high", days_ago=-1)
+
+    page = soup(client.get("/"))
+    section = page.find(attrs={"data-risk-areas": True})
+    assert section.h2.get_text() == "当前中高风险地区"
+    counties = section.select("[data-risk-county]")
+    # High-risk counties first; an area lifted today or designated tomorrow is not listed.
+    assert [county["data-risk-county"] for county in counties] == ["321002", "410105"]
+    first = counties[0].get_text(" ", strip=True)
+    assert "江苏省扬州市广陵区" in first and "有高风险地区" in first
+    assert "汤汪乡 ：高风险，自" in first and "文峰街道 ：中风险" in first
+    assert "有中风险地区" in counties[1].get_text()
+    assert section.find("a", href=reverse("policies:risk-areas"))
+
+
+def test_home_shows_a_few_risk_counties_and_links_the_rest(client):
+    for county in ("321002", "410103", "410105", "430802", "420106", "330110"):
+        _area(county, "某街道", "medium")
+
+    page = soup(client.get("/"))
+    section = page.find(attrs={"data-risk-areas": True})
+    assert len(section.select("[data-risk-county]")) == 5
+    link = section.find("a", href=reverse("policies:risk-areas"))
+    assert "另有1个区县" in link.get_text()
+
+    full = soup(client.get(reverse("policies:risk-areas")))
+    provinces = [s["data-risk-province"] for s in full.select("[data-risk-province]")]
+    assert provinces == ["320000", "330000", "410000", "420000", "430000"]
+    assert len(full.select("[data-risk-county]")) == 6
+
+
+def test_the_risk_area_list_in_english_names_places_in_both_languages(client):
+    _area("321002", "汤汪乡", "high")
+    page = soup(client.get(reverse("policies:risk-areas"), HTTP_ACCEPT_LANGUAGE="en"))
+    county = page.find(attrs={"data-risk-county": "321002"})
+    assert "Guangling District, Yangzhou, Jiangsu (广陵区)" in county.get_text()
+    assert county.find("span", lang="zh-Hans", string="汤汪乡")
+    assert "High risk, since" in county.get_text()
+
+
+def test_without_risk_areas_the_home_page_says_so(client):
+    page = soup(client.get("/"))
+    assert page.find(attrs={"data-no-risk-areas": True})
+
+
+def test_the_region_hint_names_a_place_without_a_demo_risk_area():
+    from policies.management.commands import seed_demo
+    from travellers import forms
+
+    hint = str(forms.LEG_SPECS["region"].hint)
+    for county, *_rest in seed_demo.RISK_AREAS:
+        assert county not in hint
+    assert "330110" in hint and "guanglingqu" not in hint
+
+
+def _check_rows(client, **post):
+    assert client.post("/declare/", valid_post(**post)).status_code == 303
+    page = soup(client.get(reverse("travellers:declare-check")))
+    return {
+        dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in page.select("dl.answers dt")
+    }
+
+
+def test_the_check_page_lists_each_companions_health_code_test_and_contact(client):
+    sampled = (timezone.localdate() - timedelta(days=1)).isoformat() + "T09:30"
+    rows = _check_rows(
+        client,
+        **companion_fields(nat_result="negative", nat_sampled_at=sampled),
+        **companion_fields(
+            1, full_name="王小红", health_code="yellow", id_number="110105201503010061"
+        ),
+    )
+    assert rows["同行人1 · 健康码"].startswith("与申报人相同（绿码）")
+    assert rows["同行人1 · 核酸检测"].startswith("阴性（")
+    assert "09:30" in rows["同行人1 · 核酸检测"]
+    assert rows["同行人1 · 接触情况"].startswith("与申报人相同（无接触）")
+    assert rows["同行人2 · 健康码"].startswith("黄码")
+    assert rows["同行人2 · 核酸检测"].startswith("未检测")
+    # Blank answers are named, not a dash; the commuter row names the group.
+    assert rows["所属社区"].startswith("未选择")
+    assert rows["入境日期"].startswith("未填写")
+    assert rows["环京通勤人员"].startswith("否")
+    assert not any(value.startswith("—") for value in rows.values())
+
+
+def test_the_trip_section_asks_for_the_look_back_of_the_policy_in_force(client):
+    hint = soup(client.get("/declare/")).find("h2", string="抵京前停留过的京外区县")
+    text = hint.find_next_sibling("p").get_text()
+    assert "抵京前14天内" in text and "包括您现在所在的地方" in text
+    assert "不用填" not in text
+
+
+def test_the_look_back_is_the_longest_of_the_stay_rules():
+    from types import SimpleNamespace
+
+    from travellers.views import travel_lookback_days
+
+    def rule(kind, days):
+        return SimpleNamespace(kind=kind, params={"days": days})
+
+    policy = SimpleNamespace(
+        rules=(
+            rule("risk_county_stay", 14),
+            rule("designated_region_stay", 21),
+            rule("international_entry", 28),  # an entry date, not a stay
+        )
+    )
+    assert travel_lookback_days(policy) == 21
+    assert travel_lookback_days(None) == 14
+
+
+def test_errors_move_with_their_leg_when_blank_rows_are_dropped():
+    from travellers import forms
+
+    blank = dict.fromkeys(forms.LEG_FIELDS, "")
+    typed = {**blank, "region": "321002", "start_date": "2021-08-01"}
+    state = {"fields": {}, "legs": [blank, typed, blank, typed], "companions": []}
+    shown, errors = forms.shown_again(
+        state,
+        {
+            "id_legs-3-end_date": ["a"],
+            "id_legs-2-region": ["b"],
+            "id_legs-0-region": ["c"],
+            "id_phone": ["d"],
+        },
+    )
+    assert [leg["region"] for leg in shown["legs"]] == ["321002", "321002"]
+    assert errors == {
+        "id_legs-1-end_date": ["a"],
+        "id_legs-0-region": ["b", "c"],
+        "id_phone": ["d"],
+    }
+
+
+def test_the_status_page_asks_to_fix_before_looking_up(client):
+    response = client.post(reverse("travellers:status"), {"reference": "", "phone_last4": "12"})
+    heading = soup(response).find(id="error-summary-title").get_text()
+    assert heading == "请修改以下问题后再查询"
+    form = soup(client.post("/declare/", valid_post(phone="12")))
+    assert form.find(id="error-summary-title").get_text() == "请修改以下问题后再提交"
+
+
+def test_chinese_labels_take_no_spaces_and_the_chosen_code_full_width_brackets(client):
+    response = client.post("/declare/", valid_post(phone="12", **companion_fields(id_number="1")))
+    page = soup(response)
+    chosen = page.find(id="id_legs-0-region-chosen").get_text()
+    assert "已选择：江苏省扬州市广陵区（321002）" in chosen
+    lines = [a.get_text() for a in page.select("[data-error-summary] a")]
+    assert any(line.startswith("同行人1 · 证件号码：") for line in lines)
+    assert page.find("h3", string="同行人1")
+
+
+def test_a_question_label_takes_no_colon_in_the_summary(client):
+    post = valid_post()
+    del post["home_quarantine_possible"]
+    response = client.post("/declare/", post, HTTP_ACCEPT_LANGUAGE="en")
+    lines = [a.get_text() for a in soup(response).select("[data-error-summary] a")]
+    [line] = [line for line in lines if line.startswith("Can you do home observation?")]
+    assert "?:" not in line and "? " in line
+
+
+def test_the_form_gives_the_picker_todays_risk_counties(client):
+    _area("321002", "汤汪乡", "high")
+    _area("321002", "文峰街道", "medium")
+    _area("410105", "丰产路街道", "medium")
+    _area("430802", "已解除的街道", "high", days_ago=30, lifted_in=0)
+    form = soup(client.get("/declare/")).find("form", attrs={"data-declare-form": True})
+    assert form["data-risk-high"] == "321002"
+    assert form["data-risk-medium"] == "410105"

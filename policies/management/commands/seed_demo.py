@@ -54,16 +54,19 @@ DESIGNATIONS = [
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+# The pinned one belongs to the version in force today (BJ-2022-03-16): pinned, the
+# August 2021 one stood first on the home page, above the rules that replaced it. The
+# wording keeps the official terms (绿码, 登机（车）前48小时内, 暂缓进返京).
 ANNOUNCEMENTS = [
     {
         "title_zh": "【演示】8月7日起外地人员进返京安排",
         "title_en": "[Demo] Travelling to Beijing from 7 August 2021",
         "body_zh": (
             "> 本公告为演示内容，依据2021年8月的公开信息改写，不代表任何官方通知。\n\n"
-            "- 目前身处有中、高风险地区的县级行政区，或过去14天内到过这类县的旅客，"
-            "请推迟来京行程。\n"
-            "- 其他旅客出行时需出示绿色健康码，以及出发前48小时内采样的核酸阴性结果；"
-            "抵京后请配合所在社区的健康监测安排。\n"
+            "- 目前尚在中高风险地区所在县（市、区、旗），或14日内有该区域旅居史的人员，"
+            "暂缓进返京。\n"
+            "- 其他人员持北京健康宝“绿码”和登机（车）前48小时内核酸检测阴性证明进返京，"
+            "抵京后按规定落实健康监测等措施。\n"
             "- 出发前可在本站填写行程申报，查看适用于您的安排。"
         ),
         "body_en": (
@@ -78,7 +81,7 @@ ANNOUNCEMENTS = [
             "to you."
         ),
         "published_at": datetime(2021, 8, 7, 18, 0, tzinfo=SHANGHAI),
-        "pinned": True,
+        "pinned": False,
         "policy_code": "BJ-2021-08-07",
     },
     {
@@ -87,7 +90,7 @@ ANNOUNCEMENTS = [
         "body_zh": (
             "> 本公告为演示内容，不代表任何官方通知。\n\n"
             "每天在北京与周边通勤地区（如三河、大厂、香河、涿州、固安）之间往返的上班族，"
-            "只要健康码为绿色、入京检查时体温正常，就可以正常通行，不必每次出示核酸证明；"
+            "健康码为“绿码”、入京检查时体温正常的，可以正常通行，不必每次出示核酸证明；"
             "途中请佩戴口罩。若近期到过有中、高风险地区的县，则按风险地区的规定处理。"
         ),
         "body_en": (
@@ -120,6 +123,34 @@ ANNOUNCEMENTS = [
         "expires_at": datetime(2022, 3, 16, 0, 0, tzinfo=SHANGHAI),
         "pinned": False,
         "policy_code": "BJ-2021-12-13",
+    },
+    {
+        "title_zh": "【演示】2022年3月16日起进返京安排",
+        "title_en": "[Demo] Travelling to Beijing from 16 March 2022",
+        "body_zh": (
+            "> 本公告为演示内容，不代表任何官方通知。\n\n"
+            "- 离开陆地边境口岸城市须持核酸阴性证明的要求已于2022年3月15日到期，不再执行。\n"
+            "- 目前尚在中高风险地区所在县（市、区、旗），或14日内有该区域旅居史的人员，"
+            "暂缓进返京。\n"
+            "- 其他人员持北京健康宝“绿码”和登机（车）前48小时内核酸检测阴性证明进返京，"
+            "抵京后按规定落实健康监测等措施。\n"
+            "- 当前的中高风险地区列在本站首页；出发前可在本站填写行程申报，查看适用于您的安排。"
+        ),
+        "body_en": (
+            "> Demo content; not an official notice.\n\n"
+            "- The negative test required when leaving a land-border port city lapsed on "
+            "15 March 2022.\n"
+            "- If you are still in, or were within the last 14 days in, a county with a "
+            "medium- or high-risk area, your trip to Beijing is postponed.\n"
+            "- Everyone else may travel with a green Beijing Health Kit code and a negative "
+            "nucleic-acid test taken within 48 hours before boarding, then follow the health "
+            "monitoring and other measures after arrival.\n"
+            "- The current risk areas are listed on this site's home page. Fill in a travel "
+            "declaration before you leave to see what applies to you."
+        ),
+        "published_at": datetime(2022, 3, 16, 9, 0, tzinfo=SHANGHAI),
+        "pinned": True,
+        "policy_code": "BJ-2022-03-16",
     },
 ]
 
