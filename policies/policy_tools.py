@@ -48,7 +48,7 @@ def kind_choices() -> list[tuple[str, str]]:
 # What each kind does, for the staff member writing a rule (rulebook section 4).
 KIND_DESCRIPTIONS = {
     "risk_county_stay": _(
-        "在有效的风险区县停留且在 days 天内：出行前申报为暂缓进返京，抵达后报备按 measures "
+        "在有效的风险区县停留且在 days 天内：出行前申报为暂缓进返京，抵京后报备按 measures "
         "自离开之日起计算措施。levels 为 high / medium，applies_to 为 pre_travel / "
         "arrival_report。"
     ),

@@ -57,7 +57,7 @@ MAX_COMPANIONS = 4
 # A declaration is evaluated for today, and its messages say so.
 TODAY_MESSAGES = {
     "arrival_before": _("抵京日期不能早于今天。"),
-    "arrival_after": _("抵达后报备的抵京日期不能晚于今天。"),
+    "arrival_after": _("抵京后报备的抵京日期不能晚于今天。"),
     "contact_after": _("最后接触日期不能晚于今天。"),
     "sampled_after": _("采样时间不能晚于当前时间。"),
     "arrival_too_late": _("抵京日期不能晚于今天起一年以后。"),
@@ -68,9 +68,9 @@ TODAY_MESSAGES = {
 # plain messages above.)
 SUBMIT_MESSAGES = {
     **TODAY_MESSAGES,
-    "arrival_before": _("抵京日期不能早于今天。如已抵京，请在申报类型中选择“抵达后报备”。"),
+    "arrival_before": _("抵京日期不能早于今天。如已抵京，请在申报类型中选择“抵京后报备”。"),
     "arrival_after": _(
-        "抵达后报备的抵京日期不能晚于今天。如尚未抵京，请在申报类型中选择“出行前申报”。"
+        "抵京后报备的抵京日期不能晚于今天。如尚未抵京，请在申报类型中选择“出行前申报”。"
     ),
 }
 # No as_of: refused by name rather than dropped, so a caller does not believe the answer
@@ -338,7 +338,7 @@ class AmendmentSerializer(EvaluateRequestSerializer):
     kind = None
     as_of = None
     as_of_messages = TODAY_MESSAGES
-    unknown_field_messages = {**NO_AS_OF, "kind": _("申报类别提交后不能修改。")}
+    unknown_field_messages = {**NO_AS_OF, "kind": _("申报类型提交后不能修改。")}
 
     def prepare_attrs(self, attrs) -> None:
         declaration = self.context.get("declaration")

@@ -392,7 +392,7 @@ class EvaluateRequestSerializer(RequestSerializer):
     # always today for a declaration (whose serializers say so instead).
     as_of_messages = {
         "arrival_before": _("抵京日期不能早于评估日期。"),
-        "arrival_after": _("抵达后报备的抵京日期不能晚于评估日期。"),
+        "arrival_after": _("抵京后报备的抵京日期不能晚于评估日期。"),
         "arrival_too_late": _("抵京日期不能晚于评估日期一年以上。"),
         "arrival_too_early": _("抵京日期不能早于评估日期一年以上。"),
         "contact_after": _("最后接触日期不能晚于评估日期。"),
@@ -578,7 +578,7 @@ class EvaluateRequestSerializer(RequestSerializer):
                 message = (
                     _("只有出行前申报的最后一段行程可以不填离开日期。")
                     if open_allowed
-                    else _("抵达后报备的每段行程都需要填写离开日期。")
+                    else _("抵京后报备的每段行程都需要填写离开日期。")
                 )
                 errors[index] = {"end_date": [message]}
         for index, leg_errors in self._leg_overlap_errors(legs, attrs).items():

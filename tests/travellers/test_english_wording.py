@@ -189,7 +189,7 @@ def test_an_arrival_date_on_the_wrong_side_of_today_says_which_declaration_type_
 @pytest.mark.parametrize(
     "kind, days, advice",
     [
-        ("pre_travel", -1, "如已抵京，请在申报类型中选择“抵达后报备”。"),
+        ("pre_travel", -1, "如已抵京，请在申报类型中选择“抵京后报备”。"),
         ("arrival_report", 1, "如尚未抵京，请在申报类型中选择“出行前申报”。"),
     ],
 )

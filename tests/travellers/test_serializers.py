@@ -201,7 +201,7 @@ def test_a_pre_travel_arrival_date_in_the_past_is_refused():
     assert list(serializer.errors) == ["arrival_date"]
     # A declaration is always for today, and the message says so, and which kind fits.
     assert serializer.errors["arrival_date"] == [
-        "抵京日期不能早于今天。如已抵京，请在申报类型中选择“抵达后报备”。"
+        "抵京日期不能早于今天。如已抵京，请在申报类型中选择“抵京后报备”。"
     ]
 
 
@@ -326,7 +326,7 @@ def test_the_amendment_reuses_the_travel_checks_with_the_declarations_kind():
         context={"declaration": _Declaration(), "today": TODAY},
     )
     assert not serializer.is_valid()
-    assert str(serializer.errors["kind"][0]) == "申报类别提交后不能修改。"
+    assert str(serializer.errors["kind"][0]) == "申报类型提交后不能修改。"
     serializer = AmendmentSerializer(
         data={"arrival_date": "2021-08-02", "legs": legs},
         context={"declaration": _Declaration(), "today": TODAY},
