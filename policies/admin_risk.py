@@ -54,6 +54,15 @@ SAME_DAY_END_REASON = gettext_lazy(
 )
 
 
+def _begun_before_today(active, *, today, began, label, reason):
+    """Split the selection's active objects into those begun before today and, as
+    (label, reason) lines, those begun today: a lift or an end dated today (or the day
+    before) would come before such an object's first day, which the model refuses."""
+    doable = [obj for obj in active if began(obj) < today]
+    skipped = [(label(obj), reason) for obj in active if began(obj) >= today]
+    return doable, skipped
+
+
 def _warn_skipped(request, skipped_lines, nothing_active_message):
     """Nothing of the selection can be acted on: why, object by object where known."""
     if not skipped_lines:
@@ -159,15 +168,14 @@ class RiskAreaAdmin(ServiceModelAdmin):
     def lift_today(self, request, queryset):
         today = timezone.localdate()
         active = list(queryset.active(on=today).select_related("region"))
-        # The lift date must be after the designation day, so an area designated today
-        # cannot be lifted today: it is left out and the page says why, rather than
-        # failing after the confirmation.
-        liftable = [area for area in active if area.designated_on < today]
-        started_today = [
-            (f"{area.region.full_name} {area.name}", SAME_DAY_LIFT_REASON)
-            for area in active
-            if area.designated_on >= today
-        ]
+        # Left out and said why on the page, rather than failing after the confirmation.
+        liftable, started_today = _begun_before_today(
+            active,
+            today=today,
+            began=lambda area: area.designated_on,
+            label=lambda area: f"{area.region.full_name} {area.name}",
+            reason=SAME_DAY_LIFT_REASON,
+        )
         if not liftable:
             _warn_skipped(request, started_today, _("所选风险地区今天都不在有效期内，无需解除。"))
             return None
@@ -408,14 +416,13 @@ class DesignationAdmin(ServiceModelAdmin):
         today = timezone.localdate()
         yesterday = today - timedelta(days=1)
         active = list(queryset.active(on=today).select_related("region"))
-        # Ending yesterday what starts today would end it before it starts (refused by the
-        # model): left out and said so, as for risk areas designated today.
-        endable = [item for item in active if item.valid_from < today]
-        started_today = [
-            (f"{item.region.full_name} {item.get_kind_display()}", SAME_DAY_END_REASON)
-            for item in active
-            if item.valid_from >= today
-        ]
+        endable, started_today = _begun_before_today(
+            active,
+            today=today,
+            began=lambda item: item.valid_from,
+            label=lambda item: f"{item.region.full_name} {item.get_kind_display()}",
+            reason=SAME_DAY_END_REASON,
+        )
         if not endable:
             _warn_skipped(request, started_today, _("所选地区认定今天都不在有效期内，无需结束。"))
             return None

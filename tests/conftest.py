@@ -60,3 +60,34 @@ def _fast_password_hasher(settings):
 def services_required() -> bool:
     """True in CI's services run: tests needing PostgreSQL/Redis must then fail, not skip."""
     return os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def redis_cache():
+    """The default cache as production configures it (``portal.redis_cache.RedisCache``) on
+    the integration Redis, under a key prefix of its own, emptied afterwards."""
+    import uuid
+
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    url = os.environ.get("INTEGRATION_BROKER_URL", "")
+    if not url:
+        if services_required():
+            pytest.fail("INTEGRATION_BROKER_URL is not set (REQUIRE_SERVICES=1)")
+        pytest.skip("INTEGRATION_BROKER_URL is not set")
+    prefix = f"test-cache-{uuid.uuid4().hex}"
+    config = {
+        "default": {
+            "BACKEND": "portal.redis_cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    with override_settings(CACHES=config):
+        cache = caches["default"]
+        yield cache
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        cache.close()

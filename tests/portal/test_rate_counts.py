@@ -1,19 +1,16 @@
 """Attempt counters of the rate limits (``portal.rate_counts``) and the API's per-client
 throttle built on them: each attempt counts once, also when many arrive together."""
 
-import os
 import threading
 import time
-import uuid
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 
 from policies.api.throttles import ClientRateThrottle
 from portal import rate_counts
-from tests.conftest import services_required
 
 THREADS = 24
 
@@ -35,29 +32,6 @@ def _together(call, times=THREADS):
     for thread in threads:
         thread.join(timeout=30)
     return results
-
-
-@pytest.fixture
-def redis_cache():
-    url = os.environ.get("INTEGRATION_BROKER_URL", "")
-    if not url:
-        if services_required():
-            pytest.fail("INTEGRATION_BROKER_URL is not set (REQUIRE_SERVICES=1)")
-        pytest.skip("INTEGRATION_BROKER_URL is not set")
-    config = {
-        "default": {
-            "BACKEND": "portal.redis_cache.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": f"test-rate-counts-{uuid.uuid4().hex}",
-        }
-    }
-    with override_settings(CACHES=config):
-        cache = caches["default"]
-        yield cache
-        client = cache._cache.get_client(write=True)
-        for key in client.scan_iter(f"{config['default']['KEY_PREFIX']}:*"):
-            client.delete(key)
-        cache.close()
 
 
 @pytest.fixture(params=["locmem", "redis"])

@@ -5,14 +5,9 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
-from django.test import override_settings
-
-from tests.conftest import services_required
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,27 +31,6 @@ def test_a_rediscache_url_selects_the_backend_that_keeps_its_client():
         check=True,
     ).stdout.strip()
     assert printed == "portal.redis_cache.RedisCache"
-
-
-@pytest.fixture
-def redis_cache():
-    url = os.environ.get("INTEGRATION_BROKER_URL", "")
-    if not url:
-        if services_required():
-            pytest.fail("INTEGRATION_BROKER_URL is not set (REQUIRE_SERVICES=1)")
-        pytest.skip("INTEGRATION_BROKER_URL is not set")
-    config = {
-        "default": {
-            "BACKEND": "portal.redis_cache.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": f"test-redis-cache-{uuid.uuid4().hex}",
-        }
-    }
-    with override_settings(CACHES=config):
-        cache = caches["default"]
-        yield cache
-        cache.delete_many(["counter", "history", "forked"])
-        cache.close()
 
 
 def test_the_counters_work_through_one_client_for_every_operation(redis_cache):
