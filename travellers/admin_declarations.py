@@ -29,7 +29,7 @@ from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
@@ -178,7 +178,8 @@ class LegInline(_HistoryInline):
     model = Leg
     fields = ("position", "region", "start_date", "end_date")
     plain_foreign_keys = ("region",)
-    verbose_name_plural = _("行程")
+    # The plain 「行程」 is the citizen's "Your trip"; the staff read the legs as a whole.
+    verbose_name_plural = pgettext_lazy("admin", "行程")
     region_text = as_text(Leg, "region")
 
 
@@ -194,7 +195,6 @@ class EvaluationInline(_HistoryInline):
         "policy_version",
     )
     plain_foreign_keys = ("policy_version",)
-    verbose_name_plural = _("评估记录")
     policy_version_text = as_text(Evaluation, "policy_version")
 
     def get_queryset(self, request):
@@ -219,7 +219,6 @@ class EvaluationInline(_HistoryInline):
 class NoticeInline(_HistoryInline):
     model = Notice
     fields = ("created_at", "kind", "status", "attempts", "sent_at")
-    verbose_name_plural = _("通知")
 
 
 # How an event's data reads to staff: its keys and coded values in words.
@@ -255,7 +254,6 @@ class EventInline(_HistoryInline):
     model = DeclarationEvent
     fields = ("created_at", "kind", "actor", "details")
     plain_foreign_keys = ("actor",)
-    verbose_name_plural = _("申报事件")
     actor_text = as_text(DeclarationEvent, "actor")
 
     @admin.display(description=_("内容"))
@@ -293,7 +291,8 @@ class FollowUpForm(forms.ModelForm):
 
     # The follow-up the form was opened on ("status|time"): a form a colleague has since
     # overtaken must neither write its old status back nor silently undo theirs.
-    seen_follow_up = forms.CharField(required=False, widget=forms.HiddenInput)
+    # No label: a hidden input's auto label "Seen follow up" reached screen readers.
+    seen_follow_up = forms.CharField(label="", required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Declaration

@@ -15,14 +15,22 @@ from itertools import count
 from types import MappingProxyType
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from policies.api.results import result_to_dict
-from policies.engine.types import OUTCOMES, PolicySnapshot, RiskAreaFact, RiskSnapshot
+from policies.engine.types import (
+    OUTCOMES,
+    Measure,
+    PolicySnapshot,
+    RiskAreaFact,
+    RiskSnapshot,
+)
 from policies.models import PolicyVersion
 from policies.snapshots import policy_in_force, policy_snapshot, risk_snapshot
 from travellers.evaluation import answer_changed, evaluate_saved
 from travellers.models import Declaration, Leg, Outcome
+from travellers.presentation import format_day, measure_label
 
 CHUNK_SIZE = 1000
 SAMPLE_SIZE = 20
@@ -41,6 +49,10 @@ class ImpactSample:
     # The same headline may come with another entry date: the row would read "暂缓 → 暂缓".
     old_entry: date | None = None
     new_entry: date | None = None
+    # Likewise with other measure dates (home observation 14 days -> 7): "居家观察 → 居家观察".
+    # The engine's own tuples, kept only for sample rows; worded when a page shows them.
+    old_measures: tuple[Measure, ...] = ()
+    new_measures: tuple[Measure, ...] = ()
 
     @property
     def old_label(self) -> str:
@@ -49,6 +61,28 @@ class ImpactSample:
     @property
     def new_label(self) -> str:
         return _label(self.new_outcome)
+
+    @property
+    def old_measures_text(self) -> str:
+        return _measures_text(self.old_measures)
+
+    @property
+    def new_measures_text(self) -> str:
+        return _measures_text(self.new_measures)
+
+    @property
+    def measures_changed(self) -> bool:
+        return self.old_measures != self.new_measures
+
+
+def _measures_text(measures: tuple[Measure, ...]) -> str:
+    """E.g. 「集中观察至2021年8月28日；健康监测至2021年9月4日」, in the reader's language."""
+    language = translation.get_language() or "zh-hans"
+    return _("；").join(
+        _("%(measure)s至%(date)s")
+        % {"measure": measure_label(m.kind), "date": format_day(m.end, language)}
+        for m in sorted(measures, key=lambda m: m.start)
+    )
 
 
 @dataclass
@@ -135,6 +169,8 @@ def _compare(
                         new_outcome=new.outcome,
                         old_entry=old.entry_allowed_from,
                         new_entry=new.entry_allowed_from,
+                        old_measures=old.measures,
+                        new_measures=new.measures,
                     )
                 )
     return report

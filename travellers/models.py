@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from policies.engine import types as engine
 from travellers import pii
@@ -61,7 +62,7 @@ class Community(models.Model):
     class Meta:
         ordering = ["district_id", "code"]
         verbose_name = _("社区")
-        verbose_name_plural = _("社区")
+        verbose_name_plural = pgettext_lazy("plural", "社区")
 
     def __str__(self):
         return self.name
@@ -264,7 +265,7 @@ class Declaration(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("申报")
-        verbose_name_plural = _("申报")
+        verbose_name_plural = pgettext_lazy("plural", "申报")
         # The phone is masked everywhere; calling the citizen needs it whole, one
         # declaration at a time and recorded (travellers.follow_up.reveal_phone).
         permissions = [("reveal_contact", _("可查看完整手机号码"))]
@@ -341,8 +342,9 @@ class Leg(models.Model):
 
     class Meta:
         ordering = ["declaration", "position"]
-        verbose_name = _("行程")
-        verbose_name_plural = _("行程")
+        # The plain 「行程」 is the citizen's "Your trip".
+        verbose_name = pgettext_lazy("singular", "行程")
+        verbose_name_plural = pgettext_lazy("plural", "行程")
         indexes = [models.Index(fields=["region", "end_date"], name="leg_region_end_idx")]
         constraints = [
             models.UniqueConstraint(fields=["declaration", "position"], name="leg_position_unique"),
@@ -418,7 +420,7 @@ class ReevaluationRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("重新评估批次")
-        verbose_name_plural = _("重新评估批次")
+        verbose_name_plural = pgettext_lazy("plural", "重新评估批次")
         indexes = [models.Index(fields=["status", "created_at"], name="run_status_idx")]
 
     def __str__(self):
@@ -482,7 +484,7 @@ class Evaluation(AppendOnlyModel):
         ordering = ["declaration", "created_at", "id"]
         get_latest_by = ["created_at", "id"]
         verbose_name = _("评估记录")
-        verbose_name_plural = _("评估记录")
+        verbose_name_plural = pgettext_lazy("plural", "评估记录")
         indexes = [
             models.Index(fields=["declaration", "created_at"], name="evaluation_history_idx")
         ]
@@ -526,7 +528,7 @@ class DeclarationEvent(AppendOnlyModel):
     class Meta:
         ordering = ["declaration", "created_at", "id"]
         verbose_name = _("申报事件")
-        verbose_name_plural = _("申报事件")
+        verbose_name_plural = pgettext_lazy("plural", "申报事件")
         indexes = [models.Index(fields=["declaration", "created_at"], name="event_history_idx")]
 
     def __str__(self):
@@ -562,7 +564,7 @@ class FollowUpNote(AppendOnlyModel):
     class Meta:
         ordering = ["declaration", "created_at", "id"]
         verbose_name = _("跟进备注")
-        verbose_name_plural = _("跟进备注")
+        verbose_name_plural = pgettext_lazy("plural", "跟进备注")
         indexes = [
             models.Index(fields=["declaration", "created_at"], name="follow_up_note_history_idx")
         ]
@@ -599,7 +601,8 @@ class Notice(models.Model):
     )
     evaluation = models.ForeignKey(
         Evaluation,
-        verbose_name=_("评估"),
+        # The plain 「评估」 is the event kind "Assessed".
+        verbose_name=pgettext_lazy("field", "评估"),
         on_delete=models.CASCADE,
         related_name="notices",
         # Made in the same transaction as its evaluation, never on its own: a chunk's
@@ -621,7 +624,7 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("通知")
-        verbose_name_plural = _("通知")
+        verbose_name_plural = pgettext_lazy("plural", "通知")
         indexes = [models.Index(fields=["status", "created_at"], name="notice_status_idx")]
         constraints = [
             # A redelivered task or a double click can never send the same notice twice.
@@ -708,7 +711,7 @@ class RunChunk(models.Model):
     class Meta:
         ordering = ["run", "phase", "number"]
         verbose_name = _("重新评估分片")
-        verbose_name_plural = _("重新评估分片")
+        verbose_name_plural = pgettext_lazy("plural", "重新评估分片")
         constraints = [
             models.UniqueConstraint(fields=["run", "phase", "number"], name="run_chunk_unique")
         ]

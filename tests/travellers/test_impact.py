@@ -169,3 +169,62 @@ def test_an_entry_date_that_moves_under_the_same_headline_is_counted_and_shown(
     [item] = report.sample
     assert item.reference == left.reference
     assert (item.old_entry, item.new_entry) == (date(2021, 8, 29), date(2021, 8, 22))
+
+
+@pytest.fixture
+def shorter_home_observation():
+    """The August version with 7 days of home observation after a medium-risk county."""
+    source = PolicyVersion.objects.get(code="BJ-2021-08-07")
+    draft = policy_version_clone(
+        source=source, code="DRAFT-HOME-7", title="draft", effective_from=date(2021, 8, 21)
+    )
+    rule = draft.rules.get(
+        kind="risk_county_stay", params__applies_to="arrival_report", params__levels=["medium"]
+    )
+    measures = [
+        {**m, "days": 7} if m["kind"] == "home_observation" else m
+        for m in rule.params["measures"]
+    ]
+    rule.params = {**rule.params, "measures": measures}
+    rule.save()
+    return draft
+
+
+@pytest.fixture
+def arrived_from_medium_risk():
+    RiskArea.objects.create(
+        region_id=GUANGLING, name="某小区", level="medium", designated_on=date(2021, 7, 28)
+    )
+    return make_declaration(
+        kind="arrival_report",
+        arrival_date=date(2021, 8, 16),
+        legs=((GUANGLING, date(2021, 8, 10), date(2021, 8, 15)),),
+    )
+
+
+def test_a_shorter_measure_under_the_same_headline_is_shown_with_its_end(
+    arrived_from_medium_risk, shorter_home_observation
+):
+    report = preview_policy_version(shorter_home_observation, on=ON)
+    assert (report.changed, report.outcome_changed) == (1, 0)
+    [item] = report.sample
+    assert (item.old_label, item.new_label) == ("居家观察", "居家观察")
+    assert item.measures_changed
+    # Counted from the leaving day, 15 August: 14 days end on the 28th, 7 on the 21st.
+    assert item.old_measures_text == "居家观察至2021年8月28日；健康监测至2021年9月4日"
+    assert item.new_measures_text == "居家观察至2021年8月21日；健康监测至2021年8月28日"
+
+
+def test_the_admin_sample_names_the_measures_in_both_languages(
+    client, arrived_from_medium_risk, shorter_home_observation
+):
+    client.force_login(health_officer())
+    url = reverse("admin:travellers_impact_policy", args=[shorter_home_observation.pk])
+    with mock.patch("travellers.impact.timezone.localdate", return_value=ON):
+        page = client.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+        assert "居家观察至2021年8月28日" in page
+        assert "居家观察至2021年8月21日" in page
+        client.cookies["django_language"] = "en"
+        english = client.get(url, headers={"accept-language": "en"}).content.decode()
+    assert "Home observation up to and including 21 August 2021" in english
+    assert "管控措施" not in english
