@@ -31,6 +31,17 @@ def _fresh_region_table():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_version_test_hours():
+    # Kept per process as published versions are immutable, but a test's version is
+    # rolled back: the next test may publish another under the same code.
+    from travellers.presentation import forget_version_test_hours
+
+    forget_version_test_hours()
+    yield
+    forget_version_test_hours()
+
+
+@pytest.fixture(autouse=True)
 def _site_language():
     # A request through the test client leaves its language active in the thread: a test
     # calling a serializer or a service after an English page test must not answer in English.

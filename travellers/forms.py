@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -843,11 +843,57 @@ class Bound:
         return " ".join(part for part in (self.hint_id, self.error_id) if part)
 
 
-def bind(state: Mapping, errors: Mapping[str, list[str]], *, names=TOP_FIELDS) -> dict:
-    """Template context for the form: top fields by name, legs and companions as rows."""
+def commuter_zone_hint(codes, language: str | None) -> str:
+    """The commuter question's hint: the regions designated commuter belt, in the reader's
+    language, under their province ("目前认定的环京通勤地区：河北省三河市、香河县。");
+    "" when there are none. ``codes``: the designations' region codes."""
+    table = region_table()
+    # Province code -> its places; None when the whole province is designated.
+    by_province: dict[str, list[str] | None] = {}
+    for code in sorted(set(codes)):
+        if code not in table:
+            continue
+        province = code[:2] + "0000"
+        if code == province:
+            by_province[province] = None
+        elif by_province.get(province, []) is not None:
+            by_province.setdefault(province, []).append(
+                region_display_name(code, language, context=False)
+            )
+    if not by_province:
+        return ""
+    english = (language or "").lower().startswith("en")
+    groups = []
+    for province, places in by_province.items():
+        facts = table.get(province)
+        if places is None:
+            groups.append(region_display_name(province, language, context=False))
+        elif facts is None:
+            groups.append(_("、").join(places))
+        else:
+            name = (english and facts.name_en) or facts.name
+            groups.append(
+                _("%(province)s%(places)s") % {"province": name, "places": _("、").join(places)}
+            )
+    return _("目前认定的环京通勤地区：%(places)s。") % {"places": _("；").join(groups)}
+
+
+def bind(
+    state: Mapping,
+    errors: Mapping[str, list[str]],
+    *,
+    names=TOP_FIELDS,
+    hints: Mapping[str, str] | None = None,
+) -> dict:
+    """Template context for the form: top fields by name, legs and companions as rows.
+
+    ``hints``: a hint by field name that depends on today's data (the commuter belt), in
+    place of the field's own."""
     fields = {}
     for name in names:
         spec = FIELD_SPECS[name]
+        if hints and hints.get(name):
+            spec = replace(spec, hint=hints[name])
         choices = spec.choices
         if name == "residence_region":
             choices = (("", _("请选择")), *residence_choices())

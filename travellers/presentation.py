@@ -9,17 +9,19 @@ from the ``.po`` catalogue.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from policies.api.results import english_place_names, is_english
-from policies.engine.catalogue import SCHEMAS
+from policies.engine.catalogue import SCHEMAS, RuleParamsError, validate_rule
+from policies.models import PolicyStatus, PolicyVersion
 from policies.regions import region_display_name, region_table
 from travellers.models import Outcome
 
@@ -157,23 +159,69 @@ def measure_label(kind: str) -> str:
 # The engine counts a test in whole days (``negative_test_within``): with the rule's
 # ``hours``, a negative test sampled on the reference day or one of the ``hours // 24 - 1``
 # days before it, as the boarding time is not declared. Stored results do not keep the
-# hours; the nat_test reason names them (read from its English text, which every stored
-# result keeps beside the Chinese), else the rule's default applies.
+# hours: they are the parameters of the test rules of the version the result names.
 DEFAULT_TEST_HOURS: int = SCHEMAS["nat_test"]["hours"][1]
-_HOURS = re.compile(r"(\d+)[\s-]*hours?\b", re.IGNORECASE)
+_TEST_RULES = ("nat_test", "port_city_exit")
+_TEST_CONDITIONS = {"nat_48h", "nat_48h_leaving_port_city"}
+_DEFAULT_HOURS: Mapping[str, int] = MappingProxyType(
+    {rule: SCHEMAS[rule]["hours"][1] for rule in _TEST_RULES}
+)
+# Version code -> its test rules' hours. Published versions are immutable (their rules
+# refuse changes), so a process reads each one's once; a draft's (an admin preview) may
+# still change and is read every time.
+_VERSION_HOURS: dict[str, Mapping[str, int]] = {}
+
+
+def version_test_hours(code: str | None) -> Mapping[str, int]:
+    """The ``hours`` of the test rules of policy version ``code``, by rule kind
+    (``nat_test``, ``port_city_exit``): the schema's default for a rule the version does
+    not have, and for a version that is not known. One query the first time a process
+    asks for a published version, none after."""
+    if not code:
+        return _DEFAULT_HOURS
+    known = _VERSION_HOURS.get(code)
+    if known is not None:
+        return known
+    rows = (
+        PolicyVersion.objects.filter(code=code)
+        .order_by()
+        .values_list("status", "rules__position", "rules__kind", "rules__params")
+    )
+    hours = dict(_DEFAULT_HOURS)
+    published, seen = False, set()
+    # The first rule of a kind by position, as the engine lists them.
+    for status, _position, kind, params in sorted(rows, key=lambda row: row[1] or 0):
+        published = status == PolicyStatus.PUBLISHED
+        if kind in _TEST_RULES and kind not in seen:
+            seen.add(kind)
+            hours[kind] = _rule_hours(kind, params)
+    found = MappingProxyType(hours)
+    if published:
+        if len(_VERSION_HOURS) >= 64:
+            _VERSION_HOURS.clear()
+        _VERSION_HOURS[code] = found
+    return found
+
+
+def _rule_hours(kind: str, params) -> int:
+    # As the engine reads them: normalised, a missing "hours" being the default.
+    try:
+        return validate_rule(kind, params)["hours"]
+    except RuleParamsError:
+        return _DEFAULT_HOURS[kind]
+
+
+def forget_version_test_hours() -> None:
+    """Drop what this process read (tests: a rolled-back version must not stay known)."""
+    _VERSION_HOURS.clear()
 
 
 def nat_hours(result: dict | None, rule: str = "nat_test") -> int:
-    """The hours of the policy's test rule behind ``result`` (48 in the shipped ones):
-    ``nat_test``'s, or ``port_city_exit``'s for the test on leaving a port city."""
-    for reason in (result or {}).get("reasons") or ():
-        if reason.get("rule") != rule:
-            continue
-        for key in ("text_en", "text"):
-            found = _HOURS.search(reason.get(key) or "")
-            if found:
-                return int(found.group(1))
-    return SCHEMAS[rule]["hours"][1] if rule in SCHEMAS else DEFAULT_TEST_HOURS
+    """The hours of the test rule behind ``result`` (48 in the shipped versions):
+    ``nat_test``'s, or ``port_city_exit``'s for the test on leaving a port city, of the
+    policy version the result names."""
+    code = ((result or {}).get("policy_version") or {}).get("code")
+    return version_test_hours(code).get(rule, DEFAULT_TEST_HOURS)
 
 
 def _window_days(hours: int) -> int:
@@ -636,7 +684,15 @@ def present(
                     line=line,
                 )
             )
-        hours, port_hours = nat_hours(result), nat_hours(result, "port_city_exit")
+        codes = {item["code"] for item in result.get("conditions") or ()}
+        # Only a test condition (and the next step about it) says the hours: a result
+        # without one needs no look-up.
+        test_hours = (
+            version_test_hours((result.get("policy_version") or {}).get("code"))
+            if codes & _TEST_CONDITIONS
+            else _DEFAULT_HOURS
+        )
+        hours, port_hours = test_hours["nat_test"], test_hours["port_city_exit"]
         conditions = tuple(
             _condition(item["code"], item.get("met"), hours, port_hours)
             for item in result.get("conditions") or ()

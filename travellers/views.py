@@ -27,7 +27,7 @@ from rest_framework.throttling import BaseThrottle
 
 from policies.announcements import announcement_title, latest_announcements
 from policies.api.results import is_english
-from policies.models import PolicyVersion
+from policies.models import Designation, DesignationKind, PolicyVersion
 from policies.risk_listing import active_risk_counties
 from policies.snapshots import NoPolicyInForce, policy_in_force
 from portal import rate_counts
@@ -223,7 +223,8 @@ def _form_page(
     request, state: dict, errors: dict | None = None, *, status: int = 200, autofocus: str = ""
 ):
     errors = errors or {}
-    context = forms.bind(state, errors)
+    today = timezone.localdate()
+    context = forms.bind(state, errors, hints={"commuter": _commuter_hint(today)})
     context.update(
         token=_token(request),
         autofocus=autofocus,
@@ -231,10 +232,21 @@ def _form_page(
         max_legs=forms.MAX_LEG_ROWS,
         max_companions=forms.MAX_COMPANIONS,
         can_add_companion=len(state["companions"]) < forms.MAX_COMPANIONS,
-        lookback_days=travel_lookback_days(policy_in_force(timezone.localdate())),
-        **_risk_county_codes(timezone.localdate()),
+        lookback_days=travel_lookback_days(policy_in_force(today)),
+        **_risk_county_codes(today),
     )
     return render(request, "travellers/declare.html", context, status=status)
+
+
+def _commuter_hint(today) -> str:
+    """Which places the commuter question means: the commuter belt designated today (one
+    query), named in the page's language; "" when none is."""
+    codes = (
+        Designation.objects.active(on=today)
+        .filter(kind=DesignationKind.COMMUTER_ZONE)
+        .values_list("region_id", flat=True)
+    )
+    return forms.commuter_zone_hint(codes, get_language())
 
 
 def _risk_county_codes(today) -> dict[str, str]:
@@ -852,7 +864,12 @@ def _amend_state(declaration: Declaration) -> dict:
 
 def _amend_page(request, declaration, state, errors=None, *, status_code=200):
     errors = errors or {}
-    context = forms.bind(state, errors, names=forms.AMENDABLE_FIELDS)
+    context = forms.bind(
+        state,
+        errors,
+        names=forms.AMENDABLE_FIELDS,
+        hints={"commuter": _commuter_hint(timezone.localdate())},
+    )
     context.update(
         declaration=declaration,
         reference=format_reference(declaration.reference),

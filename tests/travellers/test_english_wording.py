@@ -257,3 +257,29 @@ def test_the_result_asks_everyone_on_the_form_once_to_report_to_their_community(
     assert "report without delay to your residential community and your employer" in note.get_text(
         " ", strip=True
     )
+
+
+def test_an_english_reader_is_told_each_reasons_basis_is_the_official_chinese_notice(
+    english, jinshui_medium_risk
+):
+    from policies.models import PolicyRule
+
+    citations = set(PolicyRule.objects.values_list("citation", flat=True))
+    page = result_page(english, **arrival_report())
+    basis = page.select_one("[data-reasons] .citation")
+    assert basis.get_text(strip=True).startswith("Basis (official notice, in Chinese):")
+    assert basis.select_one('span[lang="zh-Hans"]').get_text() in citations
+    notice = Notice.objects.get(kind="confirmation")
+    message = notice_render(notice)
+    assert " (Basis, official notice in Chinese: " in message.body
+    assert 'Basis (official notice, in Chinese): <span lang="zh-Hans">' in (
+        message.alternatives[0][0]
+    )
+
+
+def test_a_chinese_reader_keeps_the_short_basis_label(client, jinshui_medium_risk):
+    page = result_page(client, **arrival_report(language="zh-hans"))
+    basis = page.select_one("[data-reasons] .citation").get_text(strip=True)
+    assert basis.startswith("依据：") and "official" not in basis
+    body = notice_render(Notice.objects.get(kind="confirmation")).body
+    assert "（依据：" in body and "Basis" not in body

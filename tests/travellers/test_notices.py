@@ -663,7 +663,7 @@ def test_an_arrival_reports_email_says_which_measure_is_in_progress(locmem):
 def test_an_english_emails_html_marks_the_chinese_citation_as_chinese(locmem):
     _lead, notice = submitted(language="en")
     html = notice_render(notice).alternatives[0][0]
-    assert 'Basis: <span lang="zh-Hans">' in html
+    assert 'Basis (official notice, in Chinese): <span lang="zh-Hans">' in html
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

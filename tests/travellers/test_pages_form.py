@@ -84,6 +84,64 @@ def test_the_form_has_labels_for_every_input_and_legends_for_groups(client):
     assert form.find("input", attrs={"name": "token"})["value"]
 
 
+def commuter_hint(page):
+    box = page.find("input", attrs={"name": "commuter"})
+    hint = page.find(id=box.get("aria-describedby", "") or "no-hint")
+    return hint.get_text(strip=True) if hint else ""
+
+
+@pytest.fixture
+def commuter_belt():
+    from policies.models import Designation
+
+    today = timezone.localdate()
+    for code in ("131082", "131028", "120114"):
+        Designation.objects.create(kind="commuter_zone", region_id=code, valid_from=today)
+    # Not today's: lapsed yesterday, or from tomorrow; another kind.
+    Designation.objects.create(
+        kind="commuter_zone",
+        region_id="131024",
+        valid_from=today - timedelta(days=30),
+        valid_until=today - timedelta(days=1),
+    )
+    Designation.objects.create(
+        kind="commuter_zone", region_id="131022", valid_from=today + timedelta(days=1)
+    )
+    Designation.objects.create(kind="case_city", region_id="410100", valid_from=today)
+
+
+def test_the_commuter_question_names_the_commuter_belt_designated_today(client, commuter_belt):
+    hint = commuter_hint(soup(client.get("/declare/")))
+    assert hint == "目前认定的环京通勤地区：天津市武清区；河北省大厂回族自治县、三河市。"
+
+
+def test_the_commuter_belt_is_named_in_english_for_english_readers(client, commuter_belt):
+    client.cookies["django_language"] = "en"
+    assert commuter_hint(soup(client.get("/declare/"))) == (
+        "The places now designated as the commuter belt around Beijing: Wuqing District "
+        "(武清区) in Tianjin; Dachang Hui Autonomous County (大厂回族自治县), "
+        "Sanhe City (三河市) in Hebei."
+    )
+
+
+def test_the_amend_page_names_the_commuter_belt_too(client, commuter_belt):
+    from tests.travellers.test_pages_flow import confirm
+
+    confirm(client)
+    reference = Declaration.objects.get().reference
+    page = soup(client.get(reverse("travellers:amend", args=[reference])))
+    assert "河北省大厂回族自治县、三河市" in commuter_hint(page)
+
+
+def test_without_a_commuter_belt_today_the_question_has_no_hint(client):
+    from policies.models import Designation
+
+    Designation.objects.filter(kind="commuter_zone").delete()
+    page = soup(client.get("/declare/"))
+    assert commuter_hint(page) == ""
+    assert "环京通勤地区：" not in page.get_text()
+
+
 def test_an_invalid_form_comes_back_with_each_error_at_its_field_and_a_summary(client):
     response = client.post(
         "/declare/", valid_post(id_number="110105199003071238", phone="12", attestation="")

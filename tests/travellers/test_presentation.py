@@ -8,6 +8,9 @@ from django.utils import translation
 import travellers.presentation as presentation
 from travellers.presentation import format_day, present
 
+# A test condition's hours are read from the policy version the result names.
+pytestmark = pytest.mark.django_db
+
 POSTPONED = {
     "outcome": "postponed",
     "entry_allowed_from": "2021-08-15",
@@ -452,13 +455,20 @@ def test_a_positive_test_after_arrival_is_not_told_no_measures_are_needed():
     assert present(later, "zh-hans", kind="arrival_report").headline == "无需管控"
 
 
-def nat_reason(hours):
-    return {
-        "rule": "nat_test",
-        "text_zh": f"需持登机（车）前{hours}小时内核酸检测阴性证明。",
-        "text_en": f"You need a negative test taken within {hours} hours before boarding.",
-        "risk_areas": [],
-    }
+def version_with_test_hours(code, hours, port_hours=None):
+    """A published version whose test rules have these hours; its code, for a result."""
+    from policies.models import PolicyRule, PolicyVersion
+
+    version = PolicyVersion.objects.create(
+        code=code, title=code, effective_from=date(2021, 8, 7), status="draft"
+    )
+    PolicyRule.objects.create(version=version, position=1, kind="nat_test", params={"hours": hours})
+    if port_hours is not None:
+        PolicyRule.objects.create(
+            version=version, position=2, kind="port_city_exit", params={"hours": port_hours}
+        )
+    PolicyVersion.objects.filter(pk=version.pk).update(status="published")
+    return {"code": code, "effective_from": "2021-08-07"}
 
 
 @pytest.mark.parametrize(
@@ -476,14 +486,56 @@ def nat_reason(hours):
 )
 def test_the_test_condition_states_the_day_rule_for_the_policys_hours(hours, zh, en):
     # The engine counts whole days (hours // 24): the label says those days, not
-    # "the set time", and the hours of the policy's own rule.
-    result = {**POSTPONED, "reasons": [nat_reason(hours)]}
+    # "the set time", and the hours of the policy's own rule, read from the version the
+    # result names (no reason text says them here).
+    version = version_with_test_hours(f"T-{hours}H", hours)
+    result = {**POSTPONED, "policy_version": version, "reasons": []}
     assert present(result, "zh-hans").conditions[0].label == zh
     assert en in present(result, "en").conditions[0].label
 
 
-def test_the_test_condition_without_its_reason_uses_the_rules_default_hours():
-    assert "前一日" in present({**POSTPONED, "reasons": []}, "zh-hans").conditions[0].label
+def test_the_hours_come_from_the_version_not_from_a_reasons_wording():
+    # A reason worded otherwise ("两天内", another translation) changes nothing.
+    version = version_with_test_hours("T-72H", 72, port_hours=24)
+    reason = {"rule": "nat_test", "text_en": "within 48 hours", "risk_areas": []}
+    result = {
+        **POSTPONED,
+        "policy_version": version,
+        "conditions": [
+            {"code": "nat_48h", "met": None},
+            {"code": "nat_48h_leaving_port_city", "met": None},
+        ],
+        "reasons": [reason],
+    }
+    test, leaving = present(result, "zh-hans").conditions
+    assert "前72小时内" in test.label and "前两日" in test.label
+    assert "离开当日采样" in leaving.label and "前24小时内" in leaving.label
+
+
+def test_a_version_is_read_once_per_process(django_assert_num_queries):
+    result = {**POSTPONED, "policy_version": version_with_test_hours("T-72H", 72)}
+    with django_assert_num_queries(1):
+        present(result, "zh-hans")
+    with django_assert_num_queries(0):
+        assert "前72小时内" in present(result, "zh-hans").conditions[0].label
+
+
+def test_a_drafts_hours_are_read_again_as_its_rules_may_change():
+    from policies.models import PolicyRule, PolicyVersion
+
+    draft = PolicyVersion.objects.create(code="T-DRAFT", title="t", effective_from=date(2021, 8, 7))
+    rule = PolicyRule.objects.create(version=draft, position=1, kind="nat_test", params={})
+    result = {**POSTPONED, "policy_version": {"code": "T-DRAFT", "effective_from": "2021-08-07"}}
+    assert "前48小时内" in present(result, "zh-hans").conditions[0].label
+    rule.params = {"hours": 72}
+    rule.save()
+    assert "前72小时内" in present(result, "zh-hans").conditions[0].label
+
+
+def test_an_unknown_version_or_none_uses_the_rules_default_hours():
+    unknown = {**POSTPONED, "policy_version": {"code": "NO-SUCH", "effective_from": ""}}
+    assert "前一日" in present(unknown, "zh-hans").conditions[0].label
+    assert "前一日" in present({**POSTPONED, "policy_version": {}}, "zh-hans").conditions[0].label
 
 
 def postponed(entry=None, rules=(), conditions=()):
