@@ -17,7 +17,7 @@ CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 
 @pytest.mark.parametrize(
-    "model", apps.get_app_config("travellers").get_models(), ids=lambda model: model.__name__
+    "model", list(apps.get_app_config("travellers").get_models()), ids=lambda model: model.__name__
 )
 def test_every_travellers_model_has_an_english_plural_of_its_own(model):
     with translation.override("en"):
