@@ -137,6 +137,7 @@ class ServiceModelAdmin(AuditedHistoryAdmin):
     reevaluated_fields: tuple[str, ...] = ()
     confirm_write_template = "admin/policies/confirm_write.html"
     delete_confirmation_template = "admin/policies/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/policies/delete_selected_confirmation.html"
 
     # -- what a write would do ----------------------------------------------------------
 

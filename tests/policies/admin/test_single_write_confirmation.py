@@ -175,6 +175,20 @@ def test_a_future_area_says_the_day_its_reevaluation_runs(officer_client, record
     assert f"重新评估在 {later.isoformat()}" in page
     assert recorded_previews[0]["on"] == later
 
+    response = officer_client.post(ADD, {**_confirmation(page), CONFIRM_FIELD: "1"}, follow=True)
+    assert f"系统将于 {later.isoformat()} 重新评估相关申报" in response.content.decode()
+    assert RiskDataChange.objects.get().effective_on == later
+
+
+def test_deleting_several_areas_from_the_list_says_citizens_are_emailed(officer_client):
+    area = make_area(GUANGLING, "文昌花园", "high", date(2021, 7, 28))
+    page = officer_client.post(
+        reverse("admin:policies_riskarea_changelist"),
+        {"action": "delete_selected", "_selected_action": [area.pk]},
+    ).content.decode()
+    assert "删除后，系统重新评估到过这些地区的申报" in page
+    assert RiskArea.objects.filter(pk=area.pk).exists()
+
 
 def test_an_invalid_form_shows_its_errors_not_the_confirmation(officer_client, recorded_previews):
     response = officer_client.post(ADD, _area_form(level=""))
