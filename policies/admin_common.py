@@ -308,10 +308,9 @@ class ServiceModelAdmin(AuditedHistoryAdmin):
         lines = []
         for name in names:
             model_field = self.opts.get_field(name)
-            new = history_value(model_field, _display_value(model_field, form.cleaned_data[name]))
-            old = None
-            if before is not None:
-                old = history_value(model_field, _display_value(model_field, getattr(before, name)))
+            # A choice field's cleaned value is the related object, as stored ones are.
+            new = history_value(model_field, form.cleaned_data[name])
+            old = None if before is None else history_value(model_field, getattr(before, name))
             lines.append((str(form.fields[name].label), new, old))
         return lines
 
@@ -333,13 +332,6 @@ class ServiceModelAdmin(AuditedHistoryAdmin):
                 context.update(self._impact_context(changes[0]))
         context["confirm_field"] = CONFIRM_FIELD
         return super().render_delete_form(request, context)
-
-
-def _display_value(model_field, value):
-    """A form value as ``history_value`` reads stored ones: a related object by itself."""
-    if model_field.is_relation and value is not None and not isinstance(value, models.Model):
-        return model_field.related_model._default_manager.filter(pk=value).first() or value
-    return value
 
 
 def parse_day(value) -> date | None:
