@@ -4,25 +4,48 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from datetime import date, datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from policies import hooks
 from policies.models import Region, RegionLevel, significant_prefix
+from policies.services.changes import changes_saved
+
+logger = logging.getLogger(__name__)
 
 
 class _ServiceRejected(Exception):
     def __init__(self, error: ValidationError):
         super().__init__(error)
         self.error = error
+
+
+class _DryRun(Exception):
+    """Raised to roll back a write made only to learn what it would record."""
+
+    def __init__(self, changes):
+        super().__init__()
+        self.changes = changes
+
+
+# The POST field of the confirmation page: without it a write that re-evaluates
+# declarations is shown first, never made.
+CONFIRM_FIELD = "_confirm_apply"
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -102,9 +125,57 @@ class ServiceModelAdmin(AuditedHistoryAdmin):
     ``service_update(request, obj, changes)`` and ``service_delete(request, obj)``.
     When a service raises ``ValidationError`` the transaction of the admin view is
     rolled back and the form is shown again with the service's messages.
+
+    A write that re-evaluates saved declarations (and so emails citizens whose answer
+    changes) is confirmed first: a valid add, an edit of one of ``reevaluated_fields``
+    or a delete shows what will happen (``pending_impact``) and is applied only when
+    that page posts back with ``CONFIRM_FIELD``. Until then nothing is saved.
     """
 
-    def save_model(self, request, obj, form, change):
+    # Fields the engine reads; an edit of the others only (a source, a note) needs no
+    # confirmation.
+    reevaluated_fields: tuple[str, ...] = ()
+    confirm_write_template = "admin/policies/confirm_write.html"
+    delete_confirmation_template = "admin/policies/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/policies/delete_selected_confirmation.html"
+
+    # -- what a write would do ----------------------------------------------------------
+
+    def reevaluation_note(self, change) -> str:
+        """The sentence saying whom the write re-evaluates; ``change`` is its change row."""
+        raise NotImplementedError
+
+    def pending_impact(self, change):
+        """The impact report of the write that records ``change`` (unsaved), or None."""
+        return None
+
+    def _dry_run(self, write):
+        """The change rows ``write`` records, with everything it wrote rolled back."""
+        try:
+            with transaction.atomic(), changes_saved() as saved:
+                write()
+                raise _DryRun(list(saved))
+        except _DryRun as done:
+            return done.changes
+
+    def _impact_context(self, change) -> dict:
+        try:
+            impact = self.pending_impact(change)
+        except Exception:
+            # The confirmation must stay usable when the estimate fails; it says so.
+            logger.exception("Impact preview of a single %s write failed", self.opts.model_name)
+            impact = None
+        return {
+            "change": change,
+            "reevaluation_note": self.reevaluation_note(change),
+            "effective_later": change.effective_on > timezone.localdate(),
+            "impact": impact,
+            "impact_template": hooks.IMPACT_TEMPLATE,
+        }
+
+    # -- saves ----------------------------------------------------------------------------
+
+    def _service_save(self, request, obj, form, change):
         try:
             if change:
                 changes = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -118,14 +189,47 @@ class ServiceModelAdmin(AuditedHistoryAdmin):
         except ValidationError as error:
             raise _ServiceRejected(error) from error
 
+    def save_model(self, request, obj, form, change):
+        with changes_saved() as saved:
+            self._service_save(request, obj, form, change)
+        self._say_reevaluation(request, saved)
+
     def delete_model(self, request, obj):
-        self.service_delete(request, obj)
+        with changes_saved() as saved:
+            self.service_delete(request, obj)
+        self._say_reevaluation(request, saved)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.service_delete(request, obj)
 
+    def _say_reevaluation(self, request, saved) -> None:
+        """After a write: when its re-evaluation runs and where to follow it. The run
+        itself starts only after the commit (or on its day), so the link is to the list
+        of the runs of this change, which shows it once it exists."""
+        for change in saved:
+            if change.effective_on > timezone.localdate():
+                text = gettext(
+                    "系统将于 %(date)s 重新评估相关申报，并给结果改变的人发送通知邮件。"
+                ) % {"date": change.effective_on.isoformat()}
+            else:
+                text = gettext("系统正在重新评估相关申报，并给结果改变的人发送通知邮件。")
+            url = hooks.runs_url(change.pk)
+            if url:
+                messages.info(
+                    request,
+                    format_html('{} <a href="{}">{}</a>', text, url, gettext("查看重新评估批次")),
+                )
+            else:
+                messages.info(request, text)
+
+    # -- the confirmation of a save ---------------------------------------------------------
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and CONFIRM_FIELD not in request.POST:
+            page = self._confirm_save_page(request, object_id)
+            if page is not None:
+                return page
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except _ServiceRejected as rejected:
@@ -146,6 +250,88 @@ class ServiceModelAdmin(AuditedHistoryAdmin):
                 return cleaned
 
         return RejectedForm
+
+    def _confirm_save_page(self, request, object_id):
+        """The confirmation of a valid save that re-evaluates declarations, else None:
+        the admin's own view then shows the form's errors or saves at once."""
+        add = object_id is None
+        if add:
+            if not self.has_add_permission(request):
+                return None
+            before, instance = None, None
+        else:
+            before = self.get_object(request, unquote(object_id))
+            if before is None or not self.has_change_permission(request, before):
+                return None
+            instance = self.get_object(request, unquote(object_id))
+        fields = flatten_fieldsets(self.get_fieldsets(request, instance))
+        form_class = self.get_form(request, instance, change=not add, fields=fields)
+        form = form_class(request.POST, request.FILES, instance=instance)
+        if not form.is_valid():
+            return None
+        if not add and not set(form.changed_data) & set(self.reevaluated_fields):
+            return None
+        try:
+            changes = self._dry_run(
+                lambda: self._service_save(request, form.instance, form, not add)
+            )
+        except _ServiceRejected:
+            return None  # the admin's view makes the same write and shows the refusal
+        if not changes:
+            return None
+        change = changes[0]
+        context = {
+            **self.admin_site.each_context(request),
+            **self._impact_context(change),
+            "title": gettext("确认保存%(name)s") % {"name": self.opts.verbose_name},
+            "opts": self.opts,
+            "original": before,
+            "lines": self._form_lines(form, before),
+            "posted": [
+                (key, value)
+                for key, values in request.POST.lists()
+                if key != "csrfmiddlewaretoken"
+                for value in values
+            ],
+            "confirm_field": CONFIRM_FIELD,
+            "cancel_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_"
+                + ("changelist" if add else "change"),
+                args=() if add else [before.pk],
+            ),
+        }
+        return TemplateResponse(request, self.confirm_write_template, context)
+
+    def _form_lines(self, form, before) -> list[tuple[str, str, str | None]]:
+        """(label, new value, old value or None) of the fields an add sets or an edit changes."""
+        names = form.changed_data if before is not None else list(form.fields)
+        lines = []
+        for name in names:
+            model_field = self.opts.get_field(name)
+            # A choice field's cleaned value is the related object, as stored ones are.
+            new = history_value(model_field, form.cleaned_data[name])
+            old = None if before is None else history_value(model_field, getattr(before, name))
+            lines.append((str(form.fields[name].label), new, old))
+        return lines
+
+    # -- the confirmation of a delete -------------------------------------------------------
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST" and CONFIRM_FIELD not in request.POST:
+            # Deleting needs the confirmation page's own POST: show the page again.
+            request.method = "GET"
+            request.POST = QueryDict()
+        return super().delete_view(request, object_id, extra_context)
+
+    def render_delete_form(self, request, context):
+        obj = context.get("object")
+        if obj is not None and not context.get("perms_lacking") and not context.get("protected"):
+            copy = type(obj).objects.get(pk=obj.pk)
+            changes = self._dry_run(lambda: self.service_delete(request, copy))
+            if changes:
+                context.update(self._impact_context(changes[0]))
+        context["confirm_field"] = CONFIRM_FIELD
+        return super().render_delete_form(request, context)
 
 
 def parse_day(value) -> date | None:

@@ -179,6 +179,8 @@ class PolicyVersionAdmin(AuditedHistoryAdmin):
             form=form,
             rules=version.rules.order_by("position"),
             impact_url=reverse_or_none(IMPACT_URL_NAME, version.pk),
+            # The impact page previews the day publishing re-evaluates (as it stands).
+            impact_on=max(timezone.localdate(), version.effective_from),
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

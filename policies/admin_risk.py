@@ -27,7 +27,7 @@ from policies.admin_common import (
     confirmation_page,
     html_date_input,
 )
-from policies.models import Designation, RiskArea
+from policies.models import Designation, Region, RiskArea
 from policies.services import (
     designation_create,
     designation_delete,
@@ -118,6 +118,21 @@ REEVALUATION_NOTE = gettext_lazy(
 )
 
 
+def _optional_day(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _region_names(codes) -> str:
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "full_name"))
+    return "、".join(names.get(code, code) for code in codes)
+
+
+def _reevaluation_note(change) -> str:
+    return _("系统将重新评估到过%(regions)s的申报，并给结果改变的人发送通知邮件。") % {
+        "regions": _region_names(change.region_codes)
+    }
+
+
 @admin.register(RiskArea)
 class RiskAreaAdmin(ServiceModelAdmin):
     list_display = (
@@ -134,8 +149,30 @@ class RiskAreaAdmin(ServiceModelAdmin):
     autocomplete_fields = ("region",)
     date_hierarchy = "designated_on"
     fields = ("region", "name", "level", "designated_on", "lifted_on", "source")
+    # What the engine sees of an area (the name is quoted in answers and emails).
+    reevaluated_fields = ("region", "name", "level", "designated_on", "lifted_on")
     actions = ("lift_today", "lift_on_date")
     change_list_template = "admin/policies/riskarea/change_list.html"
+
+    def reevaluation_note(self, change):
+        return _reevaluation_note(change)
+
+    def pending_impact(self, change):
+        # The write as the preview reads it: the stored area gone, the new one in force.
+        after = change.after
+        add = []
+        if after:
+            add.append(
+                {
+                    "region": after["region"],
+                    "name": after["name"],
+                    "level": after["level"],
+                    "designated_on": date.fromisoformat(after["designated_on"]),
+                    "lifted_on": _optional_day(after["lifted_on"]),
+                }
+            )
+        lift = [change.before["id"]] if change.before else []
+        return hooks.impact_preview(add=add, lift=lift, on=change.effective_on)
 
     @admin.display(description=gettext_lazy("所在区县"), ordering="region__full_name")
     def region_full_name(self, obj):
@@ -383,7 +420,26 @@ class DesignationAdmin(ServiceModelAdmin):
     list_select_related = ("region",)
     autocomplete_fields = ("region",)
     fields = ("kind", "region", "valid_from", "valid_until", "note")
+    reevaluated_fields = ("kind", "region", "valid_from", "valid_until")
     actions = ("end_today", "end_on_date")
+
+    def reevaluation_note(self, change):
+        return _reevaluation_note(change)
+
+    def pending_impact(self, change):
+        after = change.after
+        add = []
+        if after:
+            add.append(
+                {
+                    "kind": after["kind"],
+                    "region": after["region"],
+                    "valid_from": date.fromisoformat(after["valid_from"]),
+                    "valid_until": _optional_day(after["valid_until"]),
+                }
+            )
+        remove = [change.before["id"]] if change.before else []
+        return hooks.designation_impact_preview(add=add, remove=remove, on=change.effective_on)
 
     @admin.display(description=gettext_lazy("地区"), ordering="region__full_name")
     def region_full_name(self, obj):

@@ -809,7 +809,10 @@ class DeclarationAdmin(FilterLookupsOnly, PlainForeignKeys, admin.ModelAdmin):
             raise PermissionDenied
         version = get_object_or_404(PolicyVersion, pk=version_id)
         try:
-            report = preview_policy_version(version)
+            # The day publishing re-evaluates: the version's own, today at the earliest.
+            report = preview_policy_version(
+                version, on=max(timezone.localdate(), version.effective_from)
+            )
         except RuleParamsError as exc:
             for message in exc.messages:
                 messages.error(request, message)

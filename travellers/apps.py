@@ -17,10 +17,13 @@ class TravellersConfig(AppConfig):
         # policies never imports travellers: the impact preview reaches its admin
         # through this hook instead.
         from policies import hooks
-        from travellers.impact import preview_risk_changes
+        from travellers.impact import preview_designation_changes, preview_risk_changes
+        from travellers.reevaluation import runs_admin_url
 
         hooks.IMPACT_PREVIEW = preview_risk_changes
+        hooks.DESIGNATION_IMPACT_PREVIEW = preview_designation_changes
         hooks.IMPACT_TEMPLATE = "admin/travellers/impact_report.html"
+        hooks.RUNS_URL = runs_admin_url
 
         from django.contrib.auth.signals import user_logged_in
 

@@ -21,16 +21,19 @@ from django.utils.translation import gettext as _
 from policies.api.results import result_to_dict
 from policies.engine.types import (
     OUTCOMES,
+    DesignationFact,
     Measure,
     PolicySnapshot,
     RiskAreaFact,
     RiskSnapshot,
 )
 from policies.models import PolicyVersion
+from policies.regions import region_table
 from policies.snapshots import policy_in_force, policy_snapshot, risk_snapshot
 from travellers.evaluation import answer_changed, evaluate_saved
 from travellers.models import Declaration, Leg, Outcome
 from travellers.presentation import format_day, measure_label
+from travellers.reevaluation import leg_region_codes
 
 CHUNK_SIZE = 1000
 SAMPLE_SIZE = 20
@@ -246,6 +249,55 @@ def preview_risk_changes(
     proposal_risk = _with_changes(today_risk, add=add, lift=lift_ids, on=on)
     candidates = Declaration.objects.live(on=on).filter(
         pk__in=Leg.objects.filter(region_id__in=counties).values("declaration_id")
+    )
+    report = _compare(
+        candidates, on=on, today=(policy, today_risk), proposal=(policy, proposal_risk)
+    )
+    report.affected_counties_only = True
+    return report
+
+
+def preview_designation_changes(
+    *, add: list[dict], remove: list[int], on: date | None = None
+) -> ImpactReport:
+    """The live declarations under today's designations and under them with the
+    ``add``-ed ones (``{"kind", "region", "valid_from", "valid_until"}``, region any
+    level) in force and those of ids ``remove`` gone, both on ``on``.
+
+    Only declarations with a leg in a region the change names (or a county of it) are
+    evaluated, the same ones the re-evaluation after the write selects.
+    """
+    on = on or timezone.localdate()
+    remove_ids = {int(designation_id) for designation_id in remove}
+    today_risk = risk_snapshot(on=on)
+    regions = {str(spec["region"]) for spec in add}
+    regions |= {item.region for item in today_risk.designations if item.id in remove_ids}
+    policy = policy_in_force(on)
+    if policy is None:
+        return ImpactReport(on=on, policy_missing=True, affected_counties_only=True)
+    ids = count(-1, -1)
+    added = tuple(
+        DesignationFact(
+            id=next(ids),
+            kind=spec["kind"],
+            region=str(spec["region"]),
+            valid_from=spec["valid_from"],
+            valid_until=spec.get("valid_until"),
+        )
+        for spec in add
+    )
+    table = region_table()
+    names = dict(today_risk.region_names)
+    names.update({item.region: table[item.region].name for item in added if item.region in table})
+    proposal_risk = replace(
+        today_risk,
+        designations=tuple(d for d in today_risk.designations if d.id not in remove_ids) + added,
+        region_names=MappingProxyType(names),
+    )
+    candidates = Declaration.objects.live(on=on).filter(
+        pk__in=Leg.objects.filter(region_id__in=leg_region_codes(regions)).values(
+            "declaration_id"
+        )
     )
     report = _compare(
         candidates, on=on, today=(policy, today_risk), proposal=(policy, proposal_risk)

@@ -639,6 +639,14 @@ def _finish_phase_if_done(run_id: int, phase: str) -> None:
     _plan(run, staged, phase=ChunkPhase.APPLY)
 
 
+def runs_admin_url(change_id: int) -> str:
+    """The admin list of the runs a change row starts (``policies.hooks.RUNS_URL``): it
+    exists before the run does, which starts only after the staff save commits."""
+    from django.urls import reverse
+
+    return f"{reverse('admin:travellers_reevaluationrun_changelist')}?change__id__exact={change_id}"
+
+
 def staged_ids(run: ReevaluationRun) -> list[int]:
     """The declarations whose answer the stage phase found would change."""
     ids: set[int] = set()

@@ -27,6 +27,20 @@ CHANGE_LISTENERS: list[Callable[[int], object]] = []
 
 # The changes gathered by ``recorded_as_one`` while it is open, else None.
 _gathered: ContextVar[list[RiskDataChange] | None] = ContextVar("gathered", default=None)
+# The saved change rows ``changes_saved`` hands back while it is open, else None.
+_saved: ContextVar[list[RiskDataChange] | None] = ContextVar("saved", default=None)
+
+
+@contextmanager
+def changes_saved() -> Iterator[list[RiskDataChange]]:
+    """The change rows saved inside, in order: the admin names the re-evaluation each
+    one starts without the services returning their change rows."""
+    saved: list[RiskDataChange] = []
+    token = _saved.set(saved)
+    try:
+        yield saved
+    finally:
+        _saved.reset(token)
 
 
 @contextmanager
@@ -96,6 +110,9 @@ def record_change(
         gathered.append(change)  # part of the one row recorded_as_one writes
         return change
     change.save()
+    saved = _saved.get()
+    if saved is not None:
+        saved.append(change)
     change_id = change.id
     transaction.on_commit(lambda: notify_listeners(change_id))
     return change

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from policies import hooks
-from policies.models import PolicyVersion, RiskArea
+from policies.models import Designation, PolicyVersion, RiskArea
 from policies.services import policy_version_clone
 from tests.travellers.backoffice import (
     community_worker,
@@ -228,3 +228,22 @@ def test_the_admin_sample_names_the_measures_in_both_languages(
         english = client.get(url, headers={"accept-language": "en"}).content.decode()
     assert "Home observation up to and including 21 August 2021" in english
     assert "管控措施" not in english
+
+
+def test_a_case_city_designation_is_previewed_for_those_who_stayed_in_the_city():
+    from travellers.impact import preview_designation_changes
+
+    in_city = make_declaration(legs=stay_in("321012"))  # a county of 扬州市
+    make_declaration(legs=stay_in(CHAOYANG))
+    add = [{"kind": "case_city", "region": "321000", "valid_from": ON, "valid_until": None}]
+    report = preview_designation_changes(add=add, remove=[], on=ON)
+    assert report.evaluated == 1
+    assert report.changed == 1
+    assert [item.reference for item in report.sample] == [in_city.reference]
+    assert hooks.DESIGNATION_IMPACT_PREVIEW is preview_designation_changes
+
+    # Once stored, deleting it is the change back, for the same person.
+    stored = Designation.objects.create(kind="case_city", region_id="321000", valid_from=ON)
+    report = preview_designation_changes(add=[], remove=[stored.pk], on=ON)
+    assert (report.evaluated, report.changed) == (1, 1)
+    assert [item.reference for item in report.sample] == [in_city.reference]

@@ -268,3 +268,29 @@ def test_the_rule_kind_choices_are_named_in_words_with_the_code(officer_client, 
 
     for kind in RULE_KINDS:
         assert f">{kind}</option>" not in chinese and f"（{kind}）</option>" in chinese
+
+
+def test_the_publish_page_says_every_tracked_declaration_is_reevaluated_and_emailed(
+    officer_client, draft
+):
+    page = officer_client.get(
+        reverse("admin:policies_policyversion_publish", args=[draft.pk])
+    ).content.decode()
+    assert "重新评估所有仍在跟踪的申报，并给结果因此改变的人发送通知邮件" in page
+    # The estimate linked from the page is for the version's effective date.
+    assert "按 2030-07-01 计算" in page
+
+
+def test_the_impact_preview_is_computed_for_the_effective_date(officer_client, draft, shipped):
+    from django.utils import timezone
+
+    from policies.services import policy_version_clone
+
+    url = reverse("admin:travellers_impact_policy", args=[draft.pk])
+    assert officer_client.get(url).context["report"].on == date(2030, 7, 1)
+    # A draft dated in the past would be re-evaluated today, so it is previewed today.
+    old = policy_version_clone(
+        source=shipped, code="BJ-OLD-DRAFT", title="旧草稿", effective_from=date(2021, 8, 20)
+    )
+    url = reverse("admin:travellers_impact_policy", args=[old.pk])
+    assert officer_client.get(url).context["report"].on == timezone.localdate()

@@ -7,6 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
+from policies.admin_common import CONFIRM_FIELD
 from policies.models import ChangeKind, Designation, RiskArea, RiskDataChange
 from tests.policies.admin.conftest import make_area
 
@@ -74,6 +75,7 @@ def test_adding_an_area_goes_through_the_service_and_is_audited(officer_client, 
             "designated_on": "2021-08-09",
             "lifted_on": "",
             "source": "演示",
+            CONFIRM_FIELD: "1",
         },
     )
     assert response.status_code == 302
@@ -98,6 +100,7 @@ def test_an_admin_edit_shows_in_the_history_with_the_user_and_the_change(
             "designated_on": "2021-07-28",
             "lifted_on": "",
             "source": "",
+            CONFIRM_FIELD: "1",
         },
     )
     assert response.status_code == 302
@@ -203,7 +206,8 @@ def test_a_lift_date_before_designation_is_reported_per_area(officer_client, are
 def test_deleting_goes_through_the_service(officer_client, areas):
     area = areas["old"]
     response = officer_client.post(
-        reverse("admin:policies_riskarea_delete", args=[area.pk]), {"post": "yes"}
+        reverse("admin:policies_riskarea_delete", args=[area.pk]),
+        {"post": "yes", CONFIRM_FIELD: "1"},
     )
     assert response.status_code == 302
     assert not RiskArea.objects.filter(pk=area.pk).exists()
@@ -213,7 +217,13 @@ def test_deleting_goes_through_the_service(officer_client, areas):
 def test_designations_are_added_filtered_and_ended_through_the_services(officer_client, officer):
     response = officer_client.post(
         reverse("admin:policies_designation_add"),
-        {"kind": "commuter_zone", "region": "131082", "valid_from": "2021-08-01", "note": "演示"},
+        {
+            "kind": "commuter_zone",
+            "region": "131082",
+            "valid_from": "2021-08-01",
+            "note": "演示",
+            CONFIRM_FIELD: "1",
+        },
     )
     assert response.status_code == 302
     designation = Designation.objects.get(region_id="131082")
