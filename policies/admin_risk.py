@@ -127,14 +127,37 @@ def _region_names(codes) -> str:
     return "、".join(names.get(code, code) for code in codes)
 
 
-def _reevaluation_note(change) -> str:
-    return _("系统将重新评估到过%(regions)s的申报，并给结果改变的人发送通知邮件。") % {
-        "regions": _region_names(change.region_codes)
-    }
+class RegionWriteAdmin(ServiceModelAdmin):
+    """The confirmation of one write whose rows the engine reads by region: the note
+    names the regions, and the preview puts the written row (its ``reevaluated_fields``,
+    as the change records them) in place of the stored one."""
+
+    date_fields: tuple[str, ...] = ()
+
+    def reevaluation_note(self, change):
+        return _("系统将重新评估到过%(regions)s的申报，并给结果改变的人发送通知邮件。") % {
+            "regions": _region_names(change.region_codes)
+        }
+
+    def pending_impact(self, change):
+        after = change.after
+        added = []
+        if after:
+            added.append(
+                {
+                    name: _optional_day(after[name]) if name in self.date_fields else after[name]
+                    for name in self.reevaluated_fields
+                }
+            )
+        removed = [change.before["id"]] if change.before else []
+        return self.preview(added=added, removed=removed, on=change.effective_on)
+
+    def preview(self, *, added, removed, on):
+        raise NotImplementedError
 
 
 @admin.register(RiskArea)
-class RiskAreaAdmin(ServiceModelAdmin):
+class RiskAreaAdmin(RegionWriteAdmin):
     list_display = (
         "region_full_name",
         "name",
@@ -154,25 +177,10 @@ class RiskAreaAdmin(ServiceModelAdmin):
     actions = ("lift_today", "lift_on_date")
     change_list_template = "admin/policies/riskarea/change_list.html"
 
-    def reevaluation_note(self, change):
-        return _reevaluation_note(change)
+    date_fields = ("designated_on", "lifted_on")
 
-    def pending_impact(self, change):
-        # The write as the preview reads it: the stored area gone, the new one in force.
-        after = change.after
-        add = []
-        if after:
-            add.append(
-                {
-                    "region": after["region"],
-                    "name": after["name"],
-                    "level": after["level"],
-                    "designated_on": date.fromisoformat(after["designated_on"]),
-                    "lifted_on": _optional_day(after["lifted_on"]),
-                }
-            )
-        lift = [change.before["id"]] if change.before else []
-        return hooks.impact_preview(add=add, lift=lift, on=change.effective_on)
+    def preview(self, *, added, removed, on):
+        return hooks.impact_preview(add=added, lift=removed, on=on)
 
     @admin.display(description=gettext_lazy("所在区县"), ordering="region__full_name")
     def region_full_name(self, obj):
@@ -413,7 +421,7 @@ class BulkImportForm(forms.Form):
 
 
 @admin.register(Designation)
-class DesignationAdmin(ServiceModelAdmin):
+class DesignationAdmin(RegionWriteAdmin):
     list_display = ("region_full_name", "kind", "valid_from", "valid_until", "active_today", "note")
     list_filter = ("kind", ActiveOnFilter, ProvinceFilter)
     search_fields = ("region__name", "region__full_name", "=region__code", "note")
@@ -423,23 +431,10 @@ class DesignationAdmin(ServiceModelAdmin):
     reevaluated_fields = ("kind", "region", "valid_from", "valid_until")
     actions = ("end_today", "end_on_date")
 
-    def reevaluation_note(self, change):
-        return _reevaluation_note(change)
+    date_fields = ("valid_from", "valid_until")
 
-    def pending_impact(self, change):
-        after = change.after
-        add = []
-        if after:
-            add.append(
-                {
-                    "kind": after["kind"],
-                    "region": after["region"],
-                    "valid_from": date.fromisoformat(after["valid_from"]),
-                    "valid_until": _optional_day(after["valid_until"]),
-                }
-            )
-        remove = [change.before["id"]] if change.before else []
-        return hooks.designation_impact_preview(add=add, remove=remove, on=change.effective_on)
+    def preview(self, *, added, removed, on):
+        return hooks.designation_impact_preview(add=added, remove=removed, on=on)
 
     @admin.display(description=gettext_lazy("地区"), ordering="region__full_name")
     def region_full_name(self, obj):
