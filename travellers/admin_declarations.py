@@ -11,6 +11,7 @@ import re
 import secrets
 import time
 import unicodedata
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -115,6 +116,31 @@ class CommunityFilter(admin.SimpleListFilter):
             # Filtering only narrows the scoped queryset: another community's id finds nothing.
             return queryset.filter(community_id=self.value())
         return queryset
+
+
+class ArrivingFilter(admin.SimpleListFilter):
+    """Declared arrivals from today on: Django's date filter looks only backwards (today,
+    the past 7 days), and a community prepares for the people about to come."""
+
+    title = _("即将抵京")
+    parameter_name = "arriving"
+    WINDOWS = {"today": 0, "3": 3, "7": 7}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("today", _("今天抵京")),
+            ("3", _("今后3天内抵京")),
+            ("7", _("今后7天内抵京")),
+        ]
+
+    def queryset(self, request, queryset):
+        days = self.WINDOWS.get(self.value() or "")
+        if days is None:
+            return queryset
+        today = timezone.localdate()
+        return queryset.filter(
+            arrival_date__gte=today, arrival_date__lte=today + timedelta(days=days)
+        )
 
 
 def as_text(model, field_name: str):
@@ -520,6 +546,7 @@ class DeclarationAdmin(FilterLookupsOnly, PlainForeignKeys, admin.ModelAdmin):
         "masked_name",
         "masked_id_number",
         "outcome",
+        "arrival_date",
         "measures_end",
         "next_review_on",
         "community",
@@ -529,6 +556,7 @@ class DeclarationAdmin(FilterLookupsOnly, PlainForeignKeys, admin.ModelAdmin):
     list_filter = (
         "outcome",
         CommunityFilter,
+        ArrivingFilter,
         ("arrival_date", admin.DateFieldListFilter),
         "follow_up_status",
         AnswerChangedFilter,

@@ -1,10 +1,11 @@
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.travellers.backoffice import (
     HAIDIAN,
@@ -247,6 +248,29 @@ def test_filters_by_outcome_and_arrival_date(client, east):
         reverse(CHANGELIST), {"arrival_date__gte": "2021-08-10", "arrival_date__lt": "2021-09-01"}
     ).content.decode()
     assert postponed.reference in page and early.reference not in page
+
+
+def test_filters_the_arrivals_to_come(worker_client, east):
+    today = timezone.localdate()
+    by_day = {
+        offset: make_declaration(community=east, arrival_date=today + timedelta(days=offset))
+        for offset in (-1, 0, 3, 4, 7, 8)
+    }
+
+    def shown(window):
+        response = worker_client.get(reverse(CHANGELIST), {"arriving": window})
+        return {item.reference for item in response.context["cl"].result_list}
+
+    def refs(*offsets):
+        return {by_day[offset].reference for offset in offsets}
+
+    assert shown("today") == refs(0)
+    assert shown("3") == refs(0, 3)
+    assert shown("7") == refs(0, 3, 4, 7)
+    # Not a choice of the filter: the list is not narrowed by it.
+    assert shown("9999") == refs(-1, 0, 3, 4, 7, 8)
+    page = worker_client.get(reverse(CHANGELIST)).content.decode()
+    assert "即将抵京" in page and "今后7天内抵京" in page
 
 
 def test_no_one_adds_and_only_superusers_delete(client, worker_client, east):
