@@ -63,6 +63,14 @@ def _begun_before_today(active, *, today, began, label, reason):
     return doable, skipped
 
 
+def _area_line(area) -> str:
+    return f"{area.region.full_name} {area.name}"
+
+
+def _designation_line(item) -> str:
+    return f"{item.region.full_name} {item.get_kind_display()}"
+
+
 def _warn_skipped(request, skipped_lines, nothing_active_message):
     """Nothing of the selection can be acted on: why, object by object where known."""
     if not skipped_lines:
@@ -218,7 +226,7 @@ class RiskAreaAdmin(RegionWriteAdmin):
             active,
             today=today,
             began=lambda area: area.designated_on,
-            label=lambda area: f"{area.region.full_name} {area.name}",
+            label=_area_line,
             reason=SAME_DAY_LIFT_REASON,
         )
         if not liftable:
@@ -231,7 +239,7 @@ class RiskAreaAdmin(RegionWriteAdmin):
                 title=_("今天解除风险地区"),
                 action="lift_today",
                 objects=liftable,
-                lines=[(area, f"{area.region.full_name} {area.name}") for area in liftable],
+                lines=[(area, _area_line(area)) for area in liftable],
                 note=_(
                     "今天起解除以下风险地区。系统随后重新评估到过这些县区的申报，"
                     "并给结果改变的人发送通知邮件："
@@ -471,7 +479,7 @@ class DesignationAdmin(RegionWriteAdmin):
             active,
             today=today,
             began=lambda item: item.valid_from,
-            label=lambda item: f"{item.region.full_name} {item.get_kind_display()}",
+            label=_designation_line,
             reason=SAME_DAY_END_REASON,
         )
         if not endable:
@@ -484,10 +492,7 @@ class DesignationAdmin(RegionWriteAdmin):
                 title=_("今天起结束地区认定"),
                 action="end_today",
                 objects=endable,
-                lines=[
-                    (item, f"{item.region.full_name} {item.get_kind_display()}")
-                    for item in endable
-                ],
+                lines=[(item, _designation_line(item)) for item in endable],
                 note=_(
                     "以下地区认定截止到昨天。系统随后重新评估相关申报，"
                     "并给结果改变的人发送通知邮件："
